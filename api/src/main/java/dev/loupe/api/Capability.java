@@ -1,0 +1,11 @@
+package dev.loupe.api;
+
+/** What an engine can do beyond a plain forward pass with hooks and data interventions. */
+public enum Capability {
+    /** {@link Model#gradients} works. */
+    GRADIENTS,
+    /** {@link dev.loupe.api.intervention.Intervention.Custom} hooks (arbitrary Java code) run. */
+    CUSTOM_HOOKS,
+    /** Tensors can live on a CUDA device. */
+    CUDA
+}

@@ -1,0 +1,76 @@
+package dev.loupe.api;
+
+/**
+ * Where in the forward pass a hook fires, in forward order. A {@link HookPoint} is a site plus, for block
+ * sites, a layer. Names follow TransformerLens.
+ */
+public enum HookSite {
+    EMBED("hook_embed", false, ActivationShape.RESID),
+    POS_EMBED("hook_pos_embed", false, ActivationShape.RESID),
+    RESID_PRE("hook_resid_pre", true, ActivationShape.RESID),
+    LN1_SCALE("ln1.hook_scale", true, ActivationShape.SCALE),
+    LN1_NORMALIZED("ln1.hook_normalized", true, ActivationShape.RESID),
+    ATTN_Q("attn.hook_q", true, ActivationShape.HEADS),
+    ATTN_K("attn.hook_k", true, ActivationShape.KV_HEADS),
+    ATTN_V("attn.hook_v", true, ActivationShape.KV_HEADS),
+    ATTN_ROT_Q("attn.hook_rot_q", true, ActivationShape.HEADS),
+    ATTN_ROT_K("attn.hook_rot_k", true, ActivationShape.KV_HEADS),
+    ATTN_SCORES("attn.hook_attn_scores", true, ActivationShape.PATTERN),
+    ATTN_PATTERN("attn.hook_pattern", true, ActivationShape.PATTERN),
+    ATTN_Z("attn.hook_z", true, ActivationShape.HEADS),
+    ATTN_OUT("hook_attn_out", true, ActivationShape.RESID),
+    RESID_MID("hook_resid_mid", true, ActivationShape.RESID),
+    LN2_SCALE("ln2.hook_scale", true, ActivationShape.SCALE),
+    LN2_NORMALIZED("ln2.hook_normalized", true, ActivationShape.RESID),
+    MLP_PRE("mlp.hook_pre", true, ActivationShape.MLP),
+    MLP_PRE_LINEAR("mlp.hook_pre_linear", true, ActivationShape.MLP),
+    MLP_POST("mlp.hook_post", true, ActivationShape.MLP),
+    MLP_OUT("hook_mlp_out", true, ActivationShape.RESID),
+    RESID_POST("hook_resid_post", true, ActivationShape.RESID),
+    LN_FINAL_SCALE("ln_final.hook_scale", false, ActivationShape.SCALE),
+    LN_FINAL_NORMALIZED("ln_final.hook_normalized", false, ActivationShape.RESID);
+
+    private final String suffix;
+    private final boolean perBlock;
+    private final ActivationShape shape;
+
+    HookSite(String suffix, boolean perBlock, ActivationShape shape) {
+        this.suffix = suffix;
+        this.perBlock = perBlock;
+        this.shape = shape;
+    }
+
+    /** The name after {@code blocks.{l}.} for block sites, or the whole name for global ones. */
+    public String suffix() {
+        return suffix;
+    }
+
+    public boolean perBlock() {
+        return perBlock;
+    }
+
+    public ActivationShape shape() {
+        return shape;
+    }
+
+    /** Layout of a hook's activation, as in TransformerLens. */
+    public enum ActivationShape {
+        /** [batch, pos, d_model]. */
+        RESID,
+        /** [batch, pos, d_mlp]. */
+        MLP,
+        /** [batch, pos, n_heads, d_head]. */
+        HEADS,
+        /** [batch, pos, n_kv_heads, d_head]. */
+        KV_HEADS,
+        /** [batch, n_heads, query_pos, key_pos]. */
+        PATTERN,
+        /** [batch, pos, 1]. */
+        SCALE;
+
+        /** The axis that indexes token positions (the query axis for patterns). */
+        public int positionAxis() {
+            return this == PATTERN ? 2 : 1;
+        }
+    }
+}

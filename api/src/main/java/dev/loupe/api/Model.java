@@ -1,0 +1,33 @@
+package dev.loupe.api;
+
+import dev.loupe.api.objective.GradientRequest;
+import dev.loupe.api.objective.GradientResult;
+import java.util.Set;
+
+/**
+ * A loaded transformer on some engine: run it with hooks and interventions, read its weights, and (where the
+ * engine has {@link Capability#GRADIENTS}) differentiate objectives. Close it to free native memory.
+ */
+public interface Model extends AutoCloseable {
+    ModelSpec spec();
+
+    Tokenizer tokenizer();
+
+    Weights weights();
+
+    /** Name of the engine that runs this model. */
+    String engineName();
+
+    Set<Capability> capabilities();
+
+    RunResult run(RunRequest request);
+
+    /** Value and gradients of an objective; engines without {@link Capability#GRADIENTS} throw. */
+    default GradientResult gradients(GradientRequest request) {
+        throw new UnsupportedOperationException("engine '" + engineName()
+                + "' cannot compute gradients; use an engine with the GRADIENTS capability (e.g. djl)");
+    }
+
+    @Override
+    void close();
+}

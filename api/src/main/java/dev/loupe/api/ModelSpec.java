@@ -1,0 +1,134 @@
+package dev.loupe.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The shape of a decoder-only transformer: everything an engine needs besides the weights.
+ *
+ * @param architecture    family name, e.g. {@code gpt2}, {@code gpt_neox}, {@code llama}
+ * @param nLayers         number of blocks
+ * @param dModel          residual stream width
+ * @param nHeads          query heads per block
+ * @param nKvHeads        key/value heads per block (fewer than {@code nHeads} with grouped-query attention)
+ * @param dHead           width of one head
+ * @param dMlp            hidden width of the MLP
+ * @param dVocab          vocabulary size
+ * @param nCtx            maximum context length
+ * @param norm            LayerNorm or RMSNorm
+ * @param normEps         epsilon added to the variance
+ * @param positional      learned absolute embeddings or rotary
+ * @param rotaryDim       number of leading head dimensions that are rotated (rotary only)
+ * @param rotaryBase      rotary theta (rotary only)
+ * @param activation      MLP non-linearity
+ * @param gatedMlp        {@code act(x W_gate) * (x W_in)} instead of {@code act(x W_in)}
+ * @param parallelAttnMlp attention and MLP both read {@code hook_resid_pre} (GPT-J / NeoX style)
+ * @param tiedEmbeddings  the unembedding is the transposed embedding in the checkpoint
+ */
+public record ModelSpec(
+        String architecture,
+        int nLayers,
+        int dModel,
+        int nHeads,
+        int nKvHeads,
+        int dHead,
+        int dMlp,
+        int dVocab,
+        int nCtx,
+        NormKind norm,
+        double normEps,
+        PositionalKind positional,
+        int rotaryDim,
+        double rotaryBase,
+        Activation activation,
+        boolean gatedMlp,
+        boolean parallelAttnMlp,
+        boolean tiedEmbeddings) {
+
+    /** Layer normalisation used in every block and at the end. */
+    public enum NormKind { LAYER_NORM, RMS_NORM }
+
+    /** How positions enter the model. */
+    public enum PositionalKind { LEARNED, ROTARY }
+
+    /** MLP non-linearity. {@code GELU} is the exact erf form; {@code GELU_TANH} is GPT-2's "gelu_new". */
+    public enum Activation { GELU, GELU_TANH, RELU, SILU }
+
+    public ModelSpec {
+        requirePositive("n_layers", nLayers);
+        requirePositive("d_model", dModel);
+        requirePositive("n_heads", nHeads);
+        requirePositive("n_kv_heads", nKvHeads);
+        requirePositive("d_head", dHead);
+        requirePositive("d_mlp", dMlp);
+        requirePositive("d_vocab", dVocab);
+        requirePositive("n_ctx", nCtx);
+        if (nHeads % nKvHeads != 0) {
+            throw new IllegalArgumentException("n_heads " + nHeads + " is not a multiple of n_kv_heads " + nKvHeads);
+        }
+        if (positional == PositionalKind.ROTARY && (rotaryDim <= 0 || rotaryDim > dHead || rotaryDim % 2 != 0)) {
+            throw new IllegalArgumentException("rotary_dim " + rotaryDim + " must be even and in (0, d_head=" + dHead + "]");
+        }
+    }
+
+    private static void requirePositive(String name, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + v);
+        }
+    }
+
+    /** Every hook point this model fires, in forward order. */
+    public List<HookPoint> hookPoints() {
+        List<HookPoint> out = new ArrayList<>();
+        for (HookSite s : HookSite.values()) {
+            if (!s.perBlock() && has(s)) {
+                out.add(HookPoint.of(s));
+            }
+        }
+        List<HookPoint> blocks = new ArrayList<>();
+        for (int l = 0; l < nLayers; l++) {
+            for (HookSite s : HookSite.values()) {
+                if (s.perBlock() && has(s)) {
+                    blocks.add(HookPoint.of(l, s));
+                }
+            }
+        }
+        out.addAll(out.size() - 2, blocks);
+        return out;
+    }
+
+    /** Whether this architecture fires hooks at {@code site}. */
+    public boolean has(HookSite site) {
+        return switch (site) {
+            case POS_EMBED -> positional == PositionalKind.LEARNED;
+            case ATTN_ROT_Q, ATTN_ROT_K -> positional == PositionalKind.ROTARY;
+            case RESID_MID -> !parallelAttnMlp;
+            case MLP_PRE_LINEAR -> gatedMlp;
+            default -> true;
+        };
+    }
+
+    /** Throws a one-line error unless this model fires {@code hook}. */
+    public HookPoint requireHook(HookPoint hook) {
+        if (hook.site().perBlock() && hook.layer() >= nLayers) {
+            throw new IllegalArgumentException("hook '" + hook + "': layer " + hook.layer()
+                    + " does not exist (the model has layers 0.." + (nLayers - 1) + ")");
+        }
+        if (!has(hook.site())) {
+            throw new IllegalArgumentException("hook '" + hook + "' does not fire in a " + architecture + " model");
+        }
+        return hook;
+    }
+
+    /** The activation shape at {@code hook} for a batch of {@code batch} sequences of {@code pos} tokens. */
+    public int[] shapeOf(HookPoint hook, int batch, int pos) {
+        return switch (hook.site().shape()) {
+            case RESID -> new int[] {batch, pos, dModel};
+            case MLP -> new int[] {batch, pos, dMlp};
+            case HEADS -> new int[] {batch, pos, nHeads, dHead};
+            case KV_HEADS -> new int[] {batch, pos, nKvHeads, dHead};
+            case PATTERN -> new int[] {batch, nHeads, pos, pos};
+            case SCALE -> new int[] {batch, pos, 1};
+        };
+    }
+}

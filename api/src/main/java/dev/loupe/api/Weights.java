@@ -1,0 +1,23 @@
+package dev.loupe.api;
+
+import java.util.Set;
+
+/**
+ * A model's parameters under TransformerLens names: {@code W_E} [d_vocab, d_model], {@code W_pos},
+ * {@code blocks.{l}.ln1.w|b}, {@code blocks.{l}.attn.W_Q|W_K|W_V} [heads, d_model, d_head],
+ * {@code blocks.{l}.attn.W_O} [n_heads, d_head, d_model], {@code b_Q|b_K|b_V} [heads, d_head], {@code b_O},
+ * {@code blocks.{l}.ln2.w|b}, {@code blocks.{l}.mlp.W_in|W_gate} [d_model, d_mlp], {@code W_out} [d_mlp, d_model],
+ * {@code b_in|b_out}, {@code ln_final.w|b}, {@code W_U} [d_model, d_vocab], {@code b_U}. With grouped-query
+ * attention {@code W_K}/{@code W_V} have {@code n_kv_heads} heads. Biases a checkpoint lacks are absent.
+ * Tensors are produced on request, so asking for one weight does not copy the others.
+ */
+public interface Weights {
+    Set<String> names();
+
+    /** The named weight; throws a one-line error listing similar names if absent. */
+    Tensor get(String name);
+
+    default boolean has(String name) {
+        return names().contains(name);
+    }
+}

@@ -1,0 +1,117 @@
+package dev.loupe.api.intervention;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.Positions;
+import dev.loupe.api.Tensor;
+import java.util.Optional;
+
+/**
+ * A change to one hook's activation during a forward pass. Interventions are data (Jackson-serialisable
+ * records), so the same intervention runs on every engine; only {@link Custom} carries code.
+ *
+ * <p>Vectors broadcast over batch and positions: their shape is the activation's shape after the position
+ * axis (e.g. [d_model] at a residual hook, [n_heads, d_head] at {@code attn.hook_z}). Interventions at one hook
+ * apply in the order they are listed; a cache records the value after them.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Intervention.AddVector.class, name = "add"),
+    @JsonSubTypes.Type(value = Intervention.DirectionalAblation.class, name = "ablate_direction"),
+    @JsonSubTypes.Type(value = Intervention.Clamp.class, name = "clamp"),
+    @JsonSubTypes.Type(value = Intervention.Replace.class, name = "replace"),
+    @JsonSubTypes.Type(value = Intervention.Scale.class, name = "scale"),
+    @JsonSubTypes.Type(value = Intervention.Zero.class, name = "zero"),
+    @JsonSubTypes.Type(value = Intervention.MeanAblate.class, name = "mean_ablate"),
+    @JsonSubTypes.Type(value = Intervention.Splice.class, name = "splice")
+})
+public sealed interface Intervention {
+    HookPoint hook();
+
+    Positions positions();
+
+    /** The tensor that a gradient request may train, if this kind has one. */
+    @JsonIgnore
+    default Optional<Tensor> parameter() {
+        return Optional.empty();
+    }
+
+    /** x ↦ x + scale · v. */
+    record AddVector(HookPoint hook, Tensor vector, double scale, Positions positions) implements Intervention {
+        public AddVector(HookPoint hook, Tensor vector) {
+            this(hook, vector, 1.0, Positions.all());
+        }
+
+        @Override
+        public Optional<Tensor> parameter() {
+            return Optional.of(vector);
+        }
+    }
+
+    /** x ↦ x − (x·d̂) d̂ with d̂ = d/‖d‖: removes the component along {@code direction}. */
+    record DirectionalAblation(HookPoint hook, Tensor direction, Positions positions) implements Intervention {
+        @Override
+        public Optional<Tensor> parameter() {
+            return Optional.of(direction);
+        }
+    }
+
+    /** x ↦ x − (v vᵀ/‖v‖²) x + c · v: ablate the direction of v, then add c · v (the steering "clamp" form). */
+    record Clamp(HookPoint hook, Tensor vector, double coefficient, Positions positions) implements Intervention {
+        @Override
+        public Optional<Tensor> parameter() {
+            return Optional.of(vector);
+        }
+    }
+
+    /**
+     * x ↦ value at the selected positions (activation patching). {@code value} has the hook's full shape, with
+     * or without the batch axis (then it is used for every sequence of the batch).
+     */
+    record Replace(HookPoint hook, Tensor value, Positions positions) implements Intervention {
+        @Override
+        public Optional<Tensor> parameter() {
+            return Optional.of(value);
+        }
+    }
+
+    /** x ↦ factor · x. */
+    record Scale(HookPoint hook, double factor, Positions positions) implements Intervention {}
+
+    /** x ↦ 0. */
+    record Zero(HookPoint hook, Positions positions) implements Intervention {}
+
+    /** x ↦ mean, a vector shaped like {@link AddVector#vector} (typically a dataset mean of the hook). */
+    record MeanAblate(HookPoint hook, Tensor mean, Positions positions) implements Intervention {
+        @Override
+        public Optional<Tensor> parameter() {
+            return Optional.of(mean);
+        }
+    }
+
+    /**
+     * x ↦ f(value at {@code source}): replaces {@code hook} by a function of an earlier hook, e.g. an MLP's output
+     * by a transcoder applied to the MLP's input.
+     */
+    record Splice(HookPoint hook, HookPoint source, SpliceFunction function, Positions positions)
+            implements Intervention {}
+
+    /**
+     * Arbitrary Java code on the whole activation [batch, …]. Only engines with
+     * {@link dev.loupe.api.Capability#CUSTOM_HOOKS} run it; it is not serialisable and blocks gradients.
+     */
+    record Custom(HookPoint hook, HookFunction function) implements Intervention {
+        @Override
+        public Positions positions() {
+            return Positions.all();
+        }
+    }
+
+    /** The code of a {@link Custom} intervention. */
+    @FunctionalInterface
+    interface HookFunction {
+        Tensor apply(HookPoint hook, Tensor value);
+    }
+}

@@ -1,0 +1,87 @@
+package dev.loupe.api.objective;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.Tensor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A scalar function of one forward pass, for {@link GradientRequest}s. Positions index the logits row that
+ * predicts the target (the logits at position p predict token p + 1). Probabilities are
+ * softmax(coldness · logits); natural logarithms throughout.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Objective.TokenLogProb.class, name = "log_prob"),
+    @JsonSubTypes.Type(value = Objective.TokenLogOneMinusProb.class, name = "log_one_minus_prob"),
+    @JsonSubTypes.Type(value = Objective.LogitDifference.class, name = "logit_difference"),
+    @JsonSubTypes.Type(value = Objective.HookDot.class, name = "hook_dot"),
+    @JsonSubTypes.Type(value = Objective.WeightedSum.class, name = "weighted_sum")
+})
+public sealed interface Objective {
+
+    /** Σ_i log p(targets[i] | logits at positions[i]) for one sequence of the batch (teacher forcing). */
+    record TokenLogProb(int sequence, int[] positions, int[] targets, double coldness) implements Objective {
+        public TokenLogProb {
+            requireSameLength(positions, targets);
+            positions = positions.clone();
+            targets = targets.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenLogProb t && t.sequence == sequence && t.coldness == coldness
+                    && Arrays.equals(t.positions, positions) && Arrays.equals(t.targets, targets);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(positions) * 31 + Arrays.hashCode(targets);
+        }
+    }
+
+    /** Σ_i log(1 − p(targets[i] | logits at positions[i])): the suppression term. */
+    record TokenLogOneMinusProb(int sequence, int[] positions, int[] targets, double coldness) implements Objective {
+        public TokenLogOneMinusProb {
+            requireSameLength(positions, targets);
+            positions = positions.clone();
+            targets = targets.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TokenLogOneMinusProb t && t.sequence == sequence && t.coldness == coldness
+                    && Arrays.equals(t.positions, positions) && Arrays.equals(t.targets, targets);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(positions) * 31 + Arrays.hashCode(targets);
+        }
+    }
+
+    /** logits[tokenA] − logits[tokenB] at one position. */
+    record LogitDifference(int sequence, int position, int tokenA, int tokenB) implements Objective {}
+
+    /** The dot product of a hook's activation at one position with a vector of the activation's trailing shape. */
+    record HookDot(HookPoint hook, int sequence, int position, Tensor vector) implements Objective {}
+
+    /** Σ weight · objective. */
+    record WeightedSum(List<Term> terms) implements Objective {
+        public WeightedSum {
+            terms = List.copyOf(terms);
+        }
+    }
+
+    /** One term of a {@link WeightedSum}. */
+    record Term(double weight, Objective objective) {}
+
+    private static void requireSameLength(int[] positions, int[] targets) {
+        if (positions.length != targets.length || positions.length == 0) {
+            throw new IllegalArgumentException("objective needs as many positions as targets (and at least one), got "
+                    + positions.length + " and " + targets.length);
+        }
+    }
+}

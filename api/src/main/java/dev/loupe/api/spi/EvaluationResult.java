@@ -1,0 +1,16 @@
+package dev.loupe.api.spi;
+
+import java.util.Map;
+
+/**
+ * Scores from one evaluator.
+ *
+ * @param evaluator the evaluator's name
+ * @param metrics   named scores, e.g. {@code accuracy}
+ * @param examples  how many examples were scored
+ */
+public record EvaluationResult(String evaluator, Map<String, Double> metrics, int examples) {
+    public EvaluationResult {
+        metrics = Map.copyOf(metrics);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.loupe.api.spi;
+
+import dev.loupe.api.Model;
+import java.nio.file.Path;
+
+/**
+ * What a method runs against.
+ *
+ * @param model     the loaded model
+ * @param outputDir where the method writes its artifacts
+ * @param seed      seed for every random choice the method makes
+ * @param progress  where to report progress
+ */
+public record MethodContext(Model model, Path outputDir, long seed, Progress progress) {}

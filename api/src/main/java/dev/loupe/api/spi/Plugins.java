@@ -1,0 +1,108 @@
+package dev.loupe.api.spi;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The engines, methods and evaluators that {@link ServiceLoader} finds, by name. Works on the module path
+ * (plugins declare {@code provides}) and on the class path ({@code META-INF/services}). Two plugins of one kind
+ * with one name are an error that names both; asking for an absent name lists what was found.
+ */
+public final class Plugins {
+    private final Map<String, Engine> engines;
+    @SuppressWarnings("rawtypes")
+    private final Map<String, Method> methods;
+    private final Map<String, Evaluator> evaluators;
+
+    @SuppressWarnings("rawtypes")
+    private Plugins(Iterable<Engine> engines, Iterable<Method> methods, Iterable<Evaluator> evaluators) {
+        this.engines = index("engine", engines, Engine::name);
+        this.methods = index("method", methods, Method::name);
+        this.evaluators = index("evaluator", evaluators, Evaluator::name);
+    }
+
+    /** Plugins visible to Loupe's own module layer and the context class loader. */
+    public static Plugins discover() {
+        return new Plugins(ServiceLoader.load(Engine.class), ServiceLoader.load(Method.class),
+                ServiceLoader.load(Evaluator.class));
+    }
+
+    /** Plugins in {@code layer} and its parents (e.g. a layer built over a plugin directory). */
+    public static Plugins discover(ModuleLayer layer) {
+        return new Plugins(ServiceLoader.load(layer, Engine.class), ServiceLoader.load(layer, Method.class),
+                ServiceLoader.load(layer, Evaluator.class));
+    }
+
+    /** Plugins visible to {@code loader} (class path style, via {@code META-INF/services}). */
+    public static Plugins discover(ClassLoader loader) {
+        return new Plugins(ServiceLoader.load(Engine.class, loader), ServiceLoader.load(Method.class, loader),
+                ServiceLoader.load(Evaluator.class, loader));
+    }
+
+    private static <T> Map<String, T> index(String kind, Iterable<T> found, Function<T, String> name) {
+        Map<String, T> out = new TreeMap<>();
+        for (T plugin : found) {
+            T previous = out.putIfAbsent(name.apply(plugin), plugin);
+            if (previous != null && previous.getClass() != plugin.getClass()) {
+                throw new PluginException("two " + kind + " plugins are named '" + name.apply(plugin) + "': "
+                        + describe(previous) + " and " + describe(plugin));
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static String describe(Object plugin) {
+        Class<?> c = plugin.getClass();
+        String where = c.getModule().isNamed() ? "module " + c.getModule().getName()
+                : String.valueOf(c.getProtectionDomain().getCodeSource() == null ? "class path"
+                        : c.getProtectionDomain().getCodeSource().getLocation());
+        return c.getName() + " (" + where + ")";
+    }
+
+    public Map<String, Engine> engines() {
+        return engines;
+    }
+
+    @SuppressWarnings("rawtypes")
+    public Map<String, Method> methods() {
+        return methods;
+    }
+
+    public Map<String, Evaluator> evaluators() {
+        return evaluators;
+    }
+
+    /** The engine called {@code name}, or the highest-ranked engine when {@code name} is null. */
+    public Engine engine(String name) {
+        if (name == null) {
+            return engines.values().stream().max(Comparator.comparingInt(Engine::rank))
+                    .orElseThrow(() -> new PluginException("no engine plugin found; put an engine jar such as "
+                            + "loupe-engine-djl on the module path or class path"));
+        }
+        return require("engine", engines, name);
+    }
+
+    public Method<?> method(String name) {
+        return require("method", methods, name);
+    }
+
+    public Evaluator evaluator(String name) {
+        return require("evaluator", evaluators, name);
+    }
+
+    private static <T> T require(String kind, Map<String, T> found, String name) {
+        T plugin = found.get(name);
+        if (plugin == null) {
+            List<String> names = new ArrayList<>(found.keySet());
+            throw new PluginException("no " + kind + " named '" + name + "'; found: "
+                    + (names.isEmpty() ? "none" : String.join(", ", names)));
+        }
+        return plugin;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.loupe.engine.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.loupe.api.Tensor;
+
+/** Conversions between api {@link Tensor}s and DJL {@link NDArray}s. */
+final class Arrays2 {
+    private Arrays2() {}
+
+    static NDArray toNd(NDManager m, Tensor t) {
+        return m.create(t.buffer(), shape(t.shape()));
+    }
+
+    static Shape shape(int... dims) {
+        long[] l = new long[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            l[i] = dims[i];
+        }
+        return new Shape(l);
+    }
+
+    static int[] dims(NDArray a) {
+        long[] s = a.getShape().getShape();
+        int[] out = new int[s.length];
+        for (int i = 0; i < s.length; i++) {
+            out[i] = Math.toIntExact(s[i]);
+        }
+        return out;
+    }
+
+    /** Element-wise {@code cond ? a : b}, with {@code cond} and {@code b} broadcast to {@code a}'s shape. */
+    static NDArray where(NDArray cond, NDArray a, NDArray b) {
+        Shape shape = a.getShape();
+        NDArray c = cond.getShape().equals(shape) ? cond : cond.broadcast(shape);
+        NDArray other = b.getShape().equals(shape) ? b : b.broadcast(shape);
+        return NDArrays.where(c, a, other);
+    }
+
+    static Tensor toTensor(NDArray a) {
+        NDArray plain = a.hasGradient() ? a.stopGradient() : a;
+        return Tensor.adopt(plain.toFloatArray(), dims(a));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.loupe.engine.djl;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.RunRequest;
+
+/**
+ * A request's sequences laid out as one padded [batch, pos] block: ids (pad id 0), a validity mask, and position
+ * ids that start at 0 at each sequence's first real token (so left padding does not shift positions).
+ */
+record Batch(int size, int length, long[] ids, boolean[] valid, long[] positions, int[] lengths, int[] lastIndex) {
+
+    static Batch of(RunRequest r, ModelSpec spec) {
+        int b = r.batchSize();
+        int t = r.maxLength();
+        if (spec.positional() == ModelSpec.PositionalKind.LEARNED && t > spec.nCtx()) {
+            throw new LoupeException("sequence of " + t + " tokens is longer than the model's context of "
+                    + spec.nCtx() + " (n_ctx)");
+        }
+        long[] ids = new long[b * t];
+        boolean[] valid = new boolean[b * t];
+        long[] pos = new long[b * t];
+        int[] lengths = new int[b];
+        int[] last = new int[b];
+        for (int i = 0; i < b; i++) {
+            int[] seq = r.sequences().get(i);
+            int offset = r.padding() == RunRequest.Padding.LEFT ? t - seq.length : 0;
+            lengths[i] = seq.length;
+            last[i] = offset + seq.length - 1;
+            for (int j = 0; j < seq.length; j++) {
+                int id = seq[j];
+                if (id < 0 || id >= spec.dVocab()) {
+                    throw new LoupeException("token id " + id + " at sequence " + i + ", position " + j
+                            + " is out of range for a vocabulary of " + spec.dVocab());
+                }
+                ids[i * t + offset + j] = id;
+                valid[i * t + offset + j] = true;
+                pos[i * t + offset + j] = j;
+            }
+        }
+        return new Batch(b, t, ids, valid, pos, lengths, last);
+    }
+
+    /** [batch, 1, q, k]: key k is visible from query q (causal, not padding; a query always sees itself). */
+    boolean[] attentionAllowed() {
+        boolean[] out = new boolean[size * length * length];
+        for (int b = 0; b < size; b++) {
+            for (int q = 0; q < length; q++) {
+                for (int k = 0; k <= q; k++) {
+                    out[(b * length + q) * length + k] = k == q || valid[b * length + k];
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.loupe.engine.djl;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import dev.loupe.api.Capability;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.api.Weights;
+import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.objective.GradientRequest;
+import dev.loupe.api.objective.GradientResult;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** A model on DJL's PyTorch engine. Each run works in its own NDManager, closed before returning. */
+final class DjlModel implements Model {
+    /** PyTorch allows one gradient collector per process at a time. */
+    private static final Object GRADIENT_LOCK = new Object();
+
+    private final ModelSpec spec;
+    private final NDManager manager;
+    private final TransformerWeights weights;
+    private final Forward forward;
+    private final Tokenizer tokenizer;
+    private final Set<Capability> capabilities;
+
+    DjlModel(ModelSpec spec, NDManager manager, TransformerWeights weights, Tokenizer tokenizer,
+             Set<Capability> capabilities) {
+        this.spec = spec;
+        this.manager = manager;
+        this.weights = weights;
+        this.forward = new Forward(spec, weights);
+        this.tokenizer = tokenizer;
+        this.capabilities = capabilities;
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new LoupeException("this model has no tokenizer (its directory has no tokenizer.json); pass token ids");
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public Weights weights() {
+        return weights;
+    }
+
+    @Override
+    public String engineName() {
+        return DjlEngine.NAME;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return capabilities;
+    }
+
+    @Override
+    public RunResult run(RunRequest request) {
+        Batch batch = Batch.of(request, spec);
+        try (NDManager m = manager.newSubManager()) {
+            RunHooks hooks = new RunHooks(spec, m, request.interventions(), request.cache(), Set.of(), Set.of(), Set.of());
+            NDArray logits = forward.run(m, batch, hooks, request.logits());
+            return new RunResult(logits == null ? null : Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
+        }
+    }
+
+    @Override
+    public GradientResult gradients(GradientRequest request) {
+        RunRequest run = request.run().withLogits(RunRequest.LogitsMode.ALL);
+        for (Intervention iv : run.interventions()) {
+            if (iv instanceof Intervention.Custom) {
+                throw new LoupeException("a Custom intervention at '" + iv.hook() + "' blocks gradients; express it as data");
+            }
+        }
+        Batch batch = Batch.of(run, spec);
+        synchronized (GRADIENT_LOCK) {
+            try (NDManager m = manager.newSubManager();
+                 GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+                RunHooks hooks = new RunHooks(spec, m, run.interventions(), run.cache(), request.trainable(),
+                        request.activationGradients(), Objectives.hooksRead(request.objective()));
+                NDArray logits = forward.run(m, batch, hooks, RunRequest.LogitsMode.ALL);
+                NDArray value = Objectives.evaluate(m, request.objective(), logits, hooks);
+                collector.backward(value);
+                Map<Integer, Tensor> paramGrads = new HashMap<>();
+                for (int i : request.trainable()) {
+                    paramGrads.put(i, Arrays2.toTensor(hooks.parameter(i).getGradient()));
+                }
+                Map<HookPoint, Tensor> actGrads = new HashMap<>();
+                for (HookPoint h : request.activationGradients()) {
+                    NDArray probe = hooks.probe(h);
+                    if (probe == null) {
+                        throw new LoupeException("hook '" + h + "' did not fire, so it has no gradient");
+                    }
+                    actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
+                }
+                RunResult result = new RunResult(Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
+                return new GradientResult(value.getFloat(), paramGrads, actGrads, result);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        if (tokenizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // native tokenizer: nothing to recover
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.loupe.engine.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.intervention.SpliceFunction;
+import java.util.Arrays;
+
+/**
+ * What each intervention kind does to an activation, in NDArray ops (differentiable in the intervention's tensor).
+ * Positions become a boolean mask on the activation's position axis; unselected positions keep their exact value.
+ */
+final class InterventionOps {
+    private InterventionOps() {}
+
+    /**
+     * @param parameter the intervention's tensor as an NDArray (possibly trainable), or null for kinds without one
+     * @param source    the splice source's activation, for splices
+     */
+    static NDArray apply(NDManager m, Intervention iv, NDArray x, NDArray parameter, NDArray source) {
+        int posAxis = iv.hook().site().shape().positionAxis();
+        NDArray mask = positionMask(m, iv, x, posAxis);
+        return switch (iv) {
+            case Intervention.AddVector a -> {
+                requireTrailing(iv, "vector", parameter, x, posAxis);
+                yield Arrays2.where(mask, x.add(parameter.mul(a.scale())), x);
+            }
+            case Intervention.DirectionalAblation d -> {
+                requireTrailing(iv, "direction", parameter, x, posAxis);
+                NDArray unit = parameter.div(parameter.norm());
+                yield Arrays2.where(mask, x.sub(project(x, unit, posAxis).mul(unit)), x);
+            }
+            case Intervention.Clamp c -> {
+                requireTrailing(iv, "vector", parameter, x, posAxis);
+                NDArray coef = project(x, parameter, posAxis).div(parameter.square().sum());
+                yield Arrays2.where(mask, x.sub(coef.mul(parameter)).add(parameter.mul(c.coefficient())), x);
+            }
+            case Intervention.Replace r -> {
+                long[] full = x.getShape().getShape();
+                long[] given = parameter.getShape().getShape();
+                boolean ok = Arrays.equals(full, given)
+                        || Arrays.equals(Arrays.copyOfRange(full, 1, full.length), given);
+                if (!ok) {
+                    throw shapeError(iv, "value", given, "[" + x.getShape() + "] or without its batch axis");
+                }
+                yield Arrays2.where(mask, parameter.broadcast(x.getShape()), x);
+            }
+            case Intervention.Scale s -> Arrays2.where(mask, x.mul(s.factor()), x);
+            case Intervention.Zero z -> Arrays2.where(mask, x.zerosLike(), x);
+            case Intervention.MeanAblate a -> {
+                requireTrailing(iv, "mean", parameter, x, posAxis);
+                yield Arrays2.where(mask, parameter.broadcast(x.getShape()), x);
+            }
+            case Intervention.Splice s -> Arrays2.where(mask, splice(m, s, source, x), x);
+            case Intervention.Custom c -> {
+                NDArray out = Arrays2.toNd(m, c.function().apply(iv.hook(), Arrays2.toTensor(x)));
+                if (!out.getShape().equals(x.getShape())) {
+                    throw shapeError(iv, "custom function result", out.getShape().getShape(), x.getShape().toString());
+                }
+                yield out;
+            }
+        };
+    }
+
+    /** (x · v) summed over the axes after the position axis, keeping them for broadcasting. */
+    private static NDArray project(NDArray x, NDArray v, int posAxis) {
+        int[] axes = new int[x.getShape().dimension() - posAxis - 1];
+        Arrays.setAll(axes, i -> posAxis + 1 + i);
+        return x.mul(v).sum(axes, true);
+    }
+
+    private static NDArray splice(NDManager m, Intervention.Splice s, NDArray source, NDArray target) {
+        NDArray out = switch (s.function()) {
+            case SpliceFunction.SparseMlp t -> {
+                NDArray z = source.sub(Arrays2.toNd(m, t.bDec())).matMul(Arrays2.toNd(m, t.wEnc()))
+                        .add(Arrays2.toNd(m, t.bEnc())).maximum(0f);
+                yield z.matMul(Arrays2.toNd(m, t.wDec())).add(Arrays2.toNd(m, t.bDecOut()));
+            }
+            case SpliceFunction.Affine a -> source.matMul(Arrays2.toNd(m, a.w())).add(Arrays2.toNd(m, a.b()));
+        };
+        if (!out.getShape().equals(target.getShape())) {
+            throw new LoupeException("splice into '" + s.hook() + "' from '" + s.source() + "': function maps "
+                    + source.getShape() + " to " + out.getShape() + " but the hook has shape " + target.getShape());
+        }
+        return out;
+    }
+
+    private static NDArray positionMask(NDManager m, Intervention iv, NDArray x, int posAxis) {
+        long[] shape = x.getShape().getShape();
+        int length = (int) shape[posAxis];
+        boolean[] selected = new boolean[length];
+        try {
+            for (int p : iv.positions().resolve(length)) {
+                selected[p] = true;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new LoupeException("intervention at '" + iv.hook() + "': " + e.getMessage());
+        }
+        long[] maskShape = new long[shape.length];
+        Arrays.fill(maskShape, 1);
+        maskShape[posAxis] = length;
+        return m.create(selected, new ai.djl.ndarray.types.Shape(maskShape));
+    }
+
+    private static void requireTrailing(Intervention iv, String what, NDArray v, NDArray x, int posAxis) {
+        long[] full = x.getShape().getShape();
+        long[] trailing = Arrays.copyOfRange(full, posAxis + 1, full.length);
+        if (!Arrays.equals(trailing, v.getShape().getShape())) {
+            throw shapeError(iv, what, v.getShape().getShape(), Arrays.toString(trailing)
+                    + " (the activation's shape after the position axis)");
+        }
+    }
+
+    private static LoupeException shapeError(Intervention iv, String what, long[] got, String expected) {
+        return new LoupeException("intervention " + iv.getClass().getSimpleName() + " at '" + iv.hook() + "': "
+                + what + " has shape " + Arrays.toString(got) + ", expected " + expected);
+    }
+
+    static HookPoint sourceOf(Intervention iv) {
+        return iv instanceof Intervention.Splice s ? s.source() : null;
+    }
+}

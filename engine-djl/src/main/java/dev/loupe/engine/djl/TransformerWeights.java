@@ -1,0 +1,102 @@
+package dev.loupe.engine.djl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.WeightNames;
+import dev.loupe.api.Weights;
+import dev.loupe.hf.WeightMapping.TensorReader;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A model's weights as NDArrays. Attention weights are kept fused per layer ([d_model, heads·d_head] for Q/K/V,
+ * [heads·d_head, d_model] for O) for fast matmuls; {@link #get} turns them back into the TransformerLens layout
+ * on request, so reading one weight copies only that one.
+ */
+final class TransformerWeights implements Weights {
+    private final ModelSpec spec;
+    private final Map<String, NDArray> arrays;
+
+    private TransformerWeights(ModelSpec spec, Map<String, NDArray> arrays) {
+        this.spec = spec;
+        this.arrays = arrays;
+    }
+
+    static TransformerWeights load(NDManager m, ModelSpec spec, Map<String, TensorReader> source, String origin) {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        for (String name : WeightNames.all(spec)) {
+            TensorReader reader = source.get(name);
+            if (reader == null) {
+                if (WeightNames.isBias(name)) {
+                    continue;
+                }
+                throw new LoupeException(origin + ": weight '" + name + "' missing (expected shape "
+                        + Arrays.toString(WeightNames.shape(spec, name)) + ")");
+            }
+            Tensor t = reader.read();
+            int[] expected = WeightNames.shape(spec, name);
+            if (!Arrays.equals(t.shape(), expected)) {
+                throw new LoupeException(origin + ": weight '" + name + "' has shape " + Arrays.toString(t.shape())
+                        + ", expected " + Arrays.toString(expected));
+            }
+            arrays.put(name, Arrays2.toNd(m, toInternal(name, t)));
+        }
+        Set<String> unknown = source.keySet().stream().filter(n -> !arrays.containsKey(n)
+                && !WeightNames.all(spec).contains(n)).collect(Collectors.toSet());
+        if (!unknown.isEmpty()) {
+            throw new LoupeException(origin + ": unknown weight names " + unknown + " for a " + spec.architecture()
+                    + " model");
+        }
+        return new TransformerWeights(spec, Collections.unmodifiableMap(arrays));
+    }
+
+    private static Tensor toInternal(String name, Tensor t) {
+        if (name.endsWith("attn.W_Q") || name.endsWith("attn.W_K") || name.endsWith("attn.W_V")) {
+            return t.permute(1, 0, 2).reshape(t.size(1), -1);
+        }
+        if (name.endsWith("attn.W_O")) {
+            return t.reshape(-1, t.size(2));
+        }
+        if (name.endsWith("attn.b_Q") || name.endsWith("attn.b_K") || name.endsWith("attn.b_V")) {
+            return t.reshape(-1);
+        }
+        return t;
+    }
+
+    /** The internal array for {@code name}, or null for an absent bias. */
+    NDArray array(String name) {
+        return arrays.get(name);
+    }
+
+    NDArray layer(int l, String leaf) {
+        return arrays.get("blocks." + l + "." + leaf);
+    }
+
+    @Override
+    public Set<String> names() {
+        return arrays.keySet();
+    }
+
+    @Override
+    public Tensor get(String name) {
+        NDArray a = arrays.get(name);
+        if (a == null) {
+            String near = arrays.keySet().stream().filter(n -> n.endsWith(name.substring(name.lastIndexOf('.') + 1)))
+                    .limit(3).collect(Collectors.joining(", "));
+            throw new LoupeException("no weight named '" + name + "'" + (near.isEmpty() ? "" : "; similar: " + near));
+        }
+        Tensor t = Arrays2.toTensor(a);
+        int[] shape = WeightNames.shape(spec, name);
+        if (name.endsWith("attn.W_Q") || name.endsWith("attn.W_K") || name.endsWith("attn.W_V")) {
+            return t.reshape(shape[1], shape[0], shape[2]).permute(1, 0, 2);
+        }
+        return t.reshape(shape);
+    }
+}

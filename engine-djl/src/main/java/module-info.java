@@ -1,0 +1,8 @@
+/** Loupe engine on DJL's PyTorch engine: hookable forward, interventions and gradients. */
+module dev.loupe.engine.djl {
+    requires dev.loupe.api;
+    requires dev.loupe.hf;
+    requires ai.djl.api;
+
+    provides dev.loupe.api.spi.Engine with dev.loupe.engine.djl.DjlEngine;
+}

@@ -1,0 +1,94 @@
+package dev.loupe.hf;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+
+/**
+ * A Hugging Face model directory opened for loading: the {@link ModelSpec} from {@code config.json}, lazy readers
+ * of the weights under TransformerLens names, and the tokenizer when {@code tokenizer.json} is present. Engines
+ * read the weights one by one and then close the checkpoint.
+ */
+public final class HfCheckpoint implements AutoCloseable {
+    private final Path dir;
+    private final ModelSpec spec;
+    private final CheckpointTensors tensors;
+    private final Map<String, WeightMapping.TensorReader> weights;
+    private final Path tokenizerFile;
+
+    private HfCheckpoint(Path dir, ModelSpec spec, CheckpointTensors tensors,
+                         Map<String, WeightMapping.TensorReader> weights, Path tokenizerFile) {
+        this.dir = dir;
+        this.spec = spec;
+        this.tensors = tensors;
+        this.weights = weights;
+        this.tokenizerFile = tokenizerFile;
+    }
+
+    public static HfCheckpoint open(Path dir) {
+        if (Files.isRegularFile(dir)) {
+            if (CheckpointTensors.isPickle(dir)) {
+                throw CheckpointTensors.refusePickle(dir);
+            }
+            throw new LoupeException(dir + ": is a file; expected a model directory with config.json, "
+                    + "model.safetensors and tokenizer.json");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new LoupeException(dir + ": no such directory (expected a Hugging Face model directory)");
+        }
+        HfConfig config = HfConfig.read(dir.resolve("config.json"));
+        ArchitectureAdapter adapter = adapterFor(config);
+        ModelSpec spec;
+        try {
+            spec = adapter.spec(config);
+        } catch (IllegalArgumentException e) {
+            throw new LoupeException(config.file() + ": " + e.getMessage());
+        }
+        CheckpointTensors tensors = CheckpointTensors.open(dir);
+        Path tok = dir.resolve("tokenizer.json");
+        return new HfCheckpoint(dir, spec, tensors, adapter.weights(spec).read(tensors),
+                Files.isRegularFile(tok) ? tok : null);
+    }
+
+    static ArchitectureAdapter adapterFor(HfConfig config) {
+        String type = config.modelType();
+        Map<String, ArchitectureAdapter> known = new TreeMap<>();
+        for (ArchitectureAdapter a : ServiceLoader.load(ArchitectureAdapter.class, HfCheckpoint.class.getClassLoader())) {
+            a.modelTypes().forEach(t -> known.putIfAbsent(t, a));
+        }
+        ArchitectureAdapter a = known.get(type);
+        if (a == null) {
+            throw config.error("model_type", "is '" + type + "', which no architecture adapter reads (supported: "
+                    + String.join(", ", known.keySet()) + ")");
+        }
+        return a;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** TransformerLens name → reader, in a stable order; each read checks the checkpoint tensor's shape. */
+    public Map<String, WeightMapping.TensorReader> weights() {
+        return weights;
+    }
+
+    /** The tokenizer, or null when the directory has no {@code tokenizer.json}. */
+    public Tokenizer loadTokenizer() {
+        return tokenizerFile == null ? null : HfTokenizer.load(tokenizerFile);
+    }
+
+    @Override
+    public void close() {
+        tensors.close();
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * Reads Hugging Face checkpoints for every engine: config.json → ModelSpec, safetensors (single or sharded) →
+ * TransformerLens-named weights through one small declarative adapter per architecture family, and
+ * tokenizer.json through DJL's tokenizers.
+ */
+module dev.loupe.hf {
+    requires transitive dev.loupe.api;
+    requires com.fasterxml.jackson.databind;
+    requires ai.djl.tokenizers;
+    requires ai.djl.api;
+
+    exports dev.loupe.hf;
+    exports dev.loupe.hf.arch;
+
+    uses dev.loupe.hf.ArchitectureAdapter;
+
+    provides dev.loupe.hf.ArchitectureAdapter with
+            dev.loupe.hf.arch.Gpt2Adapter,
+            dev.loupe.hf.arch.NeoXAdapter,
+            dev.loupe.hf.arch.LlamaAdapter;
+}
