@@ -145,8 +145,8 @@ public final class Tensor {
         return new Tensor(data, s);
     }
 
-    /** Sub-tensor at index {@code i} of the first dimension (rank drops by one). */
-    public Tensor get(int i) {
+    /** Sub-tensor at index {@code i} of the first dimension (rank drops by one), like {@code torch.select(0, i)}. */
+    public Tensor select(int i) {
         if (shape.length == 0 || i < 0 || i >= shape[0]) {
             throw new IndexOutOfBoundsException("index " + i + " for shape " + Arrays.toString(shape));
         }

@@ -97,7 +97,9 @@ final class DjlModel implements Model {
                         request.activationGradients(), Objectives.hooksRead(request.objective()));
                 NDArray logits = forward.run(m, batch, hooks, RunRequest.LogitsMode.ALL);
                 NDArray value = Objectives.evaluate(m, request.objective(), logits, hooks);
-                collector.backward(value);
+                if (!request.trainable().isEmpty() || !request.activationGradients().isEmpty()) {
+                    collector.backward(value);
+                }
                 Map<Integer, Tensor> paramGrads = new HashMap<>();
                 for (int i : request.trainable()) {
                     paramGrads.put(i, Arrays2.toTensor(hooks.parameter(i).getGradient()));
