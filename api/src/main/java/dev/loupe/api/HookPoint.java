@@ -61,7 +61,7 @@ public record HookPoint(HookSite site, int layer) implements Comparable<HookPoin
                 }
             }
         }
-        throw new IllegalArgumentException("unknown hook '" + name + "'; nearest valid names: "
+        throw new LoupeException("unknown hook '" + name + "'; nearest valid names: "
                 + String.join(", ", nearest(n, 3)));
     }
 

@@ -111,11 +111,11 @@ public record ModelSpec(
     /** Throws a one-line error unless this model fires {@code hook}. */
     public HookPoint requireHook(HookPoint hook) {
         if (hook.site().perBlock() && hook.layer() >= nLayers) {
-            throw new IllegalArgumentException("hook '" + hook + "': layer " + hook.layer()
+            throw new LoupeException("hook '" + hook + "': layer " + hook.layer()
                     + " does not exist (the model has layers 0.." + (nLayers - 1) + ")");
         }
         if (!has(hook.site())) {
-            throw new IllegalArgumentException("hook '" + hook + "' does not fire in a " + architecture + " model");
+            throw new LoupeException("hook '" + hook + "' does not fire in a " + architecture + " model");
         }
         return hook;
     }

@@ -1,0 +1,80 @@
+package dev.loupe.api.spi;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import java.util.spi.ToolProvider;
+
+/**
+ * Builds, at test time, a plugin jar that Loupe has never seen: an {@link Engine} in its own module with both
+ * {@code provides} in module-info and {@code META-INF/services}, as third parties are told to ship it.
+ */
+final class PluginJars {
+    private PluginJars() {}
+
+    static Path engineJar(Path workDir, String module, String className, String engineName) {
+        try {
+            Path src = Files.createDirectories(workDir.resolve(module + "-src"));
+            String pkg = module;
+            Files.writeString(src.resolve("module-info.java"), "module " + module + " {\n requires dev.loupe.api;\n"
+                    + " provides dev.loupe.api.spi.Engine with " + pkg + "." + className + ";\n}\n");
+            Path pkgDir = Files.createDirectories(src.resolve(pkg.replace('.', '/')));
+            Files.writeString(pkgDir.resolve(className + ".java"), "package " + pkg + ";\n"
+                    + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n"
+                    + "public final class " + className + " implements Engine {\n"
+                    + "  public String name() { return \"" + engineName + "\"; }\n"
+                    + "  public Set<Capability> capabilities() { return Set.of(); }\n"
+                    + "  public Model load(ModelSource s, LoadOptions o) { throw new UnsupportedOperationException(); }\n"
+                    + "}\n");
+            Path classes = Files.createDirectories(workDir.resolve(module + "-classes"));
+            String modulePath = location(Engine.class) + java.io.File.pathSeparator + location(JsonTypeInfo.class);
+            ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new IllegalStateException("no javac"));
+            List<String> args;
+            try (Stream<Path> files = Files.walk(src)) {
+                args = new java.util.ArrayList<>(List.of("-d", classes.toString(), "--module-path", modulePath));
+                files.filter(p -> p.toString().endsWith(".java")).forEach(p -> args.add(p.toString()));
+            }
+            int rc = javac.run(System.out, System.err, args.toArray(String[]::new));
+            if (rc != 0) {
+                throw new IllegalStateException("javac failed with " + rc);
+            }
+            Path jar = workDir.resolve(module + ".jar");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+                 Stream<Path> files = Files.walk(classes)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    put(out, classes.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
+                }
+                put(out, "META-INF/services/dev.loupe.api.spi.Engine",
+                        (pkg + "." + className + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            return jar;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void put(JarOutputStream out, String name, byte[] bytes) throws IOException {
+        out.putNextEntry(new JarEntry(name));
+        OutputStream o = out;
+        o.write(bytes);
+        out.closeEntry();
+    }
+
+    private static String location(Class<?> c) {
+        try {
+            return Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
