@@ -4,5 +4,8 @@ module dev.loupe.engine.djl {
     requires dev.loupe.hf;
     requires ai.djl.api;
 
+    exports dev.loupe.engine.djl;
+    exports dev.loupe.engine.djl.bench to dev.loupe.app;
+
     provides dev.loupe.api.spi.Engine with dev.loupe.engine.djl.DjlEngine;
 }

@@ -55,12 +55,18 @@ public final class HfCheckpoint implements AutoCloseable {
                 Files.isRegularFile(tok) ? tok : null);
     }
 
-    static ArchitectureAdapter adapterFor(HfConfig config) {
-        String type = config.modelType();
+    /** {@code model_type} → the adapter that reads it, for every adapter found. */
+    public static Map<String, ArchitectureAdapter> adapters() {
         Map<String, ArchitectureAdapter> known = new TreeMap<>();
         for (ArchitectureAdapter a : ServiceLoader.load(ArchitectureAdapter.class, HfCheckpoint.class.getClassLoader())) {
             a.modelTypes().forEach(t -> known.putIfAbsent(t, a));
         }
+        return known;
+    }
+
+    static ArchitectureAdapter adapterFor(HfConfig config) {
+        String type = config.modelType();
+        Map<String, ArchitectureAdapter> known = adapters();
         ArchitectureAdapter a = known.get(type);
         if (a == null) {
             throw config.error("model_type", "is '" + type + "', which no architecture adapter reads (supported: "

@@ -34,14 +34,19 @@ public final class DjlEngine implements dev.loupe.api.spi.Engine {
         return 10;
     }
 
+    private volatile Set<Capability> capabilities;
+
     @Override
     public Set<Capability> capabilities() {
-        DjlOffline.ensure();
-        Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS);
-        if (Engine.getEngine("PyTorch").getGpuCount() > 0) {
-            caps.add(Capability.CUDA);
+        if (capabilities == null) {
+            DjlOffline.ensure();
+            Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS);
+            if (Engine.getEngine("PyTorch").getGpuCount() > 0) {
+                caps.add(Capability.CUDA);
+            }
+            capabilities = Set.copyOf(caps);
         }
-        return caps;
+        return capabilities;
     }
 
     @Override

@@ -1,0 +1,60 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.Model;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.app.ModelLoader;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Lists every hook point of a model with its activation shape. */
+@Command(name = "hooks", mixinStandardHelpOptions = true,
+        description = "List the model's hook points (TransformerLens names) and their shapes.")
+public final class HooksCommand implements Runnable {
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--pos", defaultValue = "1", description = "Sequence length used for the shapes (default: ${DEFAULT-VALUE}).")
+    int pos;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ModelLoader loader;
+
+    @Inject
+    HooksCommand(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public void run() {
+        List<Map<String, Object>> hooks = new ArrayList<>();
+        try (Model m = loader.load(options.model, options.engine, options.device)) {
+            ModelSpec s = m.spec();
+            for (HookPoint h : s.hookPoints()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", h.name());
+                row.put("shape", s.shapeOf(h, 1, pos));
+                hooks.add(row);
+            }
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        if (options.json) {
+            w.println(Json.write(hooks));
+            return;
+        }
+        for (Map<String, Object> row : hooks) {
+            w.printf("%-36s %s%n", row.get("name"), java.util.Arrays.toString((int[]) row.get("shape")));
+        }
+    }
+}

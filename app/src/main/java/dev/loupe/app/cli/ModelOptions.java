@@ -1,0 +1,19 @@
+package dev.loupe.app.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every model-using command shares. */
+public final class ModelOptions {
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory.")
+    Path model;
+
+    @Option(names = "--engine", paramLabel = "NAME", description = "Engine plugin (default: highest ranked, djl).")
+    String engine;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--json", description = "Machine-readable JSON on standard output.")
+    boolean json;
+}

@@ -1,0 +1,64 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.spi.Engine;
+import dev.loupe.app.ModelLoader;
+import dev.loupe.hf.HfCheckpoint;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Lists engines and supported checkpoint families, and describes {@code --model} when given. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "List engines and model families; with --model, describe that model.")
+public final class ModelsCommand implements Runnable {
+    @Mixin
+    ModelOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ModelLoader loader;
+
+    @Inject
+    ModelsCommand(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Map<String, Object>> engines = new ArrayList<>();
+        for (Engine e : loader.plugins().engines().values()) {
+            engines.add(Map.of("name", e.name(), "rank", e.rank(), "capabilities", new TreeSet<>(e.capabilities())));
+        }
+        out.put("engines", engines);
+        out.put("families", HfCheckpoint.adapters().keySet());
+        if (options.model != null) {
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                out.put("model", m.spec());
+            }
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        if (options.json) {
+            w.println(Json.write(out));
+            return;
+        }
+        w.println("engines:");
+        for (Map<String, Object> e : engines) {
+            w.printf("  %-8s rank %-3s %s%n", e.get("name"), e.get("rank"), e.get("capabilities"));
+        }
+        w.println("model families (config.json model_type): " + String.join(", ", HfCheckpoint.adapters().keySet()));
+        if (out.containsKey("model")) {
+            w.println("model: " + out.get("model"));
+        }
+    }
+}

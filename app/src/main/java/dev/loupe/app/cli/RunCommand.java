@@ -1,0 +1,171 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.app.ModelLoader;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** One forward pass: the top next tokens, and optionally a cache of activations written as safetensors. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the model on a prompt; print the top-k next tokens; optionally cache activations.")
+public final class RunCommand implements Runnable {
+    @Mixin
+    ModelOptions options;
+
+    @ArgGroup(multiplicity = "1")
+    Input input;
+
+    /** Text or token ids. */
+    static final class Input {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Text, tokenized by the model's tokenizer.")
+        String prompt;
+
+        @Option(names = "--tokens", paramLabel = "IDS", split = ",", description = "Token ids, comma-separated.")
+        int[] tokens;
+    }
+
+    @Option(names = "--bos", description = "Prepend the tokenizer's BOS token.")
+    boolean bos;
+
+    @Option(names = "--top-k", defaultValue = "5", description = "How many next tokens to show (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--cache", paramLabel = "NAMES", split = ",",
+            description = "Hook names to cache, comma-separated, or 'all'.")
+    List<String> cache = List.of();
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the cache (and input ids) as safetensors.")
+    Path out;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ModelLoader loader;
+
+    @Inject
+    RunCommand(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public void run() {
+        if (!cache.isEmpty() && out == null) {
+            throw new LoupeException("--cache needs --out FILE.safetensors to write the activations to");
+        }
+        try (Model m = loader.load(options.model, options.engine, options.device)) {
+            int[] ids = tokens(m);
+            Set<HookPoint> hooks = new LinkedHashSet<>();
+            for (String name : cache) {
+                if (name.equals("all")) {
+                    hooks.addAll(m.spec().hookPoints());
+                } else {
+                    hooks.add(HookPoint.parse(name));
+                }
+            }
+            RunResult r = m.run(RunRequest.of(ids).withCache(hooks));
+            List<Map<String, Object>> top = topTokens(m, r.logits().select(0).select(ids.length - 1));
+            if (out != null) {
+                Map<String, Tensor> tensors = new LinkedHashMap<>();
+                r.cache().forEach((h, t) -> tensors.put(h.name(), t));
+                long[] longIds = Arrays.stream(ids).asLongStream().toArray();
+                SafetensorsWriter.write(out, tensors, Map.of("input_ids",
+                        new SafetensorsWriter.LongTensor(new int[] {1, ids.length}, longIds)), Map.of("format", "pt"));
+            }
+            print(m, ids, top, hooks);
+        }
+    }
+
+    private int[] tokens(Model m) {
+        int[] ids = input.tokens != null ? input.tokens : m.tokenizer().encode(input.prompt);
+        if (bos) {
+            int b = m.tokenizer().bosId().orElseThrow(() -> new LoupeException("--bos: the tokenizer declares no BOS token"));
+            int[] with = new int[ids.length + 1];
+            with[0] = b;
+            System.arraycopy(ids, 0, with, 1, ids.length);
+            ids = with;
+        }
+        if (ids.length == 0) {
+            throw new LoupeException("the prompt is empty after tokenization");
+        }
+        return ids;
+    }
+
+    private List<Map<String, Object>> topTokens(Model m, Tensor logits) {
+        float[] l = logits.toArray();
+        double max = Double.NEGATIVE_INFINITY;
+        for (float v : l) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (float v : l) {
+            sum += Math.exp(v - max);
+        }
+        Integer[] order = new Integer[l.length];
+        Arrays.setAll(order, i -> i);
+        Arrays.sort(order, (a, b) -> Float.compare(l[b], l[a]));
+        List<Map<String, Object>> top = new ArrayList<>();
+        for (int k = 0; k < Math.min(topK, l.length); k++) {
+            int id = order[k];
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", id);
+            row.put("token", tokenText(m, id));
+            row.put("logit", l[id]);
+            row.put("prob", Math.exp(l[id] - max) / sum);
+            top.add(row);
+        }
+        return top;
+    }
+
+    private static String tokenText(Model m, int id) {
+        try {
+            return m.tokenizer().decode(new int[] {id});
+        } catch (LoupeException e) {
+            return null;
+        }
+    }
+
+    private void print(Model m, int[] ids, List<Map<String, Object>> top, Set<HookPoint> hooks) {
+        PrintWriter w = spec.commandLine().getOut();
+        if (options.json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("engine", m.engineName());
+            doc.put("tokens", ids);
+            doc.put("top_k", top);
+            if (out != null) {
+                doc.put("cache", Map.of("file", out.toString(), "hooks", hooks.stream().map(HookPoint::name).toList()));
+            }
+            w.println(Json.write(doc));
+            return;
+        }
+        w.println("engine " + m.engineName() + ", " + ids.length + " tokens " + Arrays.toString(ids));
+        w.println("rank  id      prob     logit     token");
+        for (int k = 0; k < top.size(); k++) {
+            Map<String, Object> row = top.get(k);
+            w.printf("%-5d %-7s %-8.4f %-9.4f %s%n", k + 1, row.get("id"), (Double) row.get("prob"),
+                    (Float) row.get("logit"), row.get("token") == null ? "" : "'" + row.get("token") + "'");
+        }
+        if (out != null) {
+            w.println("wrote " + hooks.size() + " activations to " + out);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * The Loupe application: the CLI and the Guice wiring of whatever engines, methods and evaluators ServiceLoader
+ * finds. Nothing depends on this module.
+ */
+module dev.loupe.app {
+    requires dev.loupe.api;
+    requires dev.loupe.hf;
+    requires dev.loupe.engine.djl;
+    requires com.google.guice;
+    requires jakarta.inject;
+    requires info.picocli;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.loupe.app;
+
+    opens dev.loupe.app to com.google.guice;
+    opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;
+}

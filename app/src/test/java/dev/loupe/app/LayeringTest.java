@@ -1,0 +1,70 @@
+package dev.loupe.app;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The layering of docs/architecture.md, checked on the compiled classes of every module. */
+class LayeringTest {
+    private static JavaClasses loupe;
+
+    @BeforeAll
+    static void importClasses() {
+        loupe = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.loupe");
+    }
+
+    @Test
+    void apiDependsOnTheJdkAndJacksonAnnotationsOnly() {
+        classes().that().resideInAPackage("dev.loupe.api..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "dev.loupe.api..", "com.fasterxml.jackson.annotation..")
+                .check(loupe);
+    }
+
+    @Test
+    void everyClassLivesInAKnownModulePackage() {
+        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.engine.djl..",
+                "dev.loupe.engine.onnx..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
+                "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.app..")
+                .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
+    }
+
+    @Test
+    void methodsUseTheApiNotEnginesOrCheckpoints() {
+        noClasses().that().resideInAPackage("dev.loupe.method..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.loupe.engine..", "dev.loupe.hf..", "dev.loupe.eval..", "ai.djl.pytorch..")
+                .allowEmptyShould(true).check(loupe);
+    }
+
+    @Test
+    void enginesDoNotKnowMethodsEvaluatorsOrEachOther() {
+        noClasses().that().resideInAPackage("dev.loupe.engine..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.loupe.method..", "dev.loupe.eval..").check(loupe);
+        slices().matching("dev.loupe.engine.(*)..").should().notDependOnEachOther().allowEmptyShould(true).check(loupe);
+        slices().matching("dev.loupe.method.(*)..").should().notDependOnEachOther().allowEmptyShould(true).check(loupe);
+    }
+
+    @Test
+    void evalHarnessReachesMethodsOnlyThroughTheApi() {
+        noClasses().that().resideInAPackage("dev.loupe.eval..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.loupe.engine..", "dev.loupe.method..").allowEmptyShould(true).check(loupe);
+    }
+
+    @Test
+    void checkpointReadingKnowsNoEngineOrMethod() {
+        noClasses().that().resideInAPackage("dev.loupe.hf..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.loupe.engine..", "dev.loupe.method..", "dev.loupe.eval..").check(loupe);
+    }
+
+    @Test
+    void nothingDependsOnTheApp() {
+        noClasses().that().resideOutsideOfPackage("dev.loupe.app..").should().dependOnClassesThat()
+                .resideInAPackage("dev.loupe.app..").check(loupe);
+    }
+}
