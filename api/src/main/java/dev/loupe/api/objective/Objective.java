@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.Tensor;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,45 +21,11 @@ import java.util.List;
 })
 public sealed interface Objective {
 
-    /** Σ_i log p(targets[i] | logits at positions[i]) for one sequence of the batch (teacher forcing). */
-    record TokenLogProb(int sequence, int[] positions, int[] targets, double coldness) implements Objective {
-        public TokenLogProb {
-            requireSameLength(positions, targets);
-            positions = positions.clone();
-            targets = targets.clone();
-        }
+    /** Σ_i log p(tokens[i] | logits at positions[i]) for one sequence of the batch (teacher forcing). */
+    record TokenLogProb(TokenTargets targets, double coldness) implements Objective {}
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TokenLogProb t && t.sequence == sequence && t.coldness == coldness
-                    && Arrays.equals(t.positions, positions) && Arrays.equals(t.targets, targets);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(positions) * 31 + Arrays.hashCode(targets);
-        }
-    }
-
-    /** Σ_i log(1 − p(targets[i] | logits at positions[i])): the suppression term. */
-    record TokenLogOneMinusProb(int sequence, int[] positions, int[] targets, double coldness) implements Objective {
-        public TokenLogOneMinusProb {
-            requireSameLength(positions, targets);
-            positions = positions.clone();
-            targets = targets.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof TokenLogOneMinusProb t && t.sequence == sequence && t.coldness == coldness
-                    && Arrays.equals(t.positions, positions) && Arrays.equals(t.targets, targets);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(positions) * 31 + Arrays.hashCode(targets);
-        }
-    }
+    /** Σ_i log(1 − p(tokens[i] | logits at positions[i])): the suppression term. */
+    record TokenLogOneMinusProb(TokenTargets targets, double coldness) implements Objective {}
 
     /** logits[tokenA] − logits[tokenB] at one position. */
     record LogitDifference(int sequence, int position, int tokenA, int tokenB) implements Objective {}
@@ -77,11 +42,4 @@ public sealed interface Objective {
 
     /** One term of a {@link WeightedSum}. */
     record Term(double weight, Objective objective) {}
-
-    private static void requireSameLength(int[] positions, int[] targets) {
-        if (positions.length != targets.length || positions.length == 0) {
-            throw new IllegalArgumentException("objective needs as many positions as targets (and at least one), got "
-                    + positions.length + " and " + targets.length);
-        }
-    }
 }

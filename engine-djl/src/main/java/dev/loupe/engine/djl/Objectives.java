@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.objective.Objective;
+import dev.loupe.api.objective.TokenTargets;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -15,10 +16,9 @@ final class Objectives {
 
     static NDArray evaluate(NDManager m, Objective o, NDArray logits, RunHooks hooks) {
         return switch (o) {
-            case Objective.TokenLogProb p -> targetLogProbs(m, logits, p.sequence(), p.positions(), p.targets(),
-                    p.coldness()).sum();
+            case Objective.TokenLogProb p -> targetLogProbs(m, logits, p.targets(), p.coldness()).sum();
             case Objective.TokenLogOneMinusProb p -> {
-                NDArray logp = targetLogProbs(m, logits, p.sequence(), p.positions(), p.targets(), p.coldness());
+                NDArray logp = targetLogProbs(m, logits, p.targets(), p.coldness());
                 yield logp.exp().neg().add(1).maximum(Float.MIN_NORMAL).log().sum();
             }
             case Objective.LogitDifference d -> {
@@ -47,8 +47,10 @@ final class Objectives {
     }
 
     /** log softmax(coldness · logits)[target] at each (position, target) pair: shape [n]. */
-    private static NDArray targetLogProbs(NDManager m, NDArray logits, int seq, int[] positions, int[] targets,
-                                          double coldness) {
+    private static NDArray targetLogProbs(NDManager m, NDArray logits, TokenTargets targetsOf, double coldness) {
+        int seq = targetsOf.sequence();
+        int[] positions = targetsOf.positions();
+        int[] targets = targetsOf.tokens();
         long[] pos = new long[positions.length];
         for (int i = 0; i < pos.length; i++) {
             checkIndex(logits, seq, positions[i]);

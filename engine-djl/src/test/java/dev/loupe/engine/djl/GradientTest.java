@@ -11,6 +11,7 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
 import dev.loupe.api.objective.Objective;
+import dev.loupe.api.objective.TokenTargets;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
@@ -31,7 +32,7 @@ class GradientTest {
         tokens = GoldenModels.ids("gpt2-tiny", 1);
         int[] positions = {0, 1, 2, 3, 4, 5};
         int[] targets = Arrays.copyOfRange(tokens, 1, 7);
-        objective = new Objective.TokenLogProb(0, positions, targets, 0.7);
+        objective = new Objective.TokenLogProb(new TokenTargets(0, positions, targets), 0.7);
     }
 
     @AfterAll
@@ -95,9 +96,9 @@ class GradientTest {
         int[] pos = {2};
         int[] tgt = {tokens[3]};
         GradientResult lp = model.gradients(new GradientRequest(RunRequest.of(tokens),
-                new Objective.TokenLogProb(0, pos, tgt, 1.0), Set.of(), Set.of()));
+                new Objective.TokenLogProb(new TokenTargets(0, pos, tgt), 1.0), Set.of(), Set.of()));
         GradientResult sup = model.gradients(new GradientRequest(RunRequest.of(tokens),
-                new Objective.TokenLogOneMinusProb(0, pos, tgt, 1.0), Set.of(), Set.of()));
+                new Objective.TokenLogOneMinusProb(new TokenTargets(0, pos, tgt), 1.0), Set.of(), Set.of()));
         assertEquals(Math.log(1 - Math.exp(lp.value())), sup.value(), 1e-5);
         Tensor logits = lp.run().logits();
         GradientResult diff = model.gradients(new GradientRequest(RunRequest.of(tokens),

@@ -13,6 +13,7 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
 import dev.loupe.api.objective.Objective;
+import dev.loupe.api.objective.TokenTargets;
 import dev.loupe.api.spi.Engine;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
@@ -35,7 +36,7 @@ class ReadmeTourTest {
             RunResult steered = model.run(RunRequest.of(ids)
                     .withInterventions(new Intervention.AddVector(resid, v, 1.0, Positions.of(-1))));
 
-            Objective logProb = new Objective.TokenLogProb(0, new int[] {2}, new int[] {396}, 1.0);
+            Objective logProb = new Objective.TokenLogProb(new TokenTargets(0, new int[] {2}, new int[] {396}), 1.0);
             GradientResult g = model.gradients(new GradientRequest(
                     RunRequest.of(ids).withInterventions(new Intervention.AddVector(resid, v)),
                     logProb, Set.of(0), Set.of(resid)));
