@@ -3,11 +3,11 @@
  * finds. Nothing depends on this module.
  */
 module dev.loupe.app {
-    requires dev.loupe.api;
+    requires transitive dev.loupe.api;
     requires dev.loupe.hf;
     requires dev.loupe.engine.djl;
-    requires com.google.guice;
-    requires jakarta.inject;
+    requires transitive com.google.guice;
+    requires transitive jakarta.inject;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
 

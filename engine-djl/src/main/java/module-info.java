@@ -1,11 +1,11 @@
 /** Loupe engine on DJL's PyTorch engine: hookable forward, interventions and gradients. */
 module dev.loupe.engine.djl {
-    requires dev.loupe.api;
+    requires transitive dev.loupe.api;
     requires dev.loupe.hf;
     requires ai.djl.api;
 
     exports dev.loupe.engine.djl;
-    exports dev.loupe.engine.djl.bench to dev.loupe.app;
+    exports dev.loupe.engine.djl.bench;
 
     provides dev.loupe.api.spi.Engine with dev.loupe.engine.djl.DjlEngine;
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,8 +90,7 @@ public final class CheckpointTensors implements AutoCloseable {
             throw new LoupeException(index + ": expected an object field 'weight_map' {tensor: shard file}");
         }
         Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
             SafetensorsFile f = shards.computeIfAbsent(e.getValue().asText(), name -> {
                 SafetensorsFile opened = SafetensorsFile.open(dir.resolve(name));
                 files.add(opened);

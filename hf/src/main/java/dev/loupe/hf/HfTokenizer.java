@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -40,8 +39,7 @@ public final class HfTokenizer implements Tokenizer, AutoCloseable {
             JsonNode root = json.readTree(tokenizerJson.toFile());
             JsonNode v = root.path("model").path("vocab");
             if (v.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : v.properties()) {
                     vocab.put(e.getKey(), e.getValue().asInt());
                 }
             } else if (v.isArray()) {
