@@ -10,6 +10,7 @@ module dev.loupe.api {
     exports dev.loupe.api.objective;
     exports dev.loupe.api.spi;
     exports dev.loupe.api.io;
+    exports dev.loupe.api.training;
 
     uses dev.loupe.api.spi.Engine;
     uses dev.loupe.api.spi.Method;

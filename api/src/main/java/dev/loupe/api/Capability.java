@@ -6,6 +6,8 @@ public enum Capability {
     GRADIENTS,
     /** {@link dev.loupe.api.intervention.Intervention.Custom} hooks (arbitrary Java code) run. */
     CUSTOM_HOOKS,
+    /** {@link Model#trainer} trains the model's own weights. */
+    TRAINING,
     /** Tensors can live on a CUDA device. */
     CUDA
 }

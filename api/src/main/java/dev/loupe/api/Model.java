@@ -2,6 +2,8 @@ package dev.loupe.api;
 
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
+import dev.loupe.api.training.Trainer;
+import dev.loupe.api.training.TrainerConfig;
 import java.util.Set;
 
 /**
@@ -26,6 +28,15 @@ public interface Model extends AutoCloseable {
     default GradientResult gradients(GradientRequest request) {
         throw new UnsupportedOperationException("engine '" + engineName()
                 + "' cannot compute gradients; use an engine with the GRADIENTS capability (e.g. djl)");
+    }
+
+    /**
+     * Starts next-token training of this model's own weights (engines with {@link Capability#TRAINING}); the
+     * weights stay inside the engine and {@link #weights()} shows their current values.
+     */
+    default Trainer trainer(TrainerConfig config) {
+        throw new UnsupportedOperationException("engine '" + engineName()
+                + "' cannot train; use an engine with the TRAINING capability (e.g. djl)");
     }
 
     @Override

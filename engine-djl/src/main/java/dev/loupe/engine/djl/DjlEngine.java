@@ -40,7 +40,7 @@ public final class DjlEngine implements dev.loupe.api.spi.Engine {
     public Set<Capability> capabilities() {
         if (capabilities == null) {
             DjlOffline.ensure();
-            Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS);
+            Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS, Capability.TRAINING);
             if (Engine.getEngine("PyTorch").getGpuCount() > 0) {
                 caps.add(Capability.CUDA);
             }

@@ -17,6 +17,8 @@ import dev.loupe.api.Weights;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
+import dev.loupe.api.training.Trainer;
+import dev.loupe.api.training.TrainerConfig;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +26,7 @@ import java.util.Set;
 /** A model on DJL's PyTorch engine. Each run works in its own NDManager, closed before returning. */
 final class DjlModel implements Model {
     /** PyTorch allows one gradient collector per process at a time. */
-    private static final Object GRADIENT_LOCK = new Object();
+    static final Object GRADIENT_LOCK = new Object();
 
     private final ModelSpec spec;
     private final NDManager manager;
@@ -116,6 +118,11 @@ final class DjlModel implements Model {
                 return new GradientResult(value.getFloat(), paramGrads, actGrads, result);
             }
         }
+    }
+
+    @Override
+    public Trainer trainer(TrainerConfig config) {
+        return new DjlTrainer(spec, manager, weights, forward, config);
     }
 
     @Override

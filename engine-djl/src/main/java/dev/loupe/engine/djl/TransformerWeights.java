@@ -75,6 +75,11 @@ final class TransformerWeights implements Weights {
         return arrays.get(name);
     }
 
+    /** Every weight array, in a stable order (for training). */
+    java.util.Collection<NDArray> arrays() {
+        return arrays.values();
+    }
+
     NDArray layer(int l, String leaf) {
         return arrays.get("blocks." + l + "." + leaf);
     }
