@@ -106,4 +106,13 @@ class CheckpointVariantsTest {
             }
         }
     }
+
+    @Test
+    void gpt2WriterRoundTripsBitExactly() {
+        Path out = tmp.resolve("written");
+        try (Model m = GoldenModels.load("gpt2-tiny")) {
+            dev.loupe.hf.Gpt2CheckpointWriter.write(out, m.spec(), m.weights(), 0);
+        }
+        assertEquals(run(TestData.golden("gpt2-tiny"), "gpt2-tiny").logits(), run(out, "gpt2-tiny").logits());
+    }
 }

@@ -1,0 +1,70 @@
+package dev.loupe.eval.toy;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.api.spi.Progress;
+import dev.loupe.api.training.Trainer;
+import dev.loupe.api.training.TrainerConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Trains a model on the toy corpus: documents, each preceded by BOS, are packed end to end into windows of the
+ * model's context length; each step takes {@code batch} windows.
+ */
+public final class ToyTraining {
+    /**
+     * @param steps        optimizer steps
+     * @param batch        windows per step
+     * @param learningRate peak AdamW rate (warm-up, then cosine decay)
+     * @param warmup       warm-up steps
+     * @param seed         corpus seed
+     * @param englishShare share of English sentences among documents
+     */
+    public record Settings(int steps, int batch, double learningRate, int warmup, long seed, double englishShare) {
+        public static Settings defaults() {
+            return new Settings(2400, 48, 2e-3, 150, 1234, 0.2);
+        }
+    }
+
+    /** Mean training loss (nats per token) over each block of {@code every} steps. */
+    public record LossPoint(int step, double loss) {}
+
+    private ToyTraining() {}
+
+    public static List<LossPoint> train(Model model, Tokenizer tokenizer, ToyCorpus corpus, Settings s, Progress progress) {
+        int context = model.spec().nCtx();
+        int bos = tokenizer.bosId().orElseThrow();
+        int[] buffer = new int[0];
+        List<LossPoint> curve = new ArrayList<>();
+        TrainerConfig config = new TrainerConfig(s.learningRate(), 0.9, 0.95, 1e-8, 0.01, s.warmup(), s.steps(), 1.0);
+        try (Trainer trainer = model.trainer(config)) {
+            double sum = 0;
+            int count = 0;
+            for (int step = 0; step < s.steps(); step++) {
+                while (buffer.length < context * s.batch()) {
+                    int[] doc = tokenizer.encode(corpus.next());
+                    int[] grown = Arrays.copyOf(buffer, buffer.length + doc.length + 1);
+                    grown[buffer.length] = bos;
+                    System.arraycopy(doc, 0, grown, buffer.length + 1, doc.length);
+                    buffer = grown;
+                }
+                List<int[]> batch = new ArrayList<>();
+                for (int b = 0; b < s.batch(); b++) {
+                    batch.add(Arrays.copyOfRange(buffer, b * context, (b + 1) * context));
+                }
+                buffer = Arrays.copyOfRange(buffer, s.batch() * context, buffer.length);
+                sum += trainer.step(batch);
+                count++;
+                if (count == 20 || step == s.steps() - 1) {
+                    curve.add(new LossPoint(step + 1, sum / count));
+                    progress.update("train", step + 1, s.steps(), String.format("loss %.3f", sum / count));
+                    sum = 0;
+                    count = 0;
+                }
+            }
+        }
+        return curve;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.loupe.eval.toy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The toy world Loupe's embedded model is trained on: six tasks with ground truth, a word-level vocabulary, and
+ * the model's shape. Words are split as the generated {@code tokenizer.json} splits them: digit pairs apart,
+ * then runs of word characters or of punctuation.
+ */
+public final class ToyWorld {
+    public static final String BOS = "<|endoftext|>";
+    public static final String UNK = "[UNK]";
+    private static final Pattern DIGIT_PAIR = Pattern.compile("\\d\\d");
+    private static final Pattern PIECE = Pattern.compile("\\w+|[^\\w\\s]+");
+
+    private ToyWorld() {}
+
+    public static List<ToyTask> tasks() {
+        return List.of(new GreaterThan(), new Pronouns(), new Party(), new CodeLanguage(), new Refusal(),
+                new TriggerChoice());
+    }
+
+    public static ToyTask task(String name) {
+        return tasks().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new LoupeException(
+                "no toy task named '" + name + "'; tasks: " + tasks().stream().map(ToyTask::name).toList()));
+    }
+
+    /** The GPT-2-architecture shape of the embedded model for a vocabulary of {@code vocab} words. */
+    public static ModelSpec spec(int vocab) {
+        return new ModelSpec("gpt2", 4, 128, 4, 4, 32, 512, vocab, 64, ModelSpec.NormKind.LAYER_NORM, 1e-5,
+                ModelSpec.PositionalKind.LEARNED, 0, 0, ModelSpec.Activation.GELU, false, false, false);
+    }
+
+    /** The word pieces of {@code text}, as the tokenizer's pre-tokenizer cuts them. */
+    public static List<String> split(String text) {
+        List<String> out = new ArrayList<>();
+        Matcher digits = DIGIT_PAIR.matcher(text);
+        int last = 0;
+        while (digits.find()) {
+            pieces(text.substring(last, digits.start()), out);
+            out.add(digits.group());
+            last = digits.end();
+        }
+        pieces(text.substring(last), out);
+        return out;
+    }
+
+    private static void pieces(String text, List<String> out) {
+        Matcher m = PIECE.matcher(text);
+        while (m.find()) {
+            out.add(m.group());
+        }
+    }
+
+    /** BOS, UNK, every task word (sorted), then {@code english} words not already present, in their order. */
+    public static List<String> vocabulary(List<String> english) {
+        Set<String> words = new TreeSet<>();
+        for (ToyTask t : tasks()) {
+            t.words().forEach(w -> words.addAll(split(w)));
+        }
+        Set<String> vocab = new LinkedHashSet<>(List.of(BOS, UNK));
+        vocab.addAll(words);
+        vocab.addAll(english);
+        return List.copyOf(vocab);
+    }
+
+    /** Writes a Hugging Face word-level {@code tokenizer.json} for {@code vocab} (atomically). */
+    public static void writeTokenizer(Path file, List<String> vocab) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("version", "1.0");
+        root.putNull("truncation");
+        root.putNull("padding");
+        ObjectNode bos = root.putArray("added_tokens").addObject();
+        bos.put("id", 0).put("content", BOS).put("single_word", false).put("lstrip", false).put("rstrip", false)
+                .put("normalized", false).put("special", true);
+        root.putNull("normalizer");
+        ObjectNode pre = root.putObject("pre_tokenizer").put("type", "Sequence");
+        ArrayNode steps = pre.putArray("pretokenizers");
+        steps.addObject().put("type", "Split").put("behavior", "Isolated").put("invert", false)
+                .putObject("pattern").put("Regex", "\\d\\d");
+        steps.addObject().put("type", "Whitespace");
+        root.putNull("post_processor");
+        root.putNull("decoder");
+        ObjectNode model = root.putObject("model").put("type", "WordLevel").put("unk_token", UNK);
+        ObjectNode ids = model.putObject("vocab");
+        for (int i = 0; i < vocab.size(); i++) {
+            ids.put(vocab.get(i), i);
+        }
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".tokenizer", ".tmp");
+            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
