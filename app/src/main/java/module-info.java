@@ -6,12 +6,15 @@ module dev.loupe.app {
     requires transitive dev.loupe.api;
     requires dev.loupe.hf;
     requires dev.loupe.engine.djl;
+    requires dev.loupe.eval;
+    requires dev.loupe.toymodel;
     requires transitive com.google.guice;
     requires transitive jakarta.inject;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
 
     exports dev.loupe.app;
+    exports dev.loupe.app.report;
 
     opens dev.loupe.app to com.google.guice;
     opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;

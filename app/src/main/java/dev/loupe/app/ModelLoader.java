@@ -6,6 +6,7 @@ import dev.loupe.api.spi.Engine;
 import dev.loupe.api.spi.LoadOptions;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
+import dev.loupe.toymodel.EmbeddedModel;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 
@@ -19,12 +20,17 @@ public final class ModelLoader {
     }
 
     public Model load(Path model, String engine, String device) {
-        if (model == null) {
-            throw new LoupeException("no --model given: pass a Hugging Face model directory (config.json, "
-                    + "model.safetensors, tokenizer.json); no embedded default model is bundled yet");
-        }
         Engine e = plugins.engine(engine);
-        return e.load(ModelSource.directory(model), new LoadOptions(device));
+        return e.load(ModelSource.directory(model == null ? embedded() : model), new LoadOptions(device));
+    }
+
+    /** The embedded default model's directory. */
+    public static Path embedded() {
+        if (!EmbeddedModel.available()) {
+            throw new LoupeException("no --model given and this build has no embedded model; pass a Hugging Face "
+                    + "model directory (config.json, model.safetensors, tokenizer.json)");
+        }
+        return EmbeddedModel.directory();
     }
 
     public Plugins plugins() {

@@ -31,7 +31,7 @@ class LayeringTest {
     void everyClassLivesInAKnownModulePackage() {
         classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
-                "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.app..")
+                "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.app..")
                 .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
     }
 

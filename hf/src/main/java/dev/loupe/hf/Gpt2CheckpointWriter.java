@@ -7,11 +7,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Weights;
 import dev.loupe.api.io.SafetensorsWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -55,13 +51,8 @@ public final class Gpt2CheckpointWriter {
         if (!s.tiedEmbeddings()) {
             t.put("lm_head.weight", w.get("W_U").transpose());
         }
-        try {
-            Files.createDirectories(dir);
-            SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"));
-            writeJson(dir.resolve("config.json"), config(s, bosId));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
-        }
+        SafetensorsWriter.write(dir.resolve("model.safetensors"), t, Map.of("format", "pt"));
+        JsonFiles.write(dir.resolve("config.json"), config(s, bosId));
     }
 
     private static ObjectNode config(ModelSpec s, int bosId) {
@@ -78,13 +69,6 @@ public final class Gpt2CheckpointWriter {
                 .put("layer_norm_epsilon", s.normEps()).put("tie_word_embeddings", s.tiedEmbeddings())
                 .put("bos_token_id", bosId).put("eos_token_id", bosId).put("torch_dtype", "float32");
         return c;
-    }
-
-    /** Writes JSON to a temporary sibling, then moves it into place. */
-    public static void writeJson(Path file, Object value) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), value);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Tensor bias(Weights w, String name, int size) {

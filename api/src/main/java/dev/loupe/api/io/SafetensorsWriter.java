@@ -3,22 +3,19 @@ package dev.loupe.api.io;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.internal.MiniJson;
 import java.io.BufferedOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * Writes float32 tensors (and optional int64 tensors) as a safetensors file: names sorted, header padded with
- * spaces to a multiple of 8. The file is written to a temporary sibling and moved into place.
+ * spaces to a multiple of 8, written through {@link AtomicFiles}.
  */
 public final class SafetensorsWriter {
     private SafetensorsWriter() {}
@@ -62,10 +59,7 @@ public final class SafetensorsWriter {
             h.append(' ');
         }
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        AtomicFiles.write(file, tmp -> {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                 out.write(len.array());
@@ -73,14 +67,8 @@ public final class SafetensorsWriter {
                 for (Object v : all.values()) {
                     out.write(v instanceof LongTensor lt ? bytes(lt.values()) : bytes((Tensor) v));
                 }
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(tmp);
-                throw e;
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static byte[] bytes(Tensor t) {

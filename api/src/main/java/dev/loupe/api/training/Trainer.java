@@ -16,6 +16,9 @@ public interface Trainer extends AutoCloseable {
     /** Steps taken so far. */
     int steps();
 
+    /** Steps whose loss or gradient was not finite: they were skipped and changed no weight. */
+    int skippedSteps();
+
     @Override
     void close();
 }

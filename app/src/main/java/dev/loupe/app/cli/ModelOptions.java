@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** Options every model-using command shares. */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory.")
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory (default: the embedded toy model).")
     Path model;
 
     @Option(names = "--engine", paramLabel = "NAME", description = "Engine plugin (default: highest ranked, djl).")

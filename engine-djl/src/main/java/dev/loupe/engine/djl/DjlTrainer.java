@@ -30,6 +30,7 @@ final class DjlTrainer implements Trainer {
     private final List<NDArray> firstMoments = new ArrayList<>();
     private final List<NDArray> secondMoments = new ArrayList<>();
     private int steps;
+    private int skipped;
 
     DjlTrainer(ModelSpec spec, NDManager manager, TransformerWeights weights, Forward forward, TrainerConfig config) {
         this.spec = spec;
@@ -54,10 +55,15 @@ final class DjlTrainer implements Trainer {
                 collector.backward(value);
                 loss = value.getFloat();
             }
-            update();
+            update(Double.isFinite(loss));
         }
         steps++;
         return loss;
+    }
+
+    @Override
+    public int skippedSteps() {
+        return skipped;
     }
 
     @Override
@@ -90,13 +96,19 @@ final class DjlTrainer implements Trainer {
         return logp.gather(targets, 2).mean().neg();
     }
 
-    private void update() {
+    /** One AdamW update, unless the loss or the gradient is not finite (then the step is skipped). */
+    private void update(boolean finiteLoss) {
         try (NDScope scope = new NDScope()) {
             double norm = 0;
             for (NDArray p : params) {
                 norm += p.getGradient().square().sum().getFloat();
             }
             norm = Math.sqrt(norm);
+            if (!finiteLoss || !Double.isFinite(norm)) {
+                skipped++;
+                params.forEach(p -> p.getGradient().set(new NDIndex("..."), 0f));
+                return;
+            }
             double clip = config.gradientClip() > 0 && norm > config.gradientClip() ? config.gradientClip() / norm : 1;
             int t = steps + 1;
             double lr = config.rateAt(steps);
@@ -116,7 +128,7 @@ final class DjlTrainer implements Trainer {
                     step = step.add(p.mul(config.weightDecay()));
                 }
                 p.subi(step.mul(lr));
-                g.subi(g);
+                g.set(new NDIndex("..."), 0f);
             }
             scope.suppressNotUsedWarning();
         }

@@ -28,8 +28,8 @@ public final class ToyTraining {
         }
     }
 
-    /** Mean training loss (nats per token) over each block of {@code every} steps. */
-    public record LossPoint(int step, double loss) {}
+    /** Mean training loss (nats per token) over a block of 20 steps; {@code skipped} non-finite steps so far. */
+    public record LossPoint(int step, double loss, int skipped) {}
 
     private ToyTraining() {}
 
@@ -55,11 +55,16 @@ public final class ToyTraining {
                     batch.add(Arrays.copyOfRange(buffer, b * context, (b + 1) * context));
                 }
                 buffer = Arrays.copyOfRange(buffer, s.batch() * context, buffer.length);
-                sum += trainer.step(batch);
-                count++;
-                if (count == 20 || step == s.steps() - 1) {
-                    curve.add(new LossPoint(step + 1, sum / count));
-                    progress.update("train", step + 1, s.steps(), String.format("loss %.3f", sum / count));
+                double loss = trainer.step(batch);
+                if (Double.isFinite(loss)) {
+                    sum += loss;
+                    count++;
+                }
+                if ((step + 1) % 20 == 0 || step == s.steps() - 1) {
+                    double mean = count == 0 ? Double.NaN : sum / count;
+                    curve.add(new LossPoint(step + 1, mean, trainer.skippedSteps()));
+                    progress.update("train", step + 1, s.steps(), String.format("loss %.3f%s", mean,
+                            trainer.skippedSteps() > 0 ? " (" + trainer.skippedSteps() + " non-finite steps skipped)" : ""));
                     sum = 0;
                     count = 0;
                 }

@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.loupe.api.io.AtomicFiles;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,8 +77,11 @@ public final class ToyWorld {
         return List.copyOf(vocab);
     }
 
-    /** Writes a Hugging Face word-level {@code tokenizer.json} for {@code vocab} (atomically). */
-    public static void writeTokenizer(Path file, List<String> vocab) {
+    /**
+     * Writes a Hugging Face word-level {@code tokenizer.json} for {@code vocab} and a {@code tokenizer_config.json}
+     * naming BOS/EOS into {@code dir} (each file atomically).
+     */
+    public static void writeTokenizer(Path dir, List<String> vocab) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
@@ -103,12 +103,11 @@ public final class ToyWorld {
         for (int i = 0; i < vocab.size(); i++) {
             ids.put(vocab.get(i), i);
         }
-        try {
-            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".tokenizer", ".tmp");
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.write(dir.resolve("tokenizer.json"),
+                tmp -> json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root));
+        ObjectNode config = json.createObjectNode().put("tokenizer_class", "PreTrainedTokenizerFast")
+                .put("bos_token", BOS).put("eos_token", BOS);
+        AtomicFiles.write(dir.resolve("tokenizer_config.json"),
+                tmp -> json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config));
     }
 }

@@ -1,0 +1,17 @@
+package dev.loupe.hf;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.api.io.AtomicFiles;
+import java.nio.file.Path;
+
+/** Pretty JSON files written to a temporary sibling and moved into place, so a reader never sees half a file. */
+public final class JsonFiles {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private JsonFiles() {}
+
+    public static void write(Path file, Object value) {
+        AtomicFiles.write(file, tmp -> JSON.writeValue(tmp.toFile(), value));
+    }
+}
