@@ -1,4 +1,6 @@
-/** Loupe: one-shot optimized steering vectors (issue 5). Placeholder until its issue lands. */
+/** Loupe method: one-shot optimized steering vectors (Dunefsky et al., COLM 2025). */
 module dev.loupe.method.steering {
-    requires dev.loupe.api;
+    requires transitive dev.loupe.api;
+
+    exports dev.loupe.method.steering;
 }

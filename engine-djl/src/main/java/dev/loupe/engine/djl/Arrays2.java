@@ -39,6 +39,11 @@ final class Arrays2 {
         return NDArrays.where(c, a, other);
     }
 
+    /** The value of a one-element array of any floating type. */
+    static double scalar(NDArray a) {
+        return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
+    }
+
     static Tensor toTensor(NDArray a) {
         NDArray plain = a.hasGradient() ? a.stopGradient() : a;
         return Tensor.adopt(plain.toFloatArray(), dims(a));

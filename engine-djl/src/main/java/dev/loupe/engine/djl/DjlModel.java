@@ -115,7 +115,7 @@ final class DjlModel implements Model {
                     actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
                 }
                 RunResult result = new RunResult(Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
-                return new GradientResult(value.getFloat(), paramGrads, actGrads, result);
+                return new GradientResult(Arrays2.scalar(value), paramGrads, actGrads, result);
             }
         }
     }

@@ -53,7 +53,7 @@ final class DjlTrainer implements Trainer {
                  GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
                 NDArray value = crossEntropy(m, batch);
                 collector.backward(value);
-                loss = value.getFloat();
+                loss = Arrays2.scalar(value);
             }
             update(Double.isFinite(loss));
         }
@@ -69,7 +69,7 @@ final class DjlTrainer implements Trainer {
     @Override
     public double loss(List<int[]> batch) {
         try (NDManager m = manager.newSubManager()) {
-            return crossEntropy(m, batch).getFloat();
+            return Arrays2.scalar(crossEntropy(m, batch));
         }
     }
 
