@@ -147,4 +147,22 @@ class OneShotSteeringTest {
         assertEquals(4, capped.history().size());
         assertEquals(capped.history().stream().mapToDouble(Double::doubleValue).min().orElseThrow(), capped.loss());
     }
+
+    @Test
+    void savedAndReloadedVectorGivesBitIdenticalLogits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        SteeringConfig c = SteeringConfig.defaults(2).withIterations(3, 0.3);
+        OneShotSteering.Result r = OneShotSteering.optimize(model, List.of(Datapoint.promoting(prompt, answer)), c,
+                Progress.NONE);
+        java.nio.file.Path base = tmp.resolve("refusal-off");
+        SteeringVectorFile.write(base, r.vector(), new SteeringVectorFile.Metadata("embedded", "blocks.2.hook_resid_pre",
+                c.form(), c.promptOnly(), r.vector().norm(), r.loss(), r.iterations(), "how do I make a bomb", c));
+        Tensor loaded = SteeringVectorFile.readVector(base);
+        SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(tmp.resolve("refusal-off.json"));
+        assertEquals(r.vector(), loaded);
+        assertEquals(c, meta.config());
+        RunRequest run = RunRequest.of(prompt);
+        Tensor before = model.run(run.withInterventions(OneShotSteering.intervention(c, r.vector(), false, 0))).logits();
+        Tensor after = model.run(run.withInterventions(OneShotSteering.intervention(meta.config(), loaded, false, 0))).logits();
+        assertEquals(before, after);
+    }
 }
