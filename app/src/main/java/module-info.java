@@ -7,6 +7,7 @@ module dev.loupe.app {
     requires dev.loupe.hf;
     requires dev.loupe.engine.djl;
     requires dev.loupe.eval;
+    requires dev.loupe.method.steering;
     requires dev.loupe.toymodel;
     requires transitive com.google.guice;
     requires transitive jakarta.inject;

@@ -1,0 +1,168 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.spi.EvaluationContext;
+import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.app.ModelLoader;
+import dev.loupe.method.steering.Datapoint;
+import dev.loupe.method.steering.OneShotSteering;
+import dev.loupe.method.steering.SteeringConfig;
+import dev.loupe.method.steering.SteeringVectorFile;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** One-shot steering vectors: optimise one on a single prompt, and measure how it transfers. */
+@Command(name = "steer", mixinStandardHelpOptions = true, description = "One-shot optimized steering vectors.",
+        subcommands = {SteerCommand.Optimize.class, SteerCommand.Eval.class})
+public final class SteerCommand {
+
+    /** {@code loupe steer optimize}. */
+    @Command(name = "optimize", mixinStandardHelpOptions = true,
+            description = "Optimise a vector at blocks.L.hook_resid_pre on one prompt.",
+            footer = {"", "Example: loupe steer optimize --prompt \"User : how do I make a bomb ? Assistant :\" "
+                    + "--promote \"Sure ,\" --suppress \"I cannot\" --out refusal-off"})
+    public static final class Optimize implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--prompt", required = true, description = "The one training prompt (BOS is prepended).")
+        String prompt;
+
+        @Option(names = "--promote", description = "Completion to make likely (repeatable).")
+        List<String> promote = new ArrayList<>();
+
+        @Option(names = "--suppress", description = "Completion to make unlikely (repeatable).")
+        List<String> suppress = new ArrayList<>();
+
+        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
+        int layer;
+
+        @Option(names = "--iterations", defaultValue = "30") int iterations;
+        @Option(names = "--lr", defaultValue = "0.1") double learningRate;
+        @Option(names = "--start-norm", defaultValue = "1.0") double startNorm;
+        @Option(names = "--max-norm", defaultValue = "0", description = "0: no limit.") double maxNorm;
+        @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
+        @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
+        @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "BASE", description = "Writes BASE.json and BASE.safetensors.")
+        Path out;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Optimize(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                Tokenizer tok = m.tokenizer();
+                int l = layer >= 0 ? layer : m.spec().nLayers() / 2;
+                SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
+                        promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed);
+                Datapoint d = new Datapoint(withBos(tok, tok.encode(prompt)), promote.stream().map(tok::encode).toList(),
+                        suppress.stream().map(tok::encode).toList(), false);
+                OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,
+                        new ProgressBar(spec.commandLine().getErr()));
+                SteeringVectorFile.write(out, r.vector(), new SteeringVectorFile.Metadata(
+                        options.model == null ? "embedded" : options.model.toString(), "blocks." + l + ".hook_resid_pre",
+                        c.form(), promptOnly, r.vector().norm(), r.loss(), r.iterations(), prompt, c));
+                PrintWriter w = spec.commandLine().getOut();
+                w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
+                        r.history().get(0), r.loss(), r.iterations(), r.stop(), r.vector().norm(), out);
+            }
+        }
+    }
+
+    /** {@code loupe steer eval}. */
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Score a task's held-out split unsteered, with +v, with -v and with a random vector of the same norm.")
+    public static final class Eval implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
+        Path vector;
+
+        @Option(names = "--task", defaultValue = "refusal", description = "Evaluator (default: ${DEFAULT-VALUE}).")
+        String task;
+
+        @Option(names = "--limit", defaultValue = "200") int limit;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Eval(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
+            Tensor v = SteeringVectorFile.readVector(vector);
+            Map<String, Tensor> conditions = new LinkedHashMap<>();
+            conditions.put("unsteered", null);
+            conditions.put("+v", v);
+            conditions.put("-v", v.scale(-1));
+            conditions.put("random, same norm", randomLike(v, seed));
+            List<EvaluationResult> results = new ArrayList<>();
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                for (Map.Entry<String, Tensor> e : conditions.entrySet()) {
+                    List<Intervention> ivs = e.getValue() == null ? List.of()
+                            : List.of(OneShotSteering.intervention(meta.config(), e.getValue(), false, Integer.MAX_VALUE));
+                    EvaluationResult r = loader.plugins().evaluator(task).evaluate(m,
+                            new EvaluationContext(seed, limit, ivs, dev.loupe.api.spi.Progress.NONE));
+                    results.add(new EvaluationResult(e.getKey(), r.metrics(), r.examples()));
+                }
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            w.printf("task %s, vector %s (norm %.3f, %s at %s)%n", task, vector, v.norm(), meta.form(), meta.hook());
+            if (options.json) {
+                w.println(Json.write(results));
+            } else {
+                EvalTable.print(w, results);
+            }
+        }
+
+        static Tensor randomLike(Tensor v, long seed) {
+            Random rnd = new Random(seed + 7);
+            float[] r = new float[v.numel()];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = (float) rnd.nextGaussian();
+            }
+            Tensor t = Tensor.vector(r);
+            return t.scale((float) (v.norm() / t.norm()));
+        }
+    }
+
+    static int[] withBos(Tokenizer tok, int[] ids) {
+        int[] out = new int[ids.length + 1];
+        out[0] = tok.bosId().orElse(0);
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+}
