@@ -52,9 +52,9 @@ public final class SteerCommand {
         int layer;
 
         @Option(names = "--iterations", defaultValue = "30") int iterations;
-        @Option(names = "--lr", defaultValue = "0.1") double learningRate;
+        @Option(names = "--lr", defaultValue = "0.5") double learningRate;
         @Option(names = "--start-norm", defaultValue = "1.0") double startNorm;
-        @Option(names = "--max-norm", defaultValue = "0", description = "0: no limit.") double maxNorm;
+        @Option(names = "--max-norm", defaultValue = "30", description = "0: no limit.") double maxNorm;
         @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
         @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
