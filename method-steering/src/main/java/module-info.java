@@ -6,4 +6,6 @@ module dev.loupe.method.steering {
     opens dev.loupe.method.steering to com.fasterxml.jackson.databind;
 
     exports dev.loupe.method.steering;
+
+    provides dev.loupe.api.spi.Method with dev.loupe.method.steering.SteeringMethod;
 }

@@ -42,6 +42,8 @@ public final class ModelsCommand implements Runnable {
         }
         out.put("engines", engines);
         out.put("families", HfCheckpoint.adapters().keySet());
+        out.put("methods", loader.plugins().methods().keySet());
+        out.put("evaluators", loader.plugins().evaluators().keySet());
         if (options.model != null) {
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 out.put("model", m.spec());
@@ -57,6 +59,8 @@ public final class ModelsCommand implements Runnable {
             w.printf("  %-8s rank %-3s %s%n", e.get("name"), e.get("rank"), e.get("capabilities"));
         }
         w.println("model families (config.json model_type): " + String.join(", ", HfCheckpoint.adapters().keySet()));
+        w.println("methods: " + String.join(", ", loader.plugins().methods().keySet()));
+        w.println("evaluators: " + String.join(", ", loader.plugins().evaluators().keySet()));
         if (out.containsKey("model")) {
             w.println("model: " + out.get("model"));
         }

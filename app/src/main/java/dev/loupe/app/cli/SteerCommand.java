@@ -7,7 +7,10 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.app.ModelLoader;
+import dev.loupe.eval.toy.Refusal;
+import dev.loupe.eval.toy.TaskExample;
 import dev.loupe.method.steering.Datapoint;
+import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
@@ -27,7 +30,7 @@ import picocli.CommandLine.Spec;
 
 /** One-shot steering vectors: optimise one on a single prompt, and measure how it transfers. */
 @Command(name = "steer", mixinStandardHelpOptions = true, description = "One-shot optimized steering vectors.",
-        subcommands = {SteerCommand.Optimize.class, SteerCommand.Eval.class})
+        subcommands = {SteerCommand.Optimize.class, SteerCommand.Caa.class, SteerCommand.Eval.class})
 public final class SteerCommand {
 
     /** {@code loupe steer optimize}. */
@@ -90,6 +93,59 @@ public final class SteerCommand {
                 PrintWriter w = spec.commandLine().getOut();
                 w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
                         r.history().get(0), r.loss(), r.iterations(), r.stop(), r.vector().norm(), out);
+            }
+        }
+    }
+
+    /** {@code loupe steer caa}: the contrastive mean-difference baseline on the refusal task. */
+    @Command(name = "caa", mixinStandardHelpOptions = true,
+            description = "Mean-difference (CAA) baseline from N refusal training pairs: forbidden request + 'Sure' minus + 'I'.")
+    public static final class Caa implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--pairs", defaultValue = "16", description = "Contrastive pairs (default: ${DEFAULT-VALUE}).")
+        int pairs;
+
+        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is used (default: middle).")
+        int layer;
+
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Option(names = "--out", required = true, paramLabel = "BASE") Path out;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Caa(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                Tokenizer tok = m.tokenizer();
+                int l = layer >= 0 ? layer : m.spec().nLayers() / 2;
+                List<int[]> positives = new ArrayList<>();
+                List<int[]> negatives = new ArrayList<>();
+                Random rnd = new Random(seed);
+                while (positives.size() < pairs) {
+                    TaskExample e = new Refusal().sample(rnd, false);
+                    if (Refusal.isForbidden(e.prompt())) {
+                        positives.add(withBos(tok, tok.encode(e.prompt() + " " + Refusal.ANSWER_WORD)));
+                        negatives.add(withBos(tok, tok.encode(e.prompt() + " " + Refusal.REFUSAL_WORD)));
+                    }
+                }
+                Tensor v = MeanDifference.vector(m, l, positives, negatives);
+                SteeringConfig c = SteeringConfig.defaults(l);
+                SteeringVectorFile.write(out, v, new SteeringVectorFile.Metadata(
+                        options.model == null ? "embedded" : options.model.toString(), "blocks." + l + ".hook_resid_pre",
+                        c.form(), false, v.norm(), 0, 0, "CAA mean difference of " + pairs + " refusal pairs", c));
+                spec.commandLine().getOut().printf("CAA vector from %d pairs at layer %d: ||v|| = %.3f; wrote %s%n",
+                        pairs, l, v.norm(), out);
             }
         }
     }
