@@ -62,7 +62,7 @@ public final class EvalCommand implements Runnable {
             List<EvaluationResult> results = EvalTable.run(m, evaluators, seed, limit,
                     options.json ? dev.loupe.api.spi.Progress.NONE : new ProgressBar(spec.commandLine().getErr()));
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("model", options.model == null ? "embedded" : options.model.toString());
+            doc.put("model", options.modelName());
             doc.put("engine", m.engineName());
             doc.put("results", results);
             JsonFiles.write(out.resolve("results.json"), doc);

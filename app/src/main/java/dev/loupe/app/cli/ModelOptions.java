@@ -16,4 +16,14 @@ public final class ModelOptions {
 
     @Option(names = "--json", description = "Machine-readable JSON on standard output.")
     boolean json;
+
+    /** How results name the model: its directory, or "embedded". */
+    String modelName() {
+        return model == null ? "embedded" : model.toString();
+    }
+
+    /** {@code layer} when given (≥ 0), else the model's middle block. */
+    static int layerOrMiddle(int layer, dev.loupe.api.Model m) {
+        return layer >= 0 ? layer : m.spec().nLayers() / 2;
+    }
 }

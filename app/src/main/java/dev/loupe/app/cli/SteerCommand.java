@@ -80,7 +80,7 @@ public final class SteerCommand {
         public void run() {
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 Tokenizer tok = m.tokenizer();
-                int l = layer >= 0 ? layer : m.spec().nLayers() / 2;
+                int l = ModelOptions.layerOrMiddle(layer, m);
                 SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
                         promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed);
                 Datapoint d = new Datapoint(withBos(tok, tok.encode(prompt)), promote.stream().map(tok::encode).toList(),
@@ -88,7 +88,7 @@ public final class SteerCommand {
                 OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,
                         new ProgressBar(spec.commandLine().getErr()));
                 SteeringVectorFile.write(out, r.vector(), new SteeringVectorFile.Metadata(
-                        options.model == null ? "embedded" : options.model.toString(), "blocks." + l + ".hook_resid_pre",
+                        options.modelName(), "blocks." + l + ".hook_resid_pre",
                         c.form(), promptOnly, r.vector().norm(), r.loss(), r.iterations(), prompt, c));
                 PrintWriter w = spec.commandLine().getOut();
                 w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
@@ -128,7 +128,7 @@ public final class SteerCommand {
         public void run() {
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 Tokenizer tok = m.tokenizer();
-                int l = layer >= 0 ? layer : m.spec().nLayers() / 2;
+                int l = ModelOptions.layerOrMiddle(layer, m);
                 List<int[]> positives = new ArrayList<>();
                 List<int[]> negatives = new ArrayList<>();
                 Random rnd = new Random(seed);
@@ -142,7 +142,7 @@ public final class SteerCommand {
                 Tensor v = MeanDifference.vector(m, l, positives, negatives);
                 SteeringConfig c = SteeringConfig.defaults(l);
                 SteeringVectorFile.write(out, v, new SteeringVectorFile.Metadata(
-                        options.model == null ? "embedded" : options.model.toString(), "blocks." + l + ".hook_resid_pre",
+                        options.modelName(), "blocks." + l + ".hook_resid_pre",
                         c.form(), false, v.norm(), 0, 0, "CAA mean difference of " + pairs + " refusal pairs", c));
                 spec.commandLine().getOut().printf("CAA vector from %d pairs at layer %d: ||v|| = %.3f; wrote %s%n",
                         pairs, l, v.norm(), out);
