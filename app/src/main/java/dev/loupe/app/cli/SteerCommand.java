@@ -10,6 +10,7 @@ import dev.loupe.app.ModelLoader;
 import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
 import dev.loupe.method.steering.Datapoint;
+import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
 
 /** One-shot steering vectors: optimise one on a single prompt, and measure how it transfers. */
 @Command(name = "steer", mixinStandardHelpOptions = true, description = "One-shot optimized steering vectors.",
-        subcommands = {SteerCommand.Optimize.class, SteerCommand.Caa.class, SteerCommand.Eval.class})
+        subcommands = {SteerCommand.Optimize.class, SteerCommand.Caa.class, SteerCommand.Eval.class,
+                SteerCommand.Export.class})
 public final class SteerCommand {
 
     /** {@code loupe steer optimize}. */
@@ -147,6 +149,24 @@ public final class SteerCommand {
                 spec.commandLine().getOut().printf("CAA vector from %d pairs at layer %d: ||v|| = %.3f; wrote %s%n",
                         pairs, l, v.norm(), out);
             }
+        }
+    }
+
+    /** {@code loupe steer export}: a vector file as a GGUF control vector for llama.cpp / repeng. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Write a steering vector as a GGUF control vector (direction.{layer}).")
+    public static final class Export implements Runnable {
+        @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
+        @Option(names = "--gguf", required = true, paramLabel = "FILE") Path gguf;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
+            GgufControlVector.write(gguf, SteeringVectorFile.readVector(vector), meta.config().layer(), meta.modelHint());
+            spec.commandLine().getOut().printf("wrote %s (direction.%d)%n", gguf, meta.config().layer());
         }
     }
 
