@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
 /** One-shot steering vectors: optimise one on a single prompt, and measure how it transfers. */
 @Command(name = "steer", mixinStandardHelpOptions = true, description = "One-shot optimized steering vectors.",
         subcommands = {SteerCommand.Optimize.class, SteerCommand.Caa.class, SteerCommand.Eval.class,
-                SteerCommand.Export.class})
+                SteerCommand.Export.class, SteerCommand.Generate.class})
 public final class SteerCommand {
 
     /** {@code loupe steer optimize}. */
@@ -167,6 +167,53 @@ public final class SteerCommand {
             SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
             GgufControlVector.write(gguf, SteeringVectorFile.readVector(vector), meta.config().layer(), meta.modelHint());
             spec.commandLine().getOut().printf("wrote %s (direction.%d)%n", gguf, meta.config().layer());
+        }
+    }
+
+    /** {@code loupe steer generate}: greedy continuations of a prompt without and with the vector (and −v). */
+    @Command(name = "generate", aliases = "apply", mixinStandardHelpOptions = true,
+            description = "Continue a prompt greedily unsteered, with +v and with -v.")
+    public static final class Generate implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
+        @Option(names = "--prompt", required = true) String prompt;
+        @Option(names = "--max-tokens", defaultValue = "12") int maxTokens;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Generate(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
+            Tensor v = SteeringVectorFile.readVector(vector);
+            Map<String, Object> out = new LinkedHashMap<>();
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                Tokenizer tok = m.tokenizer();
+                int[] ids = withBos(tok, tok.encode(prompt));
+                int stop = tok.bosId().orElse(-1);
+                for (double sign : new double[] {0, 1, -1}) {
+                    List<Intervention> ivs = sign == 0 ? List.of()
+                            : List.of(OneShotSteering.intervention(meta.config(), v.scale((float) sign), false, ids.length));
+                    String label = sign == 0 ? "unsteered" : sign > 0 ? "+v" : "-v";
+                    out.put(label, tok.decode(dev.loupe.api.Generation.greedy(m, ids, maxTokens, ivs, stop)));
+                }
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(out));
+                return;
+            }
+            w.println(prompt);
+            out.forEach((k, text) -> w.printf("  %-10s %s%n", k, text));
         }
     }
 
