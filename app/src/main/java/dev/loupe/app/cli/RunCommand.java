@@ -44,7 +44,8 @@ public final class RunCommand implements Runnable {
         int[] tokens;
     }
 
-    @Option(names = "--bos", description = "Prepend the tokenizer's BOS token.")
+    @Option(names = "--bos", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With --prompt, prepend the tokenizer's BOS token when it has one (default: on; --no-bos).")
     boolean bos;
 
     @Option(names = "--top-k", defaultValue = "5", description = "How many next tokens to show (default: ${DEFAULT-VALUE}).")
@@ -96,11 +97,13 @@ public final class RunCommand implements Runnable {
     }
 
     private int[] tokens(Model m) {
-        int[] ids = input.tokens != null ? input.tokens : m.tokenizer().encode(input.prompt);
-        if (bos) {
-            int b = m.tokenizer().bosId().orElseThrow(() -> new LoupeException("--bos: the tokenizer declares no BOS token"));
+        if (input.tokens != null) {
+            return input.tokens;
+        }
+        int[] ids = m.tokenizer().encode(input.prompt);
+        if (bos && m.tokenizer().bosId().isPresent()) {
             int[] with = new int[ids.length + 1];
-            with[0] = b;
+            with[0] = m.tokenizer().bosId().getAsInt();
             System.arraycopy(ids, 0, with, 1, ids.length);
             ids = with;
         }
