@@ -1,6 +1,7 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
+import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
@@ -63,6 +64,10 @@ public final class SteerCommand {
         @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
         @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
+        @Option(names = "--positions", split = ":", paramLabel = "FROM:TO",
+                description = "Steer a token slice [FROM, TO) only (negative counts from the end).") int[] slice;
+        @Option(names = "--per-completion-target", description = "Every completion must reach --target-loss.")
+        boolean perCompletion;
         @Option(names = "--seed", defaultValue = "0") long seed;
 
         @Option(names = "--out", required = true, paramLabel = "BASE", description = "Writes BASE.json and BASE.safetensors.")
@@ -84,7 +89,8 @@ public final class SteerCommand {
                 Tokenizer tok = m.tokenizer();
                 int l = ModelOptions.layerOrMiddle(layer, m);
                 SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
-                        promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed);
+                        promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
+                        slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
                 Datapoint d = new Datapoint(withBos(tok, tok.encode(prompt)), promote.stream().map(tok::encode).toList(),
                         suppress.stream().map(tok::encode).toList(), false);
                 OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,

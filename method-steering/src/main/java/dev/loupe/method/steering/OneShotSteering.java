@@ -51,14 +51,17 @@ public final class OneShotSteering {
         int streak = 0;
         for (int it = 0; it < c.maxIterations(); it++) {
             float[] grad = new float[d];
-            double loss = lossAndGradient(model, data, c, Tensor.vector(v), grad);
+            double[] losses = completionLosses(model, data, c, Tensor.vector(v), grad);
+            double loss = java.util.Arrays.stream(losses).sum();
             history.add(loss);
             progress.update("steer", it + 1, c.maxIterations(), String.format("loss %.4f", loss));
             if (loss < bestLoss) {
                 bestLoss = loss;
                 best = v.clone();
             }
-            if (c.targetLoss() > 0 && loss <= c.targetLoss()) {
+            boolean met = c.perCompletionTarget()
+                    ? java.util.Arrays.stream(losses).allMatch(x -> x <= c.targetLoss()) : loss <= c.targetLoss();
+            if (c.targetLoss() > 0 && met) {
                 if (++streak >= c.targetPatience()) {
                     return new Result(Tensor.vector(v), loss, it + 1, Stop.TARGET_REACHED, history);
                 }
@@ -74,27 +77,37 @@ public final class OneShotSteering {
         return new Result(Tensor.vector(best), bestLoss, history.size(), Stop.MAX_ITERATIONS, history);
     }
 
-    /** Σ over datapoints of the steering loss at v; {@code grad} receives d loss / d v. */
+    /** Σ over datapoints and completions of the steering loss at v; {@code grad} receives d loss / d v. */
     public static double lossAndGradient(Model model, List<Datapoint> data, SteeringConfig c, Tensor v, float[] grad) {
-        double loss = 0;
+        return java.util.Arrays.stream(completionLosses(model, data, c, v, grad)).sum();
+    }
+
+    /**
+     * The loss of every completion (datapoints in order, promoted before suppressed) at v; {@code grad} receives
+     * d(Σ losses)/d v.
+     */
+    public static double[] completionLosses(Model model, List<Datapoint> data, SteeringConfig c, Tensor v, float[] grad) {
+        List<Double> losses = new ArrayList<>();
         for (Datapoint dp : data) {
-            RunRequest run = new RunRequest(SteeringLosses.sequences(dp), RunRequest.Padding.RIGHT, Set.of(),
-                    List.of(intervention(c, v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.ALL);
-            GradientResult r = model.gradients(new GradientRequest(run,
-                    SteeringLosses.negatedLoss(dp, c.coldness(), c.normaliseByLength()), Set.of(0), Set.of()));
-            loss -= r.value();
-            float[] g = r.parameterGradients().get(0).toArray();
-            for (int i = 0; i < grad.length; i++) {
-                grad[i] -= g[i];
+            for (Datapoint single : SteeringLosses.perCompletion(dp)) {
+                RunRequest run = new RunRequest(SteeringLosses.sequences(single), RunRequest.Padding.RIGHT, Set.of(),
+                        List.of(intervention(c, v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.ALL);
+                GradientResult r = model.gradients(new GradientRequest(run,
+                        SteeringLosses.negatedLoss(single, c.coldness(), c.normaliseByLength()), Set.of(0), Set.of()));
+                losses.add(-r.value());
+                float[] g = r.parameterGradients().get(0).toArray();
+                for (int i = 0; i < grad.length; i++) {
+                    grad[i] -= g[i];
+                }
             }
         }
-        return loss;
+        return losses.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** The intervention that applies v (or −v) in the configured form and positions. */
     public static Intervention intervention(SteeringConfig c, Tensor v, boolean negative, int promptLength) {
         HookPoint hook = HookPoint.residPre(c.layer());
-        Positions positions = c.promptOnly() ? Positions.range(0, promptLength) : Positions.all();
+        Positions positions = c.promptOnly() ? Positions.range(0, promptLength) : c.positions();
         double sign = negative ? -1 : 1;
         return c.form() == SteeringConfig.Form.CLAMP
                 ? new Intervention.Clamp(hook, v, sign, positions)

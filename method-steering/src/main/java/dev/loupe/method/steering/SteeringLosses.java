@@ -49,6 +49,18 @@ public final class SteeringLosses {
         return out;
     }
 
+    /** The datapoint split into one datapoint per completion (promoted first), for per-completion losses. */
+    public static List<Datapoint> perCompletion(Datapoint d) {
+        List<Datapoint> out = new ArrayList<>();
+        for (int[] y : d.promote()) {
+            out.add(new Datapoint(d.prompt(), List.of(y), List.of(), d.negative()));
+        }
+        for (int[] y : d.suppress()) {
+            out.add(new Datapoint(d.prompt(), List.of(), List.of(y), d.negative()));
+        }
+        return out;
+    }
+
     private static double weight(int[] completion, boolean normalise) {
         return normalise ? 1.0 / completion.length : 1.0;
     }

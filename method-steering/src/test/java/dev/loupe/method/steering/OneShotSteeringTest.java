@@ -3,7 +3,9 @@ package dev.loupe.method.steering;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.api.HookPoint;
 import dev.loupe.api.Model;
+import dev.loupe.api.Positions;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.ModelSource;
@@ -80,7 +82,8 @@ class OneShotSteeringTest {
         assertEquals(suppress, loss(List.of(Datapoint.suppressing(prompt, refusal)), c, zero), 1e-4 * suppress + 1e-6);
         Datapoint mixed = new Datapoint(prompt, List.of(answer), List.of(refusal), false);
         assertEquals(promote + suppress, loss(List.of(mixed), c, zero), 1e-4 * (promote + suppress));
-        SteeringConfig perToken = new SteeringConfig(2, SteeringConfig.Form.ADD, false, 0.7, 0.1, 1, 0, 30, 0, 1, true, 0);
+        SteeringConfig perToken = new SteeringConfig(2, SteeringConfig.Form.ADD, false, 0.7, 0.1, 1, 0, 30, 0, 1, true, 0,
+                Positions.all(), false);
         assertEquals(promote / answer.length, loss(List.of(Datapoint.promoting(prompt, answer)), perToken, zero),
                 1e-4 * promote);
         assertTrue(promote > 5, "the unsteered model refuses, so promoting the answer costs a lot: " + promote);
@@ -164,5 +167,40 @@ class OneShotSteeringTest {
         Tensor before = model.run(run.withInterventions(OneShotSteering.intervention(c, r.vector(), false, 0))).logits();
         Tensor after = model.run(run.withInterventions(OneShotSteering.intervention(meta.config(), loaded, false, 0))).logits();
         assertEquals(before, after);
+    }
+
+    @Test
+    void perCompletionTargetWaitsForEveryCompletion() {
+        Datapoint mixed = new Datapoint(prompt, List.of(answer), List.of(refusal), false);
+        float[] g = new float[128];
+        double[] parts = OneShotSteering.completionLosses(model, List.of(mixed), SteeringConfig.defaults(2),
+                Tensor.zeros(128), g);
+        assertEquals(2, parts.length);
+        double between = (Math.min(parts[0], parts[1]) + Math.max(parts[0], parts[1])) / 2;
+        double sum = parts[0] + parts[1];
+        SteeringConfig summed = SteeringConfig.defaults(2).withIterations(3, 1e-9).withTarget(sum + 1, 1);
+        assertEquals(OneShotSteering.Stop.TARGET_REACHED,
+                OneShotSteering.optimize(model, List.of(mixed), summed, Progress.NONE).stop());
+        SteeringConfig each = SteeringConfig.defaults(2).withIterations(3, 1e-9).withTarget(between, 1)
+                .withPerCompletionTarget(true);
+        assertTrue(OneShotSteering.optimize(model, List.of(mixed), each, Progress.NONE).stop()
+                != OneShotSteering.Stop.TARGET_REACHED, "one completion is still above the target");
+    }
+
+    @Test
+    void tokenSliceSteersOnlyThosePositions() {
+        SteeringConfig c = SteeringConfig.defaults(2).withPositions(Positions.range(0, 3));
+        HookPoint after = HookPoint.residPre(3);
+        Tensor v = Tensor.vector(OneShotSteering.start(128, 5.0, 1));
+        Tensor clean = model.run(RunRequest.of(prompt).withCache(after)).activation(after);
+        Tensor steered = model.run(RunRequest.of(prompt).withCache(after)
+                .withInterventions(OneShotSteering.intervention(c, v, false, prompt.length))).activation(after);
+        assertTrue(clean.select(0).select(2).maxAbsDiff(steered.select(0).select(2)) > 1e-3, "steered position changes");
+        assertTrue(clean.select(0).select(5).maxAbsDiff(steered.select(0).select(5)) > 1e-3, "later positions see it");
+        HookPoint at = HookPoint.residPre(2);
+        Tensor direct = model.run(RunRequest.of(prompt).withCache(at)
+                .withInterventions(OneShotSteering.intervention(c, v, false, prompt.length))).activation(at);
+        Tensor base = model.run(RunRequest.of(prompt).withCache(at)).activation(at);
+        assertEquals(0.0, base.select(0).select(4).maxAbsDiff(direct.select(0).select(4)), "position 4 is not steered");
     }
 }
