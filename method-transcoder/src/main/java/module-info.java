@@ -1,4 +1,7 @@
-/** Loupe: transcoders and feature circuits (issue 6). Placeholder until its issue lands. */
+/** Loupe method: transcoders and feature circuits (Dunefsky et al., NeurIPS 2024). */
 module dev.loupe.method.transcoder {
-    requires dev.loupe.api;
+    requires transitive dev.loupe.api;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.loupe.method.transcoder;
 }

@@ -1,0 +1,98 @@
+package dev.loupe.method.transcoder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.api.spi.ModelSource;
+import dev.loupe.api.spi.Plugins;
+import dev.loupe.toymodel.EmbeddedModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+class TranscoderFileTest {
+    @TempDir
+    Path tmp;
+
+    static Tensor random(Random r, double scale, int... shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * scale);
+        }
+        return Tensor.of(v, shape);
+    }
+
+    static Transcoder randomTranscoder(int layer, int d, int f) {
+        Random r = new Random(11);
+        return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_normalized"),
+                HookPoint.parse("blocks." + layer + ".hook_mlp_out"), "ln2.hook_normalized with LN gain and bias",
+                random(r, 0.2, d, f), random(r, 0.1, f), random(r, 0.2, f, d), random(r, 0.1, d), random(r, 0.1, d));
+    }
+
+    @Test
+    void roundTripIsBitIdentical() {
+        Transcoder t = randomTranscoder(3, 128, 512);
+        TranscoderFile.write(tmp, t);
+        assertEquals(t, TranscoderFile.read(tmp));
+        assertTrue(Files.exists(tmp.resolve("cfg.json")) && Files.exists(tmp.resolve("sae_weights.safetensors")));
+    }
+
+    private static void oneLine(Executable e, String... parts) {
+        LoupeException ex = assertThrows(LoupeException.class, e);
+        assertFalse(ex.getMessage().contains("\n"), ex.getMessage());
+        for (String p : parts) {
+            assertTrue(ex.getMessage().contains(p), "'" + ex.getMessage() + "' should mention " + p);
+        }
+    }
+
+    @Test
+    void malformedConfigAndMismatchedShapesAreOneLineErrors() throws Exception {
+        TranscoderFile.write(tmp, randomTranscoder(1, 16, 32));
+        Path cfg = tmp.resolve("cfg.json");
+        String good = Files.readString(cfg);
+        Files.writeString(cfg, "{ not json");
+        oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "not valid JSON");
+        Files.writeString(cfg, good.replace("\"transcoder\"", "\"standard\""));
+        oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "architecture", "transcoder");
+        Files.writeString(cfg, good.replace("\"d_sae\" : 32", "\"d_sae\" : \"wide\""));
+        oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "d_sae", "positive integer");
+        Files.writeString(cfg, good.replace("blocks.1.hook_mlp_out", "blocks.1.hook_mlp_outt"));
+        oneLine(() -> TranscoderFile.read(tmp), "hook_name_out", "blocks.1.hook_mlp_out");
+        Files.writeString(cfg, good.replace("\"d_sae\" : 32", "\"d_sae\" : 48"));
+        oneLine(() -> TranscoderFile.read(tmp), "sae_weights.safetensors", "W_enc", "[16, 32]", "expected [16, 48]");
+        Files.writeString(cfg, good);
+        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", Tensor.zeros(16, 32)), Map.of());
+        oneLine(() -> TranscoderFile.read(tmp), "b_enc", "missing");
+    }
+
+    @Test
+    void spliceRunsTheTranscoderInPlaceOfTheMlp() {
+        try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            Transcoder t = randomTranscoder(3, 128, 256);
+            int[] ids = m.tokenizer().encode("Senator Smith of Ohio is a");
+            RunResult r = m.run(RunRequest.of(ids).withCache(t.hookIn(), t.hookOut()).withInterventions(t.splice()));
+            for (int p = 0; p < ids.length; p++) {
+                float[] expected = t.decode(t.encode(r.activation(t.hookIn()).select(0).select(p).toArray()));
+                double diff = Tensor.vector(expected).maxAbsDiff(r.activation(t.hookOut()).select(0).select(p));
+                assertTrue(diff < 1e-4, "position " + p + ": " + diff);
+            }
+        }
+    }
+}
