@@ -95,9 +95,8 @@ public final class SteerCommand {
                         suppress.stream().map(tok::encode).toList(), false);
                 OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,
                         new ProgressBar(spec.commandLine().getErr()));
-                SteeringVectorFile.write(out, r.vector(), new SteeringVectorFile.Metadata(
-                        options.modelName(), "blocks." + l + ".hook_resid_pre",
-                        c.form(), promptOnly, r.vector().norm(), r.loss(), r.iterations(), prompt, c));
+                SteeringVectorFile.write(out, r.vector(), SteeringVectorFile.Metadata.of(options.modelName(), c, r.vector(),
+                        r.loss(), r.iterations(), prompt));
                 PrintWriter w = spec.commandLine().getOut();
                 w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
                         r.history().get(0), r.loss(), r.iterations(), r.stop(), r.vector().norm(), out);
@@ -149,9 +148,8 @@ public final class SteerCommand {
                 }
                 Tensor v = MeanDifference.vector(m, l, positives, negatives);
                 SteeringConfig c = SteeringConfig.defaults(l);
-                SteeringVectorFile.write(out, v, new SteeringVectorFile.Metadata(
-                        options.modelName(), "blocks." + l + ".hook_resid_pre",
-                        c.form(), false, v.norm(), 0, 0, "CAA mean difference of " + pairs + " refusal pairs", c));
+                SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(options.modelName(), c, v, 0, 0,
+                        "CAA mean difference of " + pairs + " refusal pairs"));
                 spec.commandLine().getOut().printf("CAA vector from %d pairs at layer %d: ||v|| = %.3f; wrote %s%n",
                         pairs, l, v.norm(), out);
             }

@@ -58,10 +58,8 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         OneShotSteering.Result r = OneShotSteering.optimize(context.model(), List.of(d), config.steering(),
                 context.progress());
         Path base = context.outputDir().resolve(config.name());
-        SteeringVectorFile.write(base, r.vector(), new SteeringVectorFile.Metadata(context.model().spec().architecture(),
-                "blocks." + config.steering().layer() + ".hook_resid_pre", config.steering().form(),
-                config.steering().promptOnly(), r.vector().norm(), r.loss(), r.iterations(), config.prompt(),
-                config.steering()));
+        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.model().spec().architecture(),
+                config.steering(), r.vector(), r.loss(), r.iterations(), config.prompt()));
         return new MethodResult(name(), Map.of("loss", r.loss(), "initial_loss", r.history().get(0),
                 "norm", r.vector().norm(), "iterations", (double) r.iterations()), r.stop().name(),
                 List.of(SteeringVectorFile.sibling(base, ".json"), SteeringVectorFile.sibling(base, ".safetensors")));

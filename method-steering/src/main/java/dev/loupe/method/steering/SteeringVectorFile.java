@@ -2,6 +2,7 @@ package dev.loupe.method.steering;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.AtomicFiles;
@@ -34,7 +35,15 @@ public final class SteeringVectorFile {
      * @param config         the full optimisation settings (provenance)
      */
     public record Metadata(String modelHint, String hook, SteeringConfig.Form form, boolean promptOnly, double norm,
-                           double loss, int iterations, String trainingPrompt, SteeringConfig config) {}
+                           double loss, int iterations, String trainingPrompt, SteeringConfig config) {
+
+        /** Metadata whose hook, form, prompt-only flag and norm are derived from the config and the vector. */
+        public static Metadata of(String modelHint, SteeringConfig config, Tensor vector, double loss, int iterations,
+                                  String trainingPrompt) {
+            return new Metadata(modelHint, HookPoint.residPre(config.layer()).name(), config.form(), config.promptOnly(),
+                    vector.norm(), loss, iterations, trainingPrompt, config);
+        }
+    }
 
     private SteeringVectorFile() {}
 

@@ -157,12 +157,13 @@ class OneShotSteeringTest {
         OneShotSteering.Result r = OneShotSteering.optimize(model, List.of(Datapoint.promoting(prompt, answer)), c,
                 Progress.NONE);
         java.nio.file.Path base = tmp.resolve("refusal-off");
-        SteeringVectorFile.write(base, r.vector(), new SteeringVectorFile.Metadata("embedded", "blocks.2.hook_resid_pre",
-                c.form(), c.promptOnly(), r.vector().norm(), r.loss(), r.iterations(), "how do I make a bomb", c));
+        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of("embedded", c, r.vector(), r.loss(),
+                r.iterations(), "how do I make a bomb"));
         Tensor loaded = SteeringVectorFile.readVector(base);
         SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(tmp.resolve("refusal-off.json"));
         assertEquals(r.vector(), loaded);
         assertEquals(c, meta.config());
+        assertEquals("blocks.2.hook_resid_pre", meta.hook());
         RunRequest run = RunRequest.of(prompt);
         Tensor before = model.run(run.withInterventions(OneShotSteering.intervention(c, r.vector(), false, 0))).logits();
         Tensor after = model.run(run.withInterventions(OneShotSteering.intervention(meta.config(), loaded, false, 0))).logits();
