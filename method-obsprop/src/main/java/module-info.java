@@ -1,4 +1,6 @@
-/** Loupe: observable propagation (issue 7). Placeholder until its issue lands. */
+/** Loupe method: observable propagation (Dunefsky &amp; Cohan, ICML 2024). */
 module dev.loupe.method.obsprop {
-    requires dev.loupe.api;
+    requires transitive dev.loupe.api;
+
+    exports dev.loupe.method.obsprop;
 }
