@@ -45,4 +45,13 @@ class SteeringTransferTest {
         assertTrue(texts.get("unsteered").asText().startsWith("I cannot help"), texts.toString());
         assertTrue(texts.get("+v").asText().startsWith("Sure"), texts.toString());
     }
+
+    @Test
+    void prefillBaselineIsReported() {
+        CliTest.Result r = loupe("steer", "prefill", "--limit", "40");
+        assertEquals(0, r.code(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) of 40 held-out").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Integer.parseInt(m.group(1)) >= 36, "a prefilled 'Sure ,' makes the toy model comply: " + r.out());
+    }
 }
