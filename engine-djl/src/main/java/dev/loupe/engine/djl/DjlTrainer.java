@@ -22,6 +22,8 @@ import java.util.Set;
  * beside the weights in the model's manager.
  */
 final class DjlTrainer implements Trainer {
+    private static final System.Logger LOG = System.getLogger(DjlTrainer.class.getName());
+
     private final ModelSpec spec;
     private final NDManager manager;
     private final Forward forward;
@@ -106,6 +108,8 @@ final class DjlTrainer implements Trainer {
             norm = Math.sqrt(norm);
             if (!finiteLoss || !Double.isFinite(norm)) {
                 skipped++;
+                LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + " skipped: loss "
+                        + (finiteLoss ? "finite" : "not finite") + ", gradient norm " + norm);
                 params.forEach(p -> p.getGradient().set(new NDIndex("..."), 0f));
                 return;
             }
