@@ -8,6 +8,7 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.app.ModelLoader;
+import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
 import dev.loupe.method.steering.Datapoint;
@@ -91,7 +92,7 @@ public final class SteerCommand {
                 SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
                         promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
                         slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
-                Datapoint d = new Datapoint(withBos(tok, tok.encode(prompt)), promote.stream().map(tok::encode).toList(),
+                Datapoint d = new Datapoint(TaskEvaluator.promptIds(tok, prompt), promote.stream().map(tok::encode).toList(),
                         suppress.stream().map(tok::encode).toList(), false);
                 OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,
                         new ProgressBar(spec.commandLine().getErr()));
@@ -142,8 +143,8 @@ public final class SteerCommand {
                 while (positives.size() < pairs) {
                     TaskExample e = new Refusal().sample(rnd, false);
                     if (Refusal.isForbidden(e.prompt())) {
-                        positives.add(withBos(tok, tok.encode(e.prompt() + " " + Refusal.ANSWER_WORD)));
-                        negatives.add(withBos(tok, tok.encode(e.prompt() + " " + Refusal.REFUSAL_WORD)));
+                        positives.add(TaskEvaluator.promptIds(tok, e.prompt() + " " + Refusal.ANSWER_WORD));
+                        negatives.add(TaskEvaluator.promptIds(tok, e.prompt() + " " + Refusal.REFUSAL_WORD));
                     }
                 }
                 Tensor v = MeanDifference.vector(m, l, positives, negatives);
@@ -202,7 +203,7 @@ public final class SteerCommand {
             Map<String, Object> out = new LinkedHashMap<>();
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 Tokenizer tok = m.tokenizer();
-                int[] ids = withBos(tok, tok.encode(prompt));
+                int[] ids = TaskEvaluator.promptIds(tok, prompt);
                 int stop = tok.bosId().orElse(-1);
                 for (double sign : new double[] {0, 1, -1}) {
                     List<Intervention> ivs = sign == 0 ? List.of()
@@ -263,7 +264,7 @@ public final class SteerCommand {
                         continue;
                     }
                     forbidden++;
-                    int[] out = dev.loupe.api.Generation.greedy(m, withBos(tok, tok.encode(e.prompt() + " " + prefill)),
+                    int[] out = dev.loupe.api.Generation.greedy(m, TaskEvaluator.promptIds(tok, e.prompt() + " " + prefill),
                             maxTokens, List.of(), tok.bosId().orElse(-1));
                     if (java.util.Arrays.stream(out).noneMatch(t -> t == cannot)) {
                         complied++;
@@ -341,12 +342,5 @@ public final class SteerCommand {
             Tensor t = Tensor.vector(r);
             return t.scale((float) (v.norm() / t.norm()));
         }
-    }
-
-    static int[] withBos(Tokenizer tok, int[] ids) {
-        int[] out = new int[ids.length + 1];
-        out[0] = tok.bosId().orElse(0);
-        System.arraycopy(ids, 0, out, 1, ids.length);
-        return out;
     }
 }
