@@ -54,4 +54,27 @@ class SteeringTransferTest {
         assertTrue(m.find(), r.out());
         assertTrue(Integer.parseInt(m.group(1)) >= 36, "a prefilled 'Sure ,' makes the toy model comply: " + r.out());
     }
+
+    @Test
+    void triggerCaaVectorIsTheMarkerDirectionAndScales() throws Exception {
+        Path vector = tmp.resolve("trigger-caa");
+        CliTest.Result caa = loupe("steer", "caa", "--task", "trigger-choice", "--pairs", "8", "--out", vector.toString());
+        assertEquals(0, caa.code(), caa.err());
+        assertTrue(caa.out().contains("8 trigger pairs"), caa.out());
+        CliTest.Result eval = loupe("steer", "eval", "--vector", vector.toString(), "--task", "trigger-choice",
+                "--scale", "3", "--limit", "60", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode rows = new ObjectMapper().readTree(eval.out().substring(eval.out().indexOf('[')));
+        double unsteered = rows.get(0).get("metrics").get("accuracy_monitored").asDouble();
+        double plus = rows.get(1).get("metrics").get("accuracy_monitored").asDouble();
+        assertEquals(1.0, unsteered, 0.05);
+        assertTrue(plus <= 0.8, "3x the trigger direction flips some monitored choices: " + plus);
+    }
+
+    @Test
+    void caaRefusesTasksWithoutPairs() {
+        CliTest.Result r = loupe("steer", "caa", "--task", "party", "--out", tmp.resolve("x").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--task: CAA pairs exist for refusal and trigger-choice, got 'party'"), r.err());
+    }
 }
