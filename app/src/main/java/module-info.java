@@ -8,6 +8,7 @@ module dev.loupe.app {
     requires dev.loupe.engine.djl;
     requires dev.loupe.eval;
     requires dev.loupe.method.steering;
+    requires dev.loupe.method.obsprop;
     requires dev.loupe.toymodel;
     requires transitive com.google.guice;
     requires transitive jakarta.inject;
@@ -16,6 +17,7 @@ module dev.loupe.app {
 
     exports dev.loupe.app;
     exports dev.loupe.app.report;
+    exports dev.loupe.app.obsprop;
 
     opens dev.loupe.app to com.google.guice;
     opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;

@@ -17,6 +17,45 @@ public final class Coupling {
         return a.dot(b) / (a.norm() * b.norm());
     }
 
+    /** An ordinary least-squares line b ≈ slope · a + intercept, with its coefficient of determination. */
+    public record Fit(double slope, double intercept, double r2) {}
+
+    /** Least-squares fit of b on a with an intercept. */
+    public static Fit fit(double[] a, double[] b) {
+        int n = a.length;
+        double ma = 0;
+        double mb = 0;
+        for (int i = 0; i < n; i++) {
+            ma += a[i] / n;
+            mb += b[i] / n;
+        }
+        double sab = 0;
+        double saa = 0;
+        double sbb = 0;
+        for (int i = 0; i < n; i++) {
+            sab += (a[i] - ma) * (b[i] - mb);
+            saa += (a[i] - ma) * (a[i] - ma);
+            sbb += (b[i] - mb) * (b[i] - mb);
+        }
+        double slope = sab / saa;
+        return new Fit(slope, mb - slope * ma, sbb == 0 ? 1 : sab * sab / (saa * sbb));
+    }
+
+    /**
+     * The coefficient of determination of predictions against observations, 1 − Σ(obs − pred)² / Σ(obs − mean)²:
+     * how well coupling coefficients predict fitted slopes (1 is perfect; unlike a correlation, it penalises bias).
+     */
+    public static double determination(double[] predicted, double[] observed) {
+        double mean = java.util.Arrays.stream(observed).average().orElse(0);
+        double res = 0;
+        double tot = 0;
+        for (int i = 0; i < observed.length; i++) {
+            res += (observed[i] - predicted[i]) * (observed[i] - predicted[i]);
+            tot += (observed[i] - mean) * (observed[i] - mean);
+        }
+        return 1 - res / tot;
+    }
+
     /** Least-squares slope of b on a (through the origin): Σ a·b / Σ a². */
     public static double slope(double[] a, double[] b) {
         double ab = 0;

@@ -49,6 +49,26 @@ public final class FeatureVectors {
         return throughLayerNorm(ov(w, s, layer, head, y), w.get("blocks." + layer + ".ln1.w"));
     }
 
+    /**
+     * A virtual head's feature vector: the path through head {@code first} into head {@code second} (V-composition),
+     * read out along {@code y} in the second head's output space; a vector in the first head's resid_pre.
+     */
+    public static Tensor virtualHead(Weights w, ModelSpec s, HeadRef first, HeadRef second, Tensor y) {
+        if (first.layer() >= second.layer()) {
+            throw new dev.loupe.api.LoupeException("a virtual head needs the first head in an earlier layer, got "
+                    + first + " then " + second);
+        }
+        return head(w, s, first.layer(), first.head(), head(w, s, second.layer(), second.head(), y));
+    }
+
+    /** Head {@code head} of layer {@code layer}. */
+    public record HeadRef(int layer, int head) {
+        @Override
+        public String toString() {
+            return "L" + layer + "H" + head;
+        }
+    }
+
     /** W_V^h W_O^h y: the head's feature vector in its (normalised) input space, before crossing LN1. */
     public static Tensor ov(Weights w, ModelSpec s, int layer, int head, Tensor y) {
         String p = "blocks." + layer + ".attn.";

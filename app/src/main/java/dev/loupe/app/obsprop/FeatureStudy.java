@@ -1,0 +1,56 @@
+package dev.loupe.app.obsprop;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.Tensor;
+import dev.loupe.method.obsprop.ComponentRanking;
+import dev.loupe.method.obsprop.Coupling;
+import dev.loupe.method.obsprop.HeadAblation;
+import dev.loupe.method.obsprop.Observable;
+import java.util.List;
+
+/**
+ * ObsProp's weights-only ranking of components on the pronoun task, checked against mean-ablation, and the mover
+ * head's subject and object feature vectors compared.
+ *
+ * @param byNorm        every head and MLP, largest feature-vector norm first
+ * @param byAblation    every head, largest |mean-ablation effect| on the subject observable first
+ * @param topThreeShared how many of the top 3 heads by ablation are among the top 3 heads by norm
+ * @param mover         the head with the largest ablation effect
+ * @param moverCosine   cosine between the mover's subject and object feature vectors
+ */
+public record FeatureStudy(List<Row> byNorm, List<HeadAblation.Effect> byAblation, int topThreeShared, String mover,
+                           double moverCosine) {
+    /** One component: its name, layer, head (−1 for an MLP) and feature-vector norm. */
+    public record Row(String name, int layer, int head, double norm) {}
+
+    public static FeatureStudy run(Model model, int prompts, ComponentRanking.Paths paths, long seed) {
+        var tok = model.tokenizer();
+        Observable subject = PronounPrompts.subjectObservable(tok);
+        Observable object = PronounPrompts.objectObservable(tok);
+        List<PronounPrompts> data = PronounPrompts.sample(tok, prompts, false, true, seed);
+        List<PronounPrompts> objects = PronounPrompts.sample(tok, 2 * 8, false, false, seed);
+        List<ComponentRanking.Ranked> ranked = ComponentRanking.rank(model, subject, first(data, 0), first(data, 1), paths);
+        List<ComponentRanking.Ranked> rankedObject = ComponentRanking.rank(model, object, first(objects, 0),
+                first(objects, 1), paths);
+        List<Row> byNorm = ranked.stream().map(r -> new Row(r.name(), r.layer(), r.head(), r.norm())).toList();
+        List<HeadAblation.Effect> byAblation = HeadAblation.rank(model, data.stream().map(PronounPrompts::ids).toList(),
+                data.stream().mapToDouble(PronounPrompts::sign).toArray(), subject);
+        List<String> topNorm = byNorm.stream().filter(r -> r.head() >= 0).limit(3).map(Row::name).toList();
+        int shared = (int) byAblation.stream().limit(3).filter(e -> topNorm.contains(name(e))).count();
+        String mover = name(byAblation.get(0));
+        return new FeatureStudy(byNorm, byAblation, shared, mover,
+                Coupling.cosine(vectorOf(ranked, mover), vectorOf(rankedObject, mover)));
+    }
+
+    private static int[] first(List<PronounPrompts> data, int label) {
+        return data.stream().filter(p -> p.label() == label).findFirst().orElseThrow().ids();
+    }
+
+    static Tensor vectorOf(List<ComponentRanking.Ranked> ranked, String name) {
+        return ranked.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow().vector();
+    }
+
+    static String name(HeadAblation.Effect e) {
+        return "L" + e.layer() + "H" + e.head();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.loupe.method.obsprop;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.Tensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The feature vector of every attention head and every MLP for an observable, ranked by norm. Heads need no data;
+ * each MLP is linearised between one negative and one positive prompt ({@link MlpLinearisation}).
+ *
+ * <p>{@link Paths#DIRECT}: each component read directly at the output. {@link Paths#THROUGH_MLPS}: each component
+ * read through the residual stream and every later MLP — the sum over the paths component → MLP_a → … → output, one
+ * linearisation per MLP, chained last layer first: d ← d + J_MLPᵀ d with LN2 crossed exactly (the paths add, so
+ * their scales must agree). Heads in early layers whose effect reaches the logits through MLPs only show up here.
+ */
+public final class ComponentRanking {
+    /** Which paths a component's feature vector sums. */
+    public enum Paths { DIRECT, THROUGH_MLPS }
+
+    /** One component's feature vector, in the residual stream it reads from. */
+    public record Ranked(String name, int layer, int head, Tensor vector) {
+        public double norm() {
+            return vector.norm();
+        }
+
+        public boolean isMlp() {
+            return head < 0;
+        }
+    }
+
+    private ComponentRanking() {}
+
+    public static List<Ranked> rank(Model model, Observable n, int[] negative, int[] positive, Paths paths) {
+        var w = model.weights();
+        var spec = model.spec();
+        Tensor d = FeatureVectors.finalResidual(w, n);
+        Tensor direct = d;
+        List<Ranked> out = new ArrayList<>();
+        for (int l = spec.nLayers() - 1; l >= 0; l--) {
+            MlpLinearisation mlp = MlpLinearisation.at(model, l, negative, positive, d);
+            out.add(new Ranked("L" + l + " MLP", l, -1, mlp.vector()));
+            if (paths == Paths.THROUGH_MLPS) {
+                d = d.add(mlp.residGradient());
+            }
+            for (int h = 0; h < spec.nHeads(); h++) {
+                Tensor y = paths == Paths.THROUGH_MLPS ? d : direct;
+                out.add(new Ranked("L" + l + "H" + h, l, h, FeatureVectors.head(w, spec, l, h, y)));
+            }
+        }
+        out.sort(Comparator.comparingDouble(Ranked::norm).reversed());
+        return out;
+    }
+}
