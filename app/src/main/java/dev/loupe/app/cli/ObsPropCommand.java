@@ -2,7 +2,10 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
 import dev.loupe.app.ModelLoader;
+import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
+import dev.loupe.app.obsprop.ProbeComparison;
+import dev.loupe.app.obsprop.PronounPrompts;
 import dev.loupe.method.obsprop.HeadAblation;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
@@ -15,7 +18,7 @@ import picocli.CommandLine.Spec;
 /** Observable propagation on the embedded model's pronoun task. */
 @Command(name = "obsprop", mixinStandardHelpOptions = true,
         description = "Observable propagation: feature vectors, coupling coefficients, and the comparison with probes.",
-        subcommands = {ObsPropCommand.Features.class})
+        subcommands = {ObsPropCommand.Features.class, ObsPropCommand.Couple.class, ObsPropCommand.Compare.class})
 public final class ObsPropCommand {
 
     /** {@code loupe obsprop features}. */
@@ -68,6 +71,101 @@ public final class ObsPropCommand {
             }
             w.printf("top-3 heads by ablation among the top-3 heads by norm: %d of 3%n", s.topThreeShared());
             w.printf("mover head %s: cosine(subject, object feature vectors) = %.3f%n", s.mover(), s.moverCosine());
+            w.printf("final LayerNorm, d = %d: exact gradient vs sqrt(d) W*y rule, mean cosine %.4f (%.2f deg) on %d real "
+                    + "tokens, %.4f (%.2f deg) on Gaussian inputs with unit gain; the theorem's bound sqrt(pi/2d) = %.2f deg%n",
+                    s.finalNormReal().dimension(), s.finalNormReal().meanCosine(), s.finalNormReal().meanAngleDegrees(), s.finalNormReal().samples(),
+                    s.finalNormGaussian().meanCosine(), s.finalNormGaussian().meanAngleDegrees(),
+                    s.finalNormGaussian().boundDegrees());
+        }
+    }
+
+    /** {@code loupe obsprop couple}. */
+    @Command(name = "couple", mixinStandardHelpOptions = true,
+            description = "Coupling coefficients between head feature vectors beside least-squares slopes over real activations.",
+            footer = {"", "Example: loupe obsprop couple --prompts 64"})
+    public static final class Couple implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--prompts", defaultValue = "64", description = "Prompts of each form whose tokens give activations (default: ${DEFAULT-VALUE}).")
+        int prompts;
+
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Couple(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            CouplingStudy s;
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                s = CouplingStudy.run(m, prompts, seed);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(s));
+                return;
+            }
+            w.printf("%-14s %-14s %9s %9s %8s%n", "y1", "y2", "C(y1,y2)", "slope", "fit r2");
+            for (CouplingStudy.Pair p : s.pairs()) {
+                w.printf("%-14s %-14s %9.3f %9.3f %8.3f%n", p.first(), p.second(), p.coupling(), p.slope(), p.fitR2());
+            }
+            w.printf("%d pairs over %d tokens: C predicts the fitted slope with R2 = %.3f (correlation %.3f)%n",
+                    s.pairs().size(), s.tokens(), s.slopeR2(), s.correlation());
+        }
+    }
+
+    /** {@code loupe obsprop compare}. */
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "AUC of the ObsProp feature vector vs probes and mean differences trained on k = 1..32 examples per class.",
+            footer = {"", "Example: loupe obsprop compare --layer 2 --json"})
+    public static final class Compare implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
+        int layer;
+
+        @Option(names = "--held-out", defaultValue = "300") int heldOut;
+        @Option(names = "--repeats", defaultValue = "20", description = "Draws of the k training examples (default: ${DEFAULT-VALUE}).")
+        int repeats;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Compare(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            ProbeComparison c;
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                c = ProbeComparison.run(m, ModelOptions.layerOrMiddle(layer, m), heldOut, repeats, seed);
+            }
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(c));
+                return;
+            }
+            w.printf("AUC on %d held-out tokens (every token after the name, labelled by the name's class; %s)%n",
+                    c.heldOut(), c.hook());
+            w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
+            w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
+            for (ProbeComparison.Row r : c.curve()) {
+                w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
+            }
         }
     }
 }

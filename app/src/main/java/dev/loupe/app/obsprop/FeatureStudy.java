@@ -1,12 +1,19 @@
 package dev.loupe.app.obsprop;
 
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
 import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.method.obsprop.ComponentRanking;
 import dev.loupe.method.obsprop.Coupling;
 import dev.loupe.method.obsprop.HeadAblation;
+import dev.loupe.method.obsprop.LayerNormCheck;
 import dev.loupe.method.obsprop.Observable;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * ObsProp's weights-only ranking of components on the pronoun task, checked against mean-ablation, and the mover
@@ -17,9 +24,12 @@ import java.util.List;
  * @param topThreeShared how many of the top 3 heads by ablation are among the top 3 heads by norm
  * @param mover         the head with the largest ablation effect
  * @param moverCosine   cosine between the mover's subject and object feature vectors
+ * @param finalNormReal the √d·W rule against the exact gradient of the final LayerNorm, at every real token
+ * @param finalNormGaussian the same for Gaussian inputs, a Gaussian y and unit gain at the model's d (the theorem's
+ *                          setting)
  */
 public record FeatureStudy(List<Row> byNorm, List<HeadAblation.Effect> byAblation, int topThreeShared, String mover,
-                           double moverCosine) {
+                           double moverCosine, LayerNormCheck finalNormReal, LayerNormCheck finalNormGaussian) {
     /** One component: its name, layer, head (−1 for an MLP) and feature-vector norm. */
     public record Row(String name, int layer, int head, double norm) {}
 
@@ -38,8 +48,31 @@ public record FeatureStudy(List<Row> byNorm, List<HeadAblation.Effect> byAblatio
         List<String> topNorm = byNorm.stream().filter(r -> r.head() >= 0).limit(3).map(Row::name).toList();
         int shared = (int) byAblation.stream().limit(3).filter(e -> topNorm.contains(name(e))).count();
         String mover = name(byAblation.get(0));
+        Tensor gain = model.weights().get("ln_final.w");
         return new FeatureStudy(byNorm, byAblation, shared, mover,
-                Coupling.cosine(vectorOf(ranked, mover), vectorOf(rankedObject, mover)));
+                Coupling.cosine(vectorOf(ranked, mover), vectorOf(rankedObject, mover)),
+                LayerNormCheck.over(finalResiduals(model, data), gain, subject.unembedDirection(model.weights())),
+                LayerNormCheck.gaussian(Tensor.of(ones(gain.numel()), gain.numel()), 2000, seed));
+    }
+
+    private static float[] ones(int d) {
+        float[] v = new float[d];
+        java.util.Arrays.fill(v, 1f);
+        return v;
+    }
+
+    /** The last block's resid_post at every real token: the final LayerNorm's inputs. */
+    private static List<float[]> finalResiduals(Model model, List<PronounPrompts> data) {
+        HookPoint hook = HookPoint.of(model.spec().nLayers() - 1, HookSite.RESID_POST);
+        RunResult r = model.run(new RunRequest(data.stream().map(PronounPrompts::ids).toList(), RunRequest.Padding.RIGHT,
+                Set.of(hook), List.of(), RunRequest.LogitsMode.NONE));
+        List<float[]> out = new ArrayList<>();
+        for (int b = 0; b < data.size(); b++) {
+            for (int t = 1; t < r.lengths()[b]; t++) {
+                out.add(r.activation(hook).select(b).select(t).toArray());
+            }
+        }
+        return out;
     }
 
     private static int[] first(List<PronounPrompts> data, int label) {

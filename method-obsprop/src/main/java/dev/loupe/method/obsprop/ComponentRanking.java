@@ -35,21 +35,42 @@ public final class ComponentRanking {
     public static List<Ranked> rank(Model model, Observable n, int[] negative, int[] positive, Paths paths) {
         var w = model.weights();
         var spec = model.spec();
-        Tensor d = FeatureVectors.finalResidual(w, n);
-        Tensor direct = d;
+        Tensor direct = FeatureVectors.finalResidual(w, n);
+        Chain chain = paths == Paths.THROUGH_MLPS ? chain(model, n, negative, positive) : null;
         List<Ranked> out = new ArrayList<>();
-        for (int l = spec.nLayers() - 1; l >= 0; l--) {
-            MlpLinearisation mlp = MlpLinearisation.at(model, l, negative, positive, d);
+        for (int l = 0; l < spec.nLayers(); l++) {
+            MlpLinearisation mlp = chain != null ? chain.mlps()[l]
+                    : MlpLinearisation.at(model, l, negative, positive, direct);
             out.add(new Ranked("L" + l + " MLP", l, -1, mlp.vector()));
-            if (paths == Paths.THROUGH_MLPS) {
-                d = d.add(mlp.residGradient());
-            }
+            Tensor y = chain != null ? chain.residPre()[l] : direct;
             for (int h = 0; h < spec.nHeads(); h++) {
-                Tensor y = paths == Paths.THROUGH_MLPS ? d : direct;
                 out.add(new Ranked("L" + l + "H" + h, l, h, FeatureVectors.head(w, spec, l, h, y)));
             }
         }
         out.sort(Comparator.comparingDouble(Ranked::norm).reversed());
         return out;
+    }
+
+    /**
+     * The observable's direction in the residual stream at each layer's input (last token), summed over the skip
+     * path and every later MLP, and each MLP's linearisation for its downstream direction.
+     *
+     * @param residPre [layer] direction in {@code blocks.l.hook_resid_pre} (and resid_mid: the heads of layer l
+     *                 write where this reads)
+     * @param mlps     [layer] the MLP's linearisation
+     */
+    public record Chain(Tensor[] residPre, MlpLinearisation[] mlps) {}
+
+    public static Chain chain(Model model, Observable n, int[] negative, int[] positive) {
+        int layers = model.spec().nLayers();
+        Tensor d = FeatureVectors.finalResidual(model.weights(), n);
+        Tensor[] resid = new Tensor[layers];
+        MlpLinearisation[] mlps = new MlpLinearisation[layers];
+        for (int l = layers - 1; l >= 0; l--) {
+            mlps[l] = MlpLinearisation.at(model, l, negative, positive, d);
+            d = d.add(mlps[l].residGradient());
+            resid[l] = d;
+        }
+        return new Chain(resid, mlps);
     }
 }

@@ -29,6 +29,17 @@ public record Observable(Map<Integer, Double> weights) {
         return new Observable(Map.of(a, 1.0, b, -1.0));
     }
 
+    /** Any vector over the vocabulary: n·logits with n[i] = coefficients[i] (zeros dropped). */
+    public static Observable vector(float[] coefficients) {
+        Map<Integer, Double> w = new TreeMap<>();
+        for (int i = 0; i < coefficients.length; i++) {
+            if (coefficients[i] != 0) {
+                w.put(i, (double) coefficients[i]);
+            }
+        }
+        return new Observable(w);
+    }
+
     /** The value of the observable on one logits row [d_vocab]. */
     public double apply(float[] logits) {
         double v = 0;

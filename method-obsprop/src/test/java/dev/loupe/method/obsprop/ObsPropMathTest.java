@@ -63,4 +63,24 @@ class ObsPropMathTest {
         assertEquals(4.5, at256, 1.0, "paper: mean angle 4.5 degrees at d = 256");
         assertTrue(at256 < at64);
     }
+
+    @Test
+    void layerNormCheckAtTheEmbeddedModelsWidthMeetsTheTheoremsFigure() {
+        float[] ones = new float[128];
+        java.util.Arrays.fill(ones, 1f);
+        LayerNormCheck c = LayerNormCheck.gaussian(Tensor.vector(ones), 2000, 5);
+        assertEquals(128, c.dimension());
+        assertEquals(Math.toDegrees(Math.sqrt(Math.PI / 256)), c.boundDegrees(), 1e-9);
+        assertTrue(c.meanAngleDegrees() <= c.boundDegrees(), "mean angle " + c.meanAngleDegrees()
+                + " within the theorem's sqrt(pi/2d) = 6.35 degrees");
+        assertTrue(c.meanAngleDegrees() > 2, "but not zero: the input's direction is projected out");
+        assertTrue(c.meanCosine() > 0.99, "cosine " + c.meanCosine());
+    }
+
+    @Test
+    void anObservableCanBeAnyVectorOverTheVocabulary() {
+        Observable n = Observable.vector(new float[] {0, 2, 0, -1});
+        assertEquals(java.util.Map.of(1, 2.0, 3, -1.0), n.weights());
+        assertEquals(2 * 5 - 7, n.apply(new float[] {100, 5, 100, 7}), 1e-9);
+    }
 }

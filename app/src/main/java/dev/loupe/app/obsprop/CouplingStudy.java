@@ -1,0 +1,109 @@
+package dev.loupe.app.obsprop;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
+import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.method.obsprop.ComponentRanking;
+import dev.loupe.method.obsprop.Coupling;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Coupling coefficients between head feature vectors on the pronoun task, validated against real activations:
+ * for each pair (y₁, y₂) read from the same residual stream, C(y₁, y₂) beside the least-squares slope of x·y₂ on
+ * x·y₁ over every token of the prompts (x = {@code blocks.L.ln1.hook_normalized}, the space the √d·W rule maps
+ * into). Pairs: every two heads of a layer for the subject observable, and each head's subject and object vectors.
+ *
+ * @param pairs       one row per pair
+ * @param slopeR2     1 − Σ(slope − C)² / Σ(slope − mean slope)²: how well C predicts the fitted slopes
+ * @param correlation Pearson correlation between C and the slopes
+ * @param tokens      activations the slopes were fitted on
+ */
+public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation, int tokens) {
+    /** One pair: C, the fitted slope, and the r² of that fit. */
+    public record Pair(String first, String second, double coupling, double slope, double fitR2) {}
+
+    public static CouplingStudy run(Model model, int prompts, long seed) {
+        var tok = model.tokenizer();
+        List<PronounPrompts> subjects = PronounPrompts.sample(tok, prompts, false, true, seed);
+        List<PronounPrompts> objects = PronounPrompts.sample(tok, prompts, false, false, seed);
+        List<ComponentRanking.Ranked> ys = ComponentRanking.rank(model, PronounPrompts.subjectObservable(tok),
+                first(subjects, 0), first(subjects, 1), ComponentRanking.Paths.THROUGH_MLPS);
+        List<ComponentRanking.Ranked> yo = ComponentRanking.rank(model, PronounPrompts.objectObservable(tok),
+                first(objects, 0), first(objects, 1), ComponentRanking.Paths.THROUGH_MLPS);
+        List<PronounPrompts> all = new ArrayList<>(subjects);
+        all.addAll(objects);
+        List<float[]>[] xs = activations(model, all);
+        List<Pair> pairs = new ArrayList<>();
+        int heads = model.spec().nHeads();
+        for (int l = 0; l < model.spec().nLayers(); l++) {
+            for (int a = 0; a < heads; a++) {
+                for (int b = a + 1; b < heads; b++) {
+                    pairs.add(pair(name(l, a), name(l, b), vector(ys, l, a), vector(ys, l, b), xs[l]));
+                }
+                pairs.add(pair(name(l, a) + " subject", name(l, a) + " object", vector(ys, l, a), vector(yo, l, a), xs[l]));
+            }
+        }
+        double[] c = pairs.stream().mapToDouble(Pair::coupling).toArray();
+        double[] s = pairs.stream().mapToDouble(Pair::slope).toArray();
+        double r = Math.sqrt(Coupling.fit(c, s).r2()) * Math.signum(Coupling.fit(c, s).slope());
+        return new CouplingStudy(pairs, Coupling.determination(c, s), r, xs[0].size());
+    }
+
+    private static Pair pair(String n1, String n2, Tensor y1, Tensor y2, List<float[]> xs) {
+        double[] a = new double[xs.size()];
+        double[] b = new double[xs.size()];
+        float[] v1 = y1.toArray();
+        float[] v2 = y2.toArray();
+        for (int i = 0; i < a.length; i++) {
+            float[] x = xs.get(i);
+            for (int j = 0; j < x.length; j++) {
+                a[i] += (double) x[j] * v1[j];
+                b[i] += (double) x[j] * v2[j];
+            }
+        }
+        Coupling.Fit fit = Coupling.fit(a, b);
+        return new Pair(n1, n2, Coupling.coefficient(y1, y2), fit.slope(), fit.r2());
+    }
+
+    /** ln1.hook_normalized of every layer at every real token after BOS: one list of rows per layer. */
+    @SuppressWarnings("unchecked")
+    static List<float[]>[] activations(Model model, List<PronounPrompts> prompts) {
+        int layers = model.spec().nLayers();
+        Set<HookPoint> hooks = new LinkedHashSet<>();
+        for (int l = 0; l < layers; l++) {
+            hooks.add(HookPoint.of(l, HookSite.LN1_NORMALIZED));
+        }
+        RunResult r = model.run(new RunRequest(prompts.stream().map(PronounPrompts::ids).toList(),
+                RunRequest.Padding.LEFT, hooks, List.of(), RunRequest.LogitsMode.NONE));
+        List<float[]>[] out = new List[layers];
+        for (int l = 0; l < layers; l++) {
+            out[l] = new ArrayList<>();
+            Tensor act = r.activation(HookPoint.of(l, HookSite.LN1_NORMALIZED));
+            int pos = act.size(1);
+            for (int b = 0; b < prompts.size(); b++) {
+                for (int t = pos - r.lengths()[b] + 1; t < pos; t++) {
+                    out[l].add(act.select(b).select(t).toArray());
+                }
+            }
+        }
+        return out;
+    }
+
+    static int[] first(List<PronounPrompts> data, int label) {
+        return data.stream().filter(p -> p.label() == label).findFirst().orElseThrow().ids();
+    }
+
+    private static Tensor vector(List<ComponentRanking.Ranked> ranked, int layer, int head) {
+        return FeatureStudy.vectorOf(ranked, name(layer, head));
+    }
+
+    private static String name(int layer, int head) {
+        return "L" + layer + "H" + head;
+    }
+}
