@@ -27,6 +27,9 @@ import java.util.Set;
 final class DjlModel implements Model {
     /** PyTorch allows one gradient collector per process at a time. */
     static final Object GRADIENT_LOCK = new Object();
+    /** How often a finite objective with a non-finite gradient is recomputed before it is returned as it is. */
+    static final int RECOMPUTES = 2;
+    private static final System.Logger LOG = System.getLogger(DjlModel.class.getName());
 
     private final ModelSpec spec;
     private final NDManager manager;
@@ -93,31 +96,55 @@ final class DjlModel implements Model {
         }
         Batch batch = Batch.of(run, spec);
         synchronized (GRADIENT_LOCK) {
-            try (NDManager m = manager.newSubManager();
-                 GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                RunHooks hooks = new RunHooks(spec, m, run.interventions(), run.cache(), request.trainable(),
-                        request.activationGradients(), Objectives.hooksRead(request.objective()));
-                NDArray logits = forward.run(m, batch, hooks, RunRequest.LogitsMode.ALL);
-                NDArray value = Objectives.evaluate(m, request.objective(), logits, hooks);
-                if (!request.trainable().isEmpty() || !request.activationGradients().isEmpty()) {
-                    collector.backward(value);
+            GradientResult result = computeGradients(request, run, batch);
+            for (int retry = 0; retry < RECOMPUTES && Double.isFinite(result.value()) && !finite(result); retry++) {
+                LOG.log(System.Logger.Level.WARNING, "finite objective, non-finite gradient; recomputing (a transient "
+                        + "of the PyTorch CPU backward, see docs/architecture.md)");
+                result = computeGradients(request, run, batch);
+            }
+            return result;
+        }
+    }
+
+    private GradientResult computeGradients(GradientRequest request, RunRequest run, Batch batch) {
+        try (NDManager m = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            RunHooks hooks = new RunHooks(spec, m, run.interventions(), run.cache(), request.trainable(),
+                    request.activationGradients(), Objectives.hooksRead(request.objective()));
+            NDArray logits = forward.run(m, batch, hooks, RunRequest.LogitsMode.ALL);
+            NDArray value = Objectives.evaluate(m, request.objective(), logits, hooks);
+            if (!request.trainable().isEmpty() || !request.activationGradients().isEmpty()) {
+                collector.backward(value);
+            }
+            Map<Integer, Tensor> paramGrads = new HashMap<>();
+            for (int i : request.trainable()) {
+                paramGrads.put(i, Arrays2.toTensor(hooks.parameter(i).getGradient()));
+            }
+            Map<HookPoint, Tensor> actGrads = new HashMap<>();
+            for (HookPoint h : request.activationGradients()) {
+                NDArray probe = hooks.probe(h);
+                if (probe == null) {
+                    throw new LoupeException("hook '" + h + "' did not fire, so it has no gradient");
                 }
-                Map<Integer, Tensor> paramGrads = new HashMap<>();
-                for (int i : request.trainable()) {
-                    paramGrads.put(i, Arrays2.toTensor(hooks.parameter(i).getGradient()));
-                }
-                Map<HookPoint, Tensor> actGrads = new HashMap<>();
-                for (HookPoint h : request.activationGradients()) {
-                    NDArray probe = hooks.probe(h);
-                    if (probe == null) {
-                        throw new LoupeException("hook '" + h + "' did not fire, so it has no gradient");
-                    }
-                    actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
-                }
-                RunResult result = new RunResult(Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
-                return new GradientResult(Arrays2.scalar(value), paramGrads, actGrads, result);
+                actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
+            }
+            RunResult result = new RunResult(Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
+            return new GradientResult(Arrays2.scalar(value), paramGrads, actGrads, result);
+        }
+    }
+
+    private static boolean finite(GradientResult r) {
+        return java.util.stream.Stream.concat(r.parameterGradients().values().stream(),
+                r.activationGradients().values().stream()).allMatch(t -> allFinite(t.toArray()));
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
             }
         }
+        return true;
     }
 
     @Override

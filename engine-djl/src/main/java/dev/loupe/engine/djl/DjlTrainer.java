@@ -51,16 +51,37 @@ final class DjlTrainer implements Trainer {
     public double step(List<int[]> batch) {
         double loss;
         synchronized (DjlModel.GRADIENT_LOCK) {
-            try (NDManager m = manager.newSubManager();
-                 GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-                NDArray value = crossEntropy(m, batch);
-                collector.backward(value);
-                loss = Arrays2.scalar(value);
+            loss = backward(batch);
+            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(loss) && !gradientsFinite(); retry++) {
+                LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + ": finite loss, non-finite "
+                        + "gradient; recomputing the batch (a transient of the PyTorch CPU backward, see docs/architecture.md)");
+                params.forEach(p -> p.getGradient().set(new NDIndex("..."), 0f));
+                loss = backward(batch);
             }
             update(Double.isFinite(loss));
         }
         steps++;
         return loss;
+    }
+
+    private double backward(List<int[]> batch) {
+        try (NDManager m = manager.newSubManager();
+             GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+            NDArray value = crossEntropy(m, batch);
+            collector.backward(value);
+            return Arrays2.scalar(value);
+        }
+    }
+
+    private boolean gradientsFinite() {
+        try (NDScope scope = new NDScope()) {
+            for (NDArray p : params) {
+                if (!Double.isFinite(p.getGradient().sum().getFloat())) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Override

@@ -71,10 +71,22 @@ public final class OneShotSteering {
             if (it > 0 && Math.abs(loss - history.get(it - 1)) < PLATEAU) {
                 return new Result(Tensor.vector(v), loss, it + 1, Stop.PLATEAU, history);
             }
+            if (!finite(grad)) {
+                continue;
+            }
             adamStep(v, grad, m, s, it + 1, c.learningRate());
             projectToMaxNorm(v, c.maxNorm());
         }
         return new Result(Tensor.vector(best), bestLoss, history.size(), Stop.MAX_ITERATIONS, history);
+    }
+
+    private static boolean finite(float[] values) {
+        for (float x : values) {
+            if (!Float.isFinite(x)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Σ over datapoints and completions of the steering loss at v; {@code grad} receives d loss / d v. */
