@@ -57,7 +57,7 @@ class ObsPropStudyTest {
 
     @Test
     void oneExamplePerClassOfObsPropBeatsFewShotProbes() {
-        ProbeComparison c = ProbeComparison.run(model, 2, 150, 8, 0);
+        ProbeComparison c = ProbeComparison.run(model, 2, 150, 20, 0);
         ProbeComparison.Row k1 = c.curve().get(0);
         ProbeComparison.Row k4 = c.curve().get(2);
         ProbeComparison.Row k32 = c.curve().get(c.curve().size() - 1);

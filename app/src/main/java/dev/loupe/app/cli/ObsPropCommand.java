@@ -5,10 +5,13 @@ import dev.loupe.app.ModelLoader;
 import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
 import dev.loupe.app.obsprop.ProbeComparison;
-import dev.loupe.app.obsprop.PronounPrompts;
+import dev.loupe.app.report.HtmlReport;
+import dev.loupe.app.report.ObsPropReport;
+import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.obsprop.HeadAblation;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,6 +41,10 @@ public final class ObsPropCommand {
 
         @Option(names = "--seed", defaultValue = "0") long seed;
 
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
+                description = "Where features.json and features.html go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
         @Spec
         CommandSpec spec;
 
@@ -55,6 +62,7 @@ public final class ObsPropCommand {
                 s = FeatureStudy.run(m, prompts, paths, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
+            save(out, "features", s, ObsPropReport.features(s));
             if (options.json) {
                 w.println(Json.write(s));
                 return;
@@ -92,6 +100,10 @@ public final class ObsPropCommand {
 
         @Option(names = "--seed", defaultValue = "0") long seed;
 
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
+                description = "Where coupling.json and coupling.html go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
         @Spec
         CommandSpec spec;
 
@@ -109,6 +121,7 @@ public final class ObsPropCommand {
                 s = CouplingStudy.run(m, prompts, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
+            save(out, "coupling", s, ObsPropReport.coupling(s));
             if (options.json) {
                 w.println(Json.write(s));
                 return;
@@ -138,6 +151,10 @@ public final class ObsPropCommand {
         int repeats;
         @Option(names = "--seed", defaultValue = "0") long seed;
 
+        @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
+                description = "Where compare.json and compare.html go (default: ${DEFAULT-VALUE}).")
+        Path out;
+
         @Spec
         CommandSpec spec;
 
@@ -155,6 +172,7 @@ public final class ObsPropCommand {
                 c = ProbeComparison.run(m, ModelOptions.layerOrMiddle(layer, m), heldOut, repeats, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
+            save(out, "compare", c, ObsPropReport.compare(c));
             if (options.json) {
                 w.println(Json.write(c));
                 return;
@@ -167,5 +185,11 @@ public final class ObsPropCommand {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }
+    }
+
+    /** DIR/name.json and DIR/name.html, each written to a temporary file and moved into place. */
+    private static void save(Path dir, String name, Object result, HtmlReport page) {
+        JsonFiles.write(dir.resolve(name + ".json"), result);
+        page.write(dir.resolve(name + ".html"));
     }
 }

@@ -17,7 +17,7 @@ import java.util.function.BiFunction;
  * stream at the last token ({@code blocks.L.hook_resid_pre}, after the mover head has copied the name there),
  * scored by AUC on held-out prompts, where occupations often point the other way. ObsProp's direction is the
  * she − he observable's feature vector at that layer (skip path + later MLPs; one prompt per class linearises the
- * MLPs); the probes are trained on k prompts per class, averaged over repeated draws.
+ * MLPs); the probes are trained on k tokens per class from training prompts, averaged over repeated draws.
  *
  * @param hook    where the activations are read
  * @param obsProp ObsProp's AUC (1 example per class)

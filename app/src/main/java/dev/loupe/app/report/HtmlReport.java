@@ -71,31 +71,11 @@ public final class HtmlReport {
 
     /** A line through (x, y) points with labelled axes. */
     public HtmlReport line(String caption, String xLabel, String yLabel, List<double[]> points) {
-        double minX = Double.MAX_VALUE, maxX = -Double.MAX_VALUE, minY = Double.MAX_VALUE, maxY = -Double.MAX_VALUE;
-        for (double[] p : points) {
-            minX = Math.min(minX, p[0]);
-            maxX = Math.max(maxX, p[0]);
-            minY = Math.min(minY, p[1]);
-            maxY = Math.max(maxY, p[1]);
-        }
-        double w = 560, h = 260, left = 60, top = 10;
-        double spanX = Math.max(maxX - minX, 1e-9), spanY = Math.max(maxY - minY, 1e-9);
-        StringBuilder path = new StringBuilder();
-        for (double[] p : points) {
-            path.append(path.length() == 0 ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f",
-                    left + (p[0] - minX) / spanX * w, top + h - (p[1] - minY) / spanY * h));
-        }
-        String svg = String.format(Locale.ROOT,
-                "<svg role=\"img\" aria-label=\"%s\" width=\"640\" height=\"310\" viewBox=\"0 0 640 310\">"
-                + "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>"
-                + "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>"
-                + "<path d=\"%s\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\"/>"
-                + "<text x=\"%.0f\" y=\"300\" text-anchor=\"middle\">%s (%.0f to %.0f)</text>"
-                + "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" text-anchor=\"middle\">%s</text>"
-                + "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.2f</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%.2f</text>"
-                + "</svg>", escape(caption), left, top + h, left + w, top + h, left, top, left, top + h, path,
-                left + w / 2, escape(xLabel), minX, maxX, top + h / 2, top + h / 2, escape(yLabel),
-                left - 4, top + 10, maxY, left - 4, top + h, minY);
+        return figure(Charts.lines(caption, xLabel, yLabel, Map.of(yLabel, points), false), caption);
+    }
+
+    /** An SVG from {@link Charts} with its caption. */
+    public HtmlReport figure(String svg, String caption) {
         body.append("<figure>").append(svg).append("<figcaption>").append(escape(caption)).append("</figcaption></figure>\n");
         return this;
     }
