@@ -50,6 +50,14 @@ public final class FeatureVectors {
     }
 
     /**
+     * Head (layer, head)'s feature vector with LN1 crossed by its exact gradient at the residual-stream input
+     * {@code x} (one token's {@code blocks.layer.hook_resid_pre}) instead of the √d·W rule; scale included.
+     */
+    public static Tensor headExact(Weights w, ModelSpec s, int layer, int head, Tensor y, float[] x) {
+        return exactLayerNormGradient(x, w.get("blocks." + layer + ".ln1.w"), ov(w, s, layer, head, y));
+    }
+
+    /**
      * A virtual head's feature vector: the path through head {@code first} into head {@code second} (V-composition),
      * read out along {@code y} in the second head's output space; a vector in the first head's resid_pre.
      */

@@ -63,4 +63,19 @@ class FeatureVectorsTest {
             }
         }
     }
+
+    @Test
+    void theExactLayerNormOptionPointsWhereTheRuleDoes() {
+        try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            Tokenizer tok = m.tokenizer();
+            Weights w = m.weights();
+            Tensor y = FeatureVectors.finalResidual(w, Observable.difference(tok.encode("she")[0], tok.encode("he")[0]));
+            int[] ids = tok.encode("Mary worked as a pilot . Later ,");
+            HookPoint resid = HookPoint.parse("blocks.3.hook_resid_pre");
+            float[] x = m.run(RunRequest.of(ids).withCache(resid)).activation(resid).select(0).select(1).toArray();
+            Tensor exact = FeatureVectors.headExact(w, m.spec(), 3, 2, y, x);
+            Tensor rule = FeatureVectors.head(w, m.spec(), 3, 2, y);
+            assertTrue(Coupling.cosine(exact, rule) > 0.95, "cosine " + Coupling.cosine(exact, rule));
+        }
+    }
 }
