@@ -39,6 +39,17 @@ public interface Model extends AutoCloseable {
                 + "' cannot train; use an engine with the TRAINING capability (e.g. djl)");
     }
 
+    /**
+     * Starts fitting a sparse MLP (a transcoder or SAE) on this model's engine and device, from {@code initial}
+     * (engines with {@link Capability#TRAINING}).
+     */
+    default dev.loupe.api.training.SparseMlpTrainer sparseMlpTrainer(
+            dev.loupe.api.intervention.SpliceFunction.SparseMlp initial,
+            dev.loupe.api.training.SparseMlpTrainingConfig config) {
+        throw new UnsupportedOperationException("engine '" + engineName()
+                + "' cannot train; use an engine with the TRAINING capability (e.g. djl)");
+    }
+
     @Override
     void close();
 }

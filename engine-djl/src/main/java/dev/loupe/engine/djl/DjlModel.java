@@ -148,6 +148,13 @@ final class DjlModel implements Model {
     }
 
     @Override
+    public dev.loupe.api.training.SparseMlpTrainer sparseMlpTrainer(
+            dev.loupe.api.intervention.SpliceFunction.SparseMlp initial,
+            dev.loupe.api.training.SparseMlpTrainingConfig config) {
+        return new DjlSparseMlpTrainer(manager, initial, config);
+    }
+
+    @Override
     public Trainer trainer(TrainerConfig config) {
         return new DjlTrainer(spec, manager, weights, forward, config);
     }

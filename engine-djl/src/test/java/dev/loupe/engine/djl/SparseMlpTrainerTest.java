@@ -1,0 +1,107 @@
+package dev.loupe.engine.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.RandomWeights;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.intervention.SpliceFunction;
+import dev.loupe.api.spi.ModelSource;
+import dev.loupe.api.training.SparseMlpTrainer;
+import dev.loupe.api.training.SparseMlpTrainingConfig;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Fitting a sparse MLP to a target that is itself a sparse combination of directions. */
+class SparseMlpTrainerTest {
+    private static final int D = 8;
+    private static final int F = 32;
+
+    static Tensor gaussian(Random r, double scale, int... shape) {
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (scale * r.nextGaussian());
+        }
+        return Tensor.of(v, shape);
+    }
+
+    static SpliceFunction.SparseMlp init(long seed) {
+        Random r = new Random(seed);
+        return new SpliceFunction.SparseMlp(gaussian(r, 0.3, D, F), Tensor.zeros(F), gaussian(r, 0.3, F, D),
+                Tensor.zeros(D), Tensor.zeros(D));
+    }
+
+    /** y = ReLU(x)·2 − 1: a target a ReLU dictionary can express. */
+    static Tensor[] batch(Random r, int n) {
+        Tensor x = gaussian(r, 1, n, D);
+        float[] y = x.toArray();
+        for (int i = 0; i < y.length; i++) {
+            y[i] = Math.max(0, y[i]) * 2 - 1;
+        }
+        return new Tensor[] {x, Tensor.of(y, n, D)};
+    }
+
+    @Test
+    void lossFallsDecoderRowsStayUnitAndStateRestoresExactly() {
+        try (Model m = new DjlEngine().load(new ModelSource.InMemory(TrainerTest.tiny(),
+                RandomWeights.of(TrainerTest.tiny(), 1, 0.02), null))) {
+            SparseMlpTrainingConfig c = new SparseMlpTrainingConfig(1e-3, 1e-2, 20, 0.9, 0.999, 50, true);
+            Random data = new Random(4);
+            try (SparseMlpTrainer t = m.sparseMlpTrainer(init(1), c)) {
+                double first = 0;
+                double last = 0;
+                for (int s = 0; s < 300; s++) {
+                    Tensor[] b = batch(data, 256);
+                    SparseMlpTrainer.Step step = t.step(b[0], b[1]);
+                    if (s == 0) {
+                        first = step.mse();
+                    }
+                    last = step.mse();
+                    assertTrue(step.l0() >= 0 && step.l0() <= F);
+                }
+                assertTrue(last < 0.1 * first, "mse " + first + " -> " + last);
+                float[] w = t.parameters().wDec().toArray();
+                for (int j = 0; j < F; j++) {
+                    double norm = 0;
+                    for (int k = 0; k < D; k++) {
+                        norm += w[j * D + k] * w[j * D + k];
+                    }
+                    assertEquals(1, Math.sqrt(norm), 1e-4, "decoder row " + j);
+                }
+                assertEquals(300, t.steps());
+
+                SpliceFunction.SparseMlp params = t.parameters();
+                Map<String, Tensor> state = t.state();
+                Tensor[] next = batch(new Random(77), 256);
+                SparseMlpTrainer.Step a = t.step(next[0], next[1]);
+                SpliceFunction.SparseMlp afterA = t.parameters();
+                try (SparseMlpTrainer resumed = m.sparseMlpTrainer(init(9), c)) {
+                    resumed.restore(params, state);
+                    assertEquals(300, resumed.steps());
+                    SparseMlpTrainer.Step b = resumed.step(next[0], next[1]);
+                    assertEquals(a, b, "the same step from a restored state");
+                    assertEquals(afterA.wEnc(), resumed.parameters().wEnc());
+                }
+            }
+        }
+    }
+
+    @Test
+    void badBatchesAndConfigsAreOneLineErrors() {
+        try (Model m = new DjlEngine().load(new ModelSource.InMemory(TrainerTest.tiny(),
+                RandomWeights.of(TrainerTest.tiny(), 1, 0.02), null));
+             SparseMlpTrainer t = m.sparseMlpTrainer(init(1), SparseMlpTrainingConfig.defaults(1e-3))) {
+            LoupeException e = assertThrows(LoupeException.class, () -> t.step(Tensor.zeros(4, 3), Tensor.zeros(4, D)));
+            assertEquals("sparse MLP batch: expected x [n, 8] and y [n, 8], got [4, 3] and [4, 8]", e.getMessage());
+        }
+        assertThrows(LoupeException.class, () -> new SparseMlpTrainingConfig(-1, 1e-3, 0, 0.9, 0.999, 10, false));
+    }
+}
