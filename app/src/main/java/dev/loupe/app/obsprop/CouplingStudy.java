@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * Coupling coefficients between head feature vectors on the pronoun task, validated against real activations:
  * for each pair (y₁, y₂) read from the same residual stream, C(y₁, y₂) beside the least-squares slope of x·y₂ on
- * x·y₁ over every token of the prompts (x = {@code blocks.L.ln1.hook_normalized}, the space the √d·W rule maps
- * into). Pairs: every two heads of a layer for the subject observable, and each head's subject and object vectors.
+ * x·y₁ over every token of the prompts, x being {@code blocks.L.hook_resid_pre} centred and divided by its
+ * root-mean-square (LayerNorm before its weight: the units the √d·W rule's vectors are read in). Pairs: every two heads of a layer for the subject observable, and each head's subject and object vectors.
  *
  * @param pairs       one row per pair
  * @param slopeR2     1 − Σ(slope − C)² / Σ(slope − mean slope)²: how well C predicts the fitted slopes
@@ -71,26 +71,42 @@ public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation
         return new Pair(n1, n2, Coupling.coefficient(y1, y2), fit.slope(), fit.r2());
     }
 
-    /** ln1.hook_normalized of every layer at every real token after BOS: one list of rows per layer. */
+    /** Each layer's resid_pre, centred and RMS-normalised, at every real token after BOS: rows per layer. */
     @SuppressWarnings("unchecked")
     static List<float[]>[] activations(Model model, List<PronounPrompts> prompts) {
         int layers = model.spec().nLayers();
         Set<HookPoint> hooks = new LinkedHashSet<>();
         for (int l = 0; l < layers; l++) {
-            hooks.add(HookPoint.of(l, HookSite.LN1_NORMALIZED));
+            hooks.add(HookPoint.of(l, HookSite.RESID_PRE));
         }
         RunResult r = model.run(new RunRequest(prompts.stream().map(PronounPrompts::ids).toList(),
                 RunRequest.Padding.LEFT, hooks, List.of(), RunRequest.LogitsMode.NONE));
         List<float[]>[] out = new List[layers];
         for (int l = 0; l < layers; l++) {
             out[l] = new ArrayList<>();
-            Tensor act = r.activation(HookPoint.of(l, HookSite.LN1_NORMALIZED));
+            Tensor act = r.activation(HookPoint.of(l, HookSite.RESID_PRE));
             int pos = act.size(1);
             for (int b = 0; b < prompts.size(); b++) {
                 for (int t = pos - r.lengths()[b] + 1; t < pos; t++) {
-                    out[l].add(act.select(b).select(t).toArray());
+                    out[l].add(normalise(act.select(b).select(t).toArray()));
                 }
             }
+        }
+        return out;
+    }
+
+    private static float[] normalise(float[] x) {
+        double mean = 0;
+        for (float v : x) {
+            mean += v / x.length;
+        }
+        double sq = 0;
+        for (float v : x) {
+            sq += (v - mean) * (v - mean) / x.length;
+        }
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) ((x[i] - mean) / Math.sqrt(sq + 1e-5));
         }
         return out;
     }
