@@ -9,6 +9,7 @@ module dev.loupe.app {
     requires dev.loupe.eval;
     requires dev.loupe.method.steering;
     requires dev.loupe.method.obsprop;
+    requires dev.loupe.method.transcoder;
     requires dev.loupe.toymodel;
     requires transitive com.google.guice;
     requires transitive jakarta.inject;

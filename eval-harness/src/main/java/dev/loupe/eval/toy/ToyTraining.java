@@ -6,7 +6,6 @@ import dev.loupe.api.spi.Progress;
 import dev.loupe.api.training.Trainer;
 import dev.loupe.api.training.TrainerConfig;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,27 +33,17 @@ public final class ToyTraining {
     private ToyTraining() {}
 
     public static List<LossPoint> train(Model model, Tokenizer tokenizer, ToyCorpus corpus, Settings s, Progress progress) {
-        int context = model.spec().nCtx();
-        int bos = tokenizer.bosId().orElseThrow();
-        int[] buffer = new int[0];
+        Windows windows = new Windows(tokenizer, corpus, model.spec().nCtx());
         List<LossPoint> curve = new ArrayList<>();
         TrainerConfig config = new TrainerConfig(s.learningRate(), 0.9, 0.95, 1e-8, 0.01, s.warmup(), s.steps(), 1.0);
         try (Trainer trainer = model.trainer(config)) {
             double sum = 0;
             int count = 0;
             for (int step = 0; step < s.steps(); step++) {
-                while (buffer.length < context * s.batch()) {
-                    int[] doc = tokenizer.encode(corpus.next());
-                    int[] grown = Arrays.copyOf(buffer, buffer.length + doc.length + 1);
-                    grown[buffer.length] = bos;
-                    System.arraycopy(doc, 0, grown, buffer.length + 1, doc.length);
-                    buffer = grown;
-                }
                 List<int[]> batch = new ArrayList<>();
                 for (int b = 0; b < s.batch(); b++) {
-                    batch.add(Arrays.copyOfRange(buffer, b * context, (b + 1) * context));
+                    batch.add(windows.next());
                 }
-                buffer = Arrays.copyOfRange(buffer, s.batch() * context, buffer.length);
                 double loss = trainer.step(batch);
                 if (Double.isFinite(loss)) {
                     sum += loss;

@@ -26,6 +26,11 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
         new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, bDec, bDecOut); // checks the shapes agree
     }
 
+    /** A transcoder with a sparse MLP's parameters. */
+    public static Transcoder of(HookPoint hookIn, HookPoint hookOut, String convention, SpliceFunction.SparseMlp p) {
+        return new Transcoder(hookIn, hookOut, convention, p.wEnc(), p.bEnc(), p.wDec(), p.bDec(), p.bDecOut());
+    }
+
     public int dIn() {
         return wEnc.size(0);
     }

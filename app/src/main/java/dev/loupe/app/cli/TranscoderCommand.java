@@ -1,0 +1,195 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.spi.EvaluationContext;
+import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.api.spi.Progress;
+import dev.loupe.app.ModelLoader;
+import dev.loupe.eval.toy.ToyCorpus;
+import dev.loupe.eval.toy.Windows;
+import dev.loupe.hf.JsonFiles;
+import dev.loupe.method.transcoder.ActivationHarvest;
+import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.method.transcoder.TranscoderFile;
+import dev.loupe.method.transcoder.TranscoderMetrics;
+import dev.loupe.method.transcoder.TranscoderTraining;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Transcoders: harvest MLP activations, train a transcoder on them, and evaluate it in the model. */
+@Command(name = "transcoder", mixinStandardHelpOptions = true,
+        description = "Transcoders: harvest activations, train, evaluate.",
+        subcommands = {TranscoderCommand.Harvest.class, TranscoderCommand.Train.class, TranscoderCommand.Eval.class},
+        footer = {"", "Example:", "  loupe transcoder harvest --out acts && loupe transcoder train --activations acts "
+                + "--out tc && loupe transcoder eval --transcoder tc"})
+public final class TranscoderCommand {
+
+    /** Toy-world text (no English), in windows of the model's context. */
+    static Windows windows(Model m, long seed) {
+        return new Windows(m.tokenizer(), new ToyCorpus(seed, List.of(), 0), m.spec().nCtx());
+    }
+
+    /** {@code loupe transcoder harvest}. */
+    @Command(name = "harvest", mixinStandardHelpOptions = true,
+            description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.")
+    public static final class Harvest implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;
+        @Option(names = "--tokens", defaultValue = "200000") long tokens;
+        @Option(names = "--shard-tokens", defaultValue = "50000") int shardTokens;
+        @Option(names = "--seed", defaultValue = "100", description = "Corpus seed (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Harvest(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
+                ActivationHarvest h = ActivationHarvest.run(m, l, windows(m, seed), tokens, shardTokens, out,
+                        new ProgressBar(spec.commandLine().getErr()));
+                spec.commandLine().getOut().printf("%d activation pairs of %s -> %s in %d shards under %s%n",
+                        h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out);
+            }
+        }
+    }
+
+    /** {@code loupe transcoder train}. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a transcoder on harvested activations (checkpoints every N steps; --resume continues).")
+    public static final class Train implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--activations", required = true, paramLabel = "DIR") Path activations;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "SAELens-layout transcoder folder.")
+        Path out;
+        @Option(names = "--expansion", defaultValue = "8") int expansion;
+        @Option(names = "--l1", defaultValue = "1.0", description = "L1 coefficient (default: ${DEFAULT-VALUE}).") double l1;
+        @Option(names = "--lr", defaultValue = "1e-3") double lr;
+        @Option(names = "--warmup", defaultValue = "200") int warmup;
+        @Option(names = "--steps", defaultValue = "3000") int steps;
+        @Option(names = "--batch", defaultValue = "1024") int batch;
+        @Option(names = "--buffer", defaultValue = "32768", description = "Rows in the shuffle buffer.") int buffer;
+        @Option(names = "--dead-after", defaultValue = "1000") int deadAfter;
+        @Option(names = "--no-ghost-grads") boolean noGhost;
+        @Option(names = "--checkpoint-every", defaultValue = "500") int checkpointEvery;
+        @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors.") boolean resume;
+        @Option(names = "--seed", defaultValue = "0") long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Train(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            TranscoderTraining.Config c = new TranscoderTraining.Config(expansion, l1, lr, warmup, steps, batch, buffer,
+                    deadAfter, !noGhost, checkpointEvery, seed);
+            ActivationHarvest h = ActivationHarvest.open(activations);
+            TranscoderTraining.Result r;
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                r = TranscoderTraining.train(m, h, c, out, resume, new ProgressBar(spec.commandLine().getErr()));
+            }
+            Map<String, Object> log = new LinkedHashMap<>();
+            log.put("config", c);
+            log.put("resumed_from_step", r.resumedFrom());
+            log.put("seconds", r.seconds());
+            log.put("activations_per_second", r.activationsPerSecond());
+            log.put("curve", r.curve());
+            JsonFiles.write(out.resolve("training.json"), log);
+            TranscoderTraining.Point last = r.curve().get(r.curve().size() - 1);
+            spec.commandLine().getOut().printf("trained %d -> %d features, %d steps%s in %.1f s: %.0f activations/s; "
+                            + "final mse %.4f, L0 %.1f, dead %d; wrote %s%n", h.dIn(), r.transcoder().dSae(), steps,
+                    r.resumedFrom() > 0 ? " (resumed at " + r.resumedFrom() + ")" : "", r.seconds(),
+                    r.activationsPerSecond(), last.mse(), last.l0(), last.dead(), out);
+        }
+    }
+
+    /** {@code loupe transcoder eval}. */
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "SAELens metrics of a transcoder in the model, and greater-than with it spliced in.")
+    public static final class Eval implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--transcoder", required = true, paramLabel = "DIR") Path transcoder;
+        @Option(names = "--windows", defaultValue = "64", description = "Text windows of n_ctx tokens.") int windows;
+        @Option(names = "--seed", defaultValue = "7") long seed;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Eval(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            Transcoder t = TranscoderFile.read(transcoder);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                List<int[]> text = new ArrayList<>();
+                Windows w = windows(m, seed);
+                for (int i = 0; i < windows; i++) {
+                    text.add(w.next());
+                }
+                doc.put("metrics", TranscoderMetrics.evaluate(m, t, text));
+                var gt = loader.plugins().evaluator("greater-than");
+                EvaluationResult clean = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(), Progress.NONE));
+                EvaluationResult spliced = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(t.splice()),
+                        Progress.NONE));
+                doc.put("greater_than_clean", clean.metrics());
+                doc.put("greater_than_spliced", spliced.metrics());
+            }
+            JsonFiles.write(transcoder.resolve("eval.json"), doc);
+            PrintWriter out = spec.commandLine().getOut();
+            if (options.json) {
+                out.println(Json.write(doc));
+                return;
+            }
+            TranscoderMetrics x = (TranscoderMetrics) doc.get("metrics");
+            out.printf("%s -> %s, %d features, %d tokens%n", t.hookIn(), t.hookOut(), t.dSae(), x.tokens());
+            out.printf("l0 %.2f  mse %.4f  explained_variance %.4f  dead %.3f%n", x.l0(), x.mse(), x.explainedVariance(),
+                    x.deadFraction());
+            out.printf("ce_loss_score %.4f  (CE clean %.4f, with transcoder %.4f, MLP zeroed %.4f)  kl_div_with_sae %.4f%n",
+                    x.ceLossScore(), x.ceClean(), x.ceWithTranscoder(), x.ceZeroAblated(), x.klDivWithSae());
+            out.printf("feature density histogram, log10 bins [-6,-5) .. [-1,0]: %s%n",
+                    java.util.Arrays.toString(x.densityHistogram()));
+            @SuppressWarnings("unchecked")
+            Map<String, Double> c = (Map<String, Double>) doc.get("greater_than_clean");
+            @SuppressWarnings("unchecked")
+            Map<String, Double> s = (Map<String, Double>) doc.get("greater_than_spliced");
+            out.printf("greater-than probability difference: clean %.3f, transcoder spliced %.3f%n",
+                    c.get("probability_difference"), s.get("probability_difference"));
+        }
+    }
+}

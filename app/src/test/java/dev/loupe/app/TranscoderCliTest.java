@@ -1,0 +1,50 @@
+package dev.loupe.app;
+
+import static dev.loupe.app.CliTest.loupe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 6's acceptance numbers: a transcoder on the embedded model's last MLP, through the CLI. */
+class TranscoderCliTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aTranscoderOnTheLastMlpIsSparseFaithfulAndKeepsGreaterThan() throws Exception {
+        Path acts = tmp.resolve("acts");
+        Path tc = tmp.resolve("tc");
+        CliTest.Result h = loupe("transcoder", "harvest", "--tokens", "100000", "--out", acts.toString());
+        assertEquals(0, h.code(), h.err());
+        assertTrue(h.out().contains("100000 activation pairs of blocks.3.ln2.hook_normalized -> blocks.3.hook_mlp_out"),
+                h.out());
+        CliTest.Result t = loupe("transcoder", "train", "--activations", acts.toString(), "--out", tc.toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("activations/s"), t.out());
+        assertTrue(Files.isRegularFile(tc.resolve("cfg.json")) && Files.isRegularFile(tc.resolve("training.json")));
+        CliTest.Result e = loupe("transcoder", "eval", "--transcoder", tc.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode doc = new ObjectMapper().readTree(e.out());
+        JsonNode m = doc.get("metrics");
+        assertTrue(m.get("l0").asDouble() <= 20, "L0 " + m.get("l0"));
+        assertTrue(m.get("explainedVariance").asDouble() >= 0.85, "explained variance " + m.get("explainedVariance"));
+        assertTrue(m.get("ceLossScore").asDouble() >= 0.9, "ce_loss_score " + m.get("ceLossScore"));
+        double clean = doc.get("greater_than_clean").get("probability_difference").asDouble();
+        double spliced = doc.get("greater_than_spliced").get("probability_difference").asDouble();
+        assertEquals(clean, spliced, 0.05, "greater-than with the transcoder spliced in");
+    }
+
+    @Test
+    void trainingWithoutAHarvestIsAOneLineError() {
+        CliTest.Result r = loupe("transcoder", "train", "--activations", tmp.resolve("none").toString(), "--out",
+                tmp.resolve("tc").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("no manifest.json (expected a folder written by 'loupe transcoder harvest')"), r.err());
+    }
+}

@@ -1,0 +1,154 @@
+package dev.loupe.method.transcoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.api.spi.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Activation pairs for a transcoder on layer L, streamed from a corpus through any engine into sharded safetensors:
+ * input x = {@code blocks.L.ln2.hook_normalized} (the LayerNorm's full output, weight and bias applied: what the
+ * MLP reads), target y = {@code blocks.L.hook_mlp_out}, one row per token except each window's first.
+ * {@code manifest.json} lists the shards with their hook names, widths and the input convention.
+ *
+ * @param dir    the folder holding {@code manifest.json} and {@code shard-NNNNN.safetensors}
+ * @param hookIn the input hook
+ * @param hookOut the target hook
+ * @param shards shard file names, in order
+ * @param tokens rows over all shards
+ */
+public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, List<String> shards, long tokens,
+                                int dIn, int dOut) {
+    /** How the input is normalised, recorded in the manifest and in trained transcoders. */
+    public static final String CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied "
+            + "(the MLP's input)";
+    static final String MANIFEST = "manifest.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final int BATCH = 16;
+
+    /** Runs windows through the model until {@code tokens} rows are written, {@code shardTokens} per shard. */
+    public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
+                                        Path dir, Progress progress) {
+        if (layer < 0 || layer >= model.spec().nLayers()) {
+            throw new LoupeException("--layer: " + layer + " is outside a model with " + model.spec().nLayers()
+                    + " layers");
+        }
+        HookPoint in = HookPoint.of(layer, HookSite.LN2_NORMALIZED);
+        HookPoint out = HookPoint.of(layer, HookSite.MLP_OUT);
+        int d = model.spec().dModel();
+        List<String> shards = new ArrayList<>();
+        Rows xs = new Rows(d);
+        Rows ys = new Rows(d);
+        long written = 0;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new LoupeException(dir + ": cannot create the activation folder (" + e.getMessage() + ")");
+        }
+        while (written < tokens) {
+            List<int[]> batch = new ArrayList<>();
+            for (int b = 0; b < BATCH; b++) {
+                batch.add(windows.next());
+            }
+            RunResult r = model.run(new RunRequest(batch, RunRequest.Padding.RIGHT, Set.of(in, out), List.of(),
+                    RunRequest.LogitsMode.NONE));
+            Tensor x = r.activation(in);
+            Tensor y = r.activation(out);
+            for (int b = 0; b < batch.size() && written < tokens; b++) {
+                for (int t = 1; t < batch.get(b).length && written < tokens; t++) {
+                    xs.add(x.select(b).select(t).toArray());
+                    ys.add(y.select(b).select(t).toArray());
+                    written++;
+                    if (xs.count() == shardTokens) {
+                        shards.add(writeShard(dir, shards.size(), xs, ys));
+                    }
+                }
+            }
+            progress.update("harvest", written, tokens, "tokens");
+        }
+        if (xs.count() > 0) {
+            shards.add(writeShard(dir, shards.size(), xs, ys));
+        }
+        ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, d, d);
+        ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())
+                .put("d_in", d).put("d_out", d).put("tokens", written).put("input_convention", CONVENTION);
+        shards.forEach(manifest.putArray("shards")::add);
+        AtomicFiles.write(dir.resolve(MANIFEST), tmp -> JSON.writeValue(tmp.toFile(), manifest));
+        return h;
+    }
+
+    /** Reads the manifest of a harvest folder. */
+    public static ActivationHarvest open(Path dir) {
+        Path file = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(file)) {
+            throw new LoupeException(dir + ": no manifest.json (expected a folder written by 'loupe transcoder harvest')");
+        }
+        try {
+            JsonNode m = JSON.readTree(file.toFile());
+            List<String> shards = new ArrayList<>();
+            m.path("shards").forEach(s -> shards.add(s.asText()));
+            if (shards.isEmpty() || !m.has("hook_in") || !m.has("d_in")) {
+                throw new LoupeException(file + ": expected hook_in, hook_out, d_in, d_out and a non-empty shards list");
+            }
+            return new ActivationHarvest(dir, HookPoint.parse(m.get("hook_in").asText()),
+                    HookPoint.parse(m.path("hook_out").asText()), shards, m.path("tokens").asLong(),
+                    m.get("d_in").asInt(), m.path("d_out").asInt());
+        } catch (IOException e) {
+            throw new LoupeException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    private static String writeShard(Path dir, int index, Rows xs, Rows ys) {
+        String name = String.format("shard-%05d.safetensors", index);
+        SafetensorsWriter.write(dir.resolve(name), Map.of("x", xs.drain(), "y", ys.drain()),
+                Map.of("input_convention", CONVENTION));
+        return name;
+    }
+
+    /** A growing [n, d] block of rows. */
+    private static final class Rows {
+        private final int d;
+        private float[] data = new float[0];
+        private int count;
+
+        Rows(int d) {
+            this.d = d;
+        }
+
+        void add(float[] row) {
+            if ((count + 1) * d > data.length) {
+                data = java.util.Arrays.copyOf(data, Math.max(d * 1024, data.length * 2));
+            }
+            System.arraycopy(row, 0, data, count * d, d);
+            count++;
+        }
+
+        int count() {
+            return count;
+        }
+
+        Tensor drain() {
+            Tensor t = Tensor.of(java.util.Arrays.copyOf(data, count * d), count, d);
+            count = 0;
+            return t;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.loupe.method.transcoder;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.intervention.SpliceFunction;
+import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.api.spi.Progress;
+import dev.loupe.api.training.SparseMlpTrainer;
+import dev.loupe.api.training.SparseMlpTrainingConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Trains a transcoder on a harvest, on the model's engine ({@link Model#sparseMlpTrainer}), with a checkpoint every
+ * {@code checkpointEvery} steps in {@code out/checkpoint.safetensors} (parameters, Adam moments, dead-feature
+ * counters, loss curve and the config, one file written atomically). With {@code resume}, a run continues from the
+ * checkpoint: the buffer skips the batches already seen, so the run continues as if never stopped.
+ */
+public final class TranscoderTraining {
+    static final String CHECKPOINT = "checkpoint.safetensors";
+
+    /**
+     * @param expansion      d_sae = expansion · d_in
+     * @param l1             λ on the L1 term
+     * @param learningRate   Adam's peak rate
+     * @param warmup         warm-up steps
+     * @param steps          optimizer steps
+     * @param batch          activations per step
+     * @param bufferRows     rows in the shuffle buffer (≥ 2 · batch)
+     * @param deadAfter      steps without firing before a feature is dead
+     * @param ghostGrads     whether dead features get ghost grads
+     * @param checkpointEvery steps between checkpoints (0: only at the end)
+     * @param seed           initialisation and shuffling
+     */
+    public record Config(int expansion, double l1, double learningRate, int warmup, int steps, int batch,
+                         int bufferRows, int deadAfter, boolean ghostGrads, int checkpointEvery, long seed) {
+        public static Config defaults() {
+            return new Config(8, 1.0, 1e-3, 200, 3000, 1024, 32768, 1000, true, 500, 0);
+        }
+
+        String key() {
+            return expansion + "/" + l1 + "/" + learningRate + "/" + warmup + "/" + steps + "/" + batch + "/"
+                    + bufferRows + "/" + deadAfter + "/" + ghostGrads + "/" + seed;
+        }
+    }
+
+    /** One point of the loss curve (means over the steps since the previous point). */
+    public record Point(int step, double mse, double l1, double l0, int dead) {}
+
+    /** The trained transcoder, its curve, and throughput. */
+    public record Result(Transcoder transcoder, List<Point> curve, int resumedFrom, double seconds,
+                         double activationsPerSecond) {}
+
+    private TranscoderTraining() {}
+
+    public static Result train(Model model, ActivationHarvest h, Config c, Path out, boolean resume, Progress progress) {
+        ActivationBuffer buffer = new ActivationBuffer(h, c.bufferRows(), c.seed());
+        SparseMlpTrainingConfig tc = new SparseMlpTrainingConfig(c.l1(), c.learningRate(), c.warmup(), 0.9, 0.999,
+                c.deadAfter(), c.ghostGrads());
+        List<Point> curve = new ArrayList<>();
+        int start = 0;
+        long began = System.nanoTime();
+        try (SparseMlpTrainer trainer = model.sparseMlpTrainer(initial(h, buffer, c), tc)) {
+            Path checkpoint = out.resolve(CHECKPOINT);
+            if (resume && Files.isRegularFile(checkpoint)) {
+                start = restore(checkpoint, trainer, curve, c);
+                buffer.skip(start, c.batch());
+            }
+            double[] sums = new double[3];
+            int count = 0;
+            int every = Math.max(1, Math.min(50, c.steps() / 20));
+            for (int step = start; step < c.steps(); step++) {
+                Tensor[] b = buffer.next(c.batch());
+                SparseMlpTrainer.Step s = trainer.step(b[0], b[1]);
+                sums[0] += s.mse();
+                sums[1] += s.l1();
+                sums[2] += s.l0();
+                count++;
+                if ((step + 1) % every == 0 || step == c.steps() - 1) {
+                    curve.add(new Point(step + 1, sums[0] / count, sums[1] / count, sums[2] / count, s.dead()));
+                    progress.update("train", step + 1, c.steps(), String.format("mse %.4f L0 %.1f dead %d",
+                            sums[0] / count, sums[2] / count, s.dead()));
+                    sums = new double[3];
+                    count = 0;
+                }
+                if (c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
+                    save(checkpoint, trainer, curve, c);
+                }
+            }
+            save(checkpoint, trainer, curve, c);
+            double seconds = (System.nanoTime() - began) / 1e9;
+            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.CONVENTION, trainer.parameters());
+            TranscoderFile.write(out, t);
+            return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
+        }
+    }
+
+    /** W_dec: random unit rows; W_enc = W_decᵀ; b_dec and b_dec_out: the means of a first batch. */
+    static SpliceFunction.SparseMlp initial(ActivationHarvest h, ActivationBuffer buffer, Config c) {
+        int f = c.expansion() * h.dIn();
+        Random rnd = new Random(c.seed());
+        float[] dec = new float[f * h.dOut()];
+        for (int j = 0; j < f; j++) {
+            double norm = 0;
+            for (int k = 0; k < h.dOut(); k++) {
+                dec[j * h.dOut() + k] = (float) rnd.nextGaussian();
+                norm += dec[j * h.dOut() + k] * dec[j * h.dOut() + k];
+            }
+            for (int k = 0; k < h.dOut(); k++) {
+                dec[j * h.dOut() + k] /= (float) Math.sqrt(norm);
+            }
+        }
+        Tensor wDec = Tensor.of(dec, f, h.dOut());
+        Tensor wEnc = h.dIn() == h.dOut() ? wDec.transpose() : Tensor.of(new float[h.dIn() * f], h.dIn(), f);
+        Tensor[] first = new ActivationBuffer(h, c.bufferRows(), c.seed() + 1).next(Math.min(c.batch(), c.bufferRows() / 2));
+        return new SpliceFunction.SparseMlp(wEnc, Tensor.zeros(f), wDec, mean(first[0]), mean(first[1]));
+    }
+
+    private static Tensor mean(Tensor rows) {
+        int n = rows.size(0);
+        int d = rows.size(1);
+        float[] a = rows.toArray();
+        float[] m = new float[d];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < d; k++) {
+                m[k] += a[i * d + k] / n;
+            }
+        }
+        return Tensor.vector(m);
+    }
+
+    private static void save(Path file, SparseMlpTrainer trainer, List<Point> curve, Config c) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        SpliceFunction.SparseMlp p = trainer.parameters();
+        tensors.put("param.W_enc", p.wEnc());
+        tensors.put("param.b_enc", p.bEnc());
+        tensors.put("param.W_dec", p.wDec());
+        tensors.put("param.b_dec", p.bDec());
+        tensors.put("param.b_dec_out", p.bDecOut());
+        trainer.state().forEach((k, v) -> tensors.put("state." + k, v));
+        float[] rows = new float[Math.max(1, curve.size()) * 5];
+        for (int i = 0; i < curve.size(); i++) {
+            Point pt = curve.get(i);
+            System.arraycopy(new float[] {pt.step(), (float) pt.mse(), (float) pt.l1(), (float) pt.l0(), pt.dead()}, 0,
+                    rows, i * 5, 5);
+        }
+        tensors.put("curve", Tensor.of(rows, Math.max(1, curve.size()), 5));
+        SafetensorsWriter.write(file, tensors, Map.of("config", c.key(), "step", String.valueOf(trainer.steps()),
+                "curve_points", String.valueOf(curve.size())));
+    }
+
+    private static int restore(Path file, SparseMlpTrainer trainer, List<Point> curve, Config c) {
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            String saved = f.metadata().getOrDefault("config", "");
+            if (!saved.equals(c.key())) {
+                throw new LoupeException(file + ": checkpoint of a run with other settings (" + saved + "), this run is "
+                        + c.key() + "; remove it or use another --out");
+            }
+            Map<String, Tensor> state = new LinkedHashMap<>();
+            for (String name : f.names()) {
+                if (name.startsWith("state.")) {
+                    state.put(name.substring(6), f.tensor(name));
+                }
+            }
+            trainer.restore(new SpliceFunction.SparseMlp(f.tensor("param.W_enc"), f.tensor("param.b_enc"),
+                    f.tensor("param.W_dec"), f.tensor("param.b_dec"), f.tensor("param.b_dec_out")), state);
+            Tensor rows = f.tensor("curve");
+            int points = Integer.parseInt(f.metadata().getOrDefault("curve_points", "0"));
+            for (int i = 0; i < points; i++) {
+                curve.add(new Point((int) rows.get(i, 0), rows.get(i, 1), rows.get(i, 2), rows.get(i, 3),
+                        (int) rows.get(i, 4)));
+            }
+            return trainer.steps();
+        }
+    }
+}
