@@ -4,4 +4,5 @@ module dev.loupe.method.transcoder {
     requires com.fasterxml.jackson.databind;
 
     exports dev.loupe.method.transcoder;
+    exports dev.loupe.method.transcoder.circuit;
 }
