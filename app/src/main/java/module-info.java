@@ -19,7 +19,10 @@ module dev.loupe.app {
     exports dev.loupe.app;
     exports dev.loupe.app.report;
     exports dev.loupe.app.obsprop;
+    exports dev.loupe.app.circuit;
 
     opens dev.loupe.app to com.google.guice;
     opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;
+    opens dev.loupe.app.circuit to com.fasterxml.jackson.databind;
+    opens dev.loupe.app.obsprop to com.fasterxml.jackson.databind;
 }

@@ -38,6 +38,23 @@ class TranscoderCliTest {
         double clean = doc.get("greater_than_clean").get("probability_difference").asDouble();
         double spliced = doc.get("greater_than_spliced").get("probability_difference").asDouble();
         assertEquals(clean, spliced, 0.05, "greater-than with the transcoder spliced in");
+
+        Path circuit = tmp.resolve("circuit");
+        CliTest.Result c = loupe("transcoder", "circuit", "--transcoder", tc.toString(), "--out", circuit.toString(),
+                "--json");
+        assertEquals(0, c.code(), c.err());
+        JsonNode g = new ObjectMapper().readTree(c.out());
+        int yyPosition = g.get("yyPosition").asInt();
+        JsonNode path = g.get("path");
+        assertEquals(4, path.size(), "root <- feature <- head <- leaf: " + path);
+        assertTrue(path.get(1).asText().startsWith("F3."), "a last-layer transcoder feature: " + path);
+        assertTrue(path.get(2).asText().startsWith("A") && path.get(2).asText().contains("@" + yyPosition + ">"),
+                "an attention head reading the YY token: " + path);
+        assertTrue(path.get(3).asText().endsWith("@" + yyPosition), "which reads what sits at YY: " + path);
+        JsonNode tracer = new ObjectMapper().readTree(circuit.resolve("graph.json").toFile());
+        assertEquals("logit", tracer.get("nodes").get(0).get("feature_type").asText());
+        assertTrue(tracer.get("links").size() > 3);
+        assertTrue(Files.readString(circuit.resolve("circuit.html")).contains("<svg"));
     }
 
     @Test

@@ -5,6 +5,8 @@ import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.app.ModelLoader;
+import dev.loupe.app.circuit.GreaterThanCircuit;
+import dev.loupe.app.report.CircuitReport;
 import dev.loupe.eval.toy.ToyCorpus;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.hf.JsonFiles;
@@ -13,6 +15,7 @@ import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderMetrics;
 import dev.loupe.method.transcoder.TranscoderTraining;
+import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,8 +31,9 @@ import picocli.CommandLine.Spec;
 
 /** Transcoders: harvest MLP activations, train a transcoder on them, and evaluate it in the model. */
 @Command(name = "transcoder", mixinStandardHelpOptions = true,
-        description = "Transcoders: harvest activations, train, evaluate.",
-        subcommands = {TranscoderCommand.Harvest.class, TranscoderCommand.Train.class, TranscoderCommand.Eval.class},
+        description = "Transcoders: harvest activations, train, evaluate, find circuits.",
+        subcommands = {TranscoderCommand.Harvest.class, TranscoderCommand.Train.class, TranscoderCommand.Eval.class,
+                TranscoderCommand.Circuit.class},
         footer = {"", "Example:", "  loupe transcoder harvest --out acts && loupe transcoder train --activations acts "
                 + "--out tc && loupe transcoder eval --transcoder tc"})
 public final class TranscoderCommand {
@@ -190,6 +194,62 @@ public final class TranscoderCommand {
             Map<String, Double> s = (Map<String, Double>) doc.get("greater_than_spliced");
             out.printf("greater-than probability difference: clean %.3f, transcoder spliced %.3f%n",
                     c.get("probability_difference"), s.get("probability_difference"));
+        }
+    }
+
+    /** {@code loupe transcoder circuit}. */
+    @Command(name = "circuit", mixinStandardHelpOptions = true,
+            description = "Greedy attribution graph of a greater-than prompt through transcoders; graph.json "
+                    + "(circuit-tracer layout) and circuit.html.",
+            footer = {"", "Example: loupe transcoder circuit --transcoder tc --out circuit"})
+    public static final class Circuit implements Runnable {
+        @Mixin
+        ModelOptions options;
+
+        @Option(names = "--transcoder", required = true, paramLabel = "DIR", description = "Transcoder folder (repeatable).")
+        List<Path> transcoders;
+        @Option(names = "--prompt", defaultValue = "The war lasted from the year 1732 to the year 17") String prompt;
+        @Option(names = "--k", defaultValue = "6", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
+        @Option(names = "--depth", defaultValue = "3") int depth;
+        @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR") Path out;
+
+        @Spec
+        CommandSpec spec;
+
+        private final ModelLoader loader;
+
+        @Inject
+        Circuit(ModelLoader loader) {
+            this.loader = loader;
+        }
+
+        @Override
+        public void run() {
+            Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
+            for (Path dir : transcoders) {
+                Transcoder t = TranscoderFile.read(dir);
+                byLayer.put(t.hookOut().layer(), t);
+            }
+            GreaterThanCircuit c;
+            try (Model m = loader.load(options.model, options.engine, options.device)) {
+                c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
+            }
+            CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);
+            CircuitReport.build(c).write(out.resolve("circuit.html"));
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(c));
+                return;
+            }
+            w.printf("root %s = %.3f; %d nodes, %d edges%n", c.graph().root().label(), c.graph().root().value(),
+                    c.graph().nodes().size(), c.graph().edges().size());
+            for (var n : c.graph().children(c.graph().root().id())) {
+                w.printf("  %-28s %+.3f%n", n.label(), n.value());
+            }
+            w.println(c.path().isEmpty() ? "no feature <- head <- YY path among the kept paths"
+                    : "feature <- head <- YY path: " + String.join("  <-  ",
+                    c.path().stream().map(id -> c.graph().node(id).label()).toList()));
+            w.println("wrote " + out.resolve("graph.json") + " and " + out.resolve("circuit.html"));
         }
     }
 }

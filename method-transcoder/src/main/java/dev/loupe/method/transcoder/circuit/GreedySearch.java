@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * Greedy top-k path search from a root read-out: each round decomposes every frontier node, pools the terms of all
- * of them, and keeps the k largest by |contribution| (heads from the BOS token excluded, as the original); kept
- * features and heads become the next frontier. Each expanded node gets an edge from every kept child, one from its
- * bias, and one from a pruned-remainder node holding what the dropped terms summed to, so every expanded node's
- * incoming weights add up to its value exactly.
+ * of them over transcoder features, heads × source tokens (BOS excluded, as the original) and embeddings, and keeps
+ * the k largest by |contribution|; kept features and heads become the next frontier. MLPs without a transcoder and
+ * transcoder errors are error nodes: never expanded, never competing, always attached. Each expanded node gets an
+ * edge from every kept child, its error nodes, its bias, and a pruned-remainder node holding what the dropped terms
+ * summed to, so every expanded node's incoming weights add up to its value exactly.
  */
 public final class GreedySearch {
     private GreedySearch() {}
@@ -33,19 +34,28 @@ public final class GreedySearch {
             List<Candidate> pool = new ArrayList<>();
             Map<String, Double> totals = new HashMap<>();
             Map<String, Double> biases = new HashMap<>();
+            Map<String, Double> errors = new HashMap<>();
             for (Open open : frontier) {
                 double sum = 0;
                 double bias = 0;
+                double error = 0;
                 for (Decomposition.Term term : d.terms(open.readout())) {
                     sum += term.value();
                     bias += term.kind() == CircuitGraph.Kind.BIAS ? term.value() : 0;
                     boolean fromBos = term.kind() == CircuitGraph.Kind.ATTENTION_HEAD && term.position() == 0;
-                    if (!fromBos && term.kind() != CircuitGraph.Kind.BIAS) {
+                    if (term.kind() == CircuitGraph.Kind.MLP || term.kind() == CircuitGraph.Kind.TRANSCODER_ERROR) {
+                        String id = id(term, open.node().id());
+                        nodes.putIfAbsent(id, new CircuitGraph.Node(id, term.kind(), term.layer(), -1, term.position(),
+                                term.value(), term.label()));
+                        edges.put(id + "\u0000" + open.node().id(), term.value());
+                        error += term.value();
+                    } else if (!fromBos && term.kind() != CircuitGraph.Kind.BIAS) {
                         pool.add(new Candidate(open, term));
                     }
                 }
                 totals.put(open.node().id(), sum);
                 biases.put(open.node().id(), bias);
+                errors.put(open.node().id(), error);
             }
             pool.sort(Comparator.comparingDouble((Candidate c) -> Math.abs(c.term().value())).reversed());
             List<Candidate> kept = pool.subList(0, Math.min(k, pool.size()));
@@ -67,7 +77,8 @@ public final class GreedySearch {
                 String parent = open.node().id();
                 double bias = open.readout().bias() + biases.get(parent);
                 addLeaf(nodes, edges, parent, "bias:" + parent, CircuitGraph.Kind.BIAS, "bias", open, bias);
-                double pruned = totals.get(parent) - biases.get(parent) - keptPerParent.getOrDefault(parent, 0.0);
+                double pruned = totals.get(parent) - biases.get(parent) - errors.get(parent)
+                        - keptPerParent.getOrDefault(parent, 0.0);
                 addLeaf(nodes, edges, parent, "pruned:" + parent, CircuitGraph.Kind.PRUNED, "pruned", open, pruned);
             }
             frontier = next;
