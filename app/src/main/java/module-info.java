@@ -20,9 +20,11 @@ module dev.loupe.app {
     exports dev.loupe.app.report;
     exports dev.loupe.app.obsprop;
     exports dev.loupe.app.circuit;
+    exports dev.loupe.app.demo;
 
     opens dev.loupe.app to com.google.guice;
     opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;
     opens dev.loupe.app.circuit to com.fasterxml.jackson.databind;
+    opens dev.loupe.app.demo to com.fasterxml.jackson.databind;
     opens dev.loupe.app.obsprop to com.fasterxml.jackson.databind;
 }

@@ -22,6 +22,14 @@ public final class Main {
 
     /** {@link #run(String...)} writing to the given streams. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(new LoupeModule(), out, err, args);
+    }
+
+    /**
+     * The CLI over a custom wiring: e.g. {@code Modules.override(new LoupeModule()).with(yours)} to offer a subset
+     * of the installed plugins (see docs/plugins.md).
+     */
+    public static int run(com.google.inject.Module wiring, PrintWriter out, PrintWriter err, String... args) {
         DjlOffline.ensure();
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -34,7 +42,7 @@ public final class Main {
             // Generated fast-classes land in an unnamed module that cannot see non-exported packages.
             System.setProperty("guice_bytecode_gen_option", "DISABLED");
         }
-        Injector injector = Guice.createInjector(new LoupeModule());
+        Injector injector = Guice.createInjector(wiring);
         CommandLine cli = new CommandLine(LoupeCommand.class, new GuiceFactory(injector));
         cli.setExecutionExceptionHandler(new Errors());
         cli.setOut(out);

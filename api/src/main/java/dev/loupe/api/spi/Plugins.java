@@ -45,6 +45,26 @@ public final class Plugins {
                 ServiceLoader.load(Evaluator.class, loader));
     }
 
+    /**
+     * Only the plugins named here (engines, methods and evaluators alike): how a custom application assembles a
+     * subset of what is installed. A name that matches no plugin is an error naming what was found.
+     */
+    public Plugins retain(java.util.Set<String> names) {
+        java.util.Set<String> all = new java.util.TreeSet<>(engines.keySet());
+        all.addAll(methods.keySet());
+        all.addAll(evaluators.keySet());
+        for (String n : names) {
+            if (!all.contains(n)) {
+                throw new PluginException("no plugin named '" + n + "'; found " + all);
+            }
+        }
+        return new Plugins(filter(engines, names), filter(methods, names), filter(evaluators, names));
+    }
+
+    private static <T> List<T> filter(Map<String, T> plugins, java.util.Set<String> names) {
+        return plugins.entrySet().stream().filter(e -> names.contains(e.getKey())).map(Map.Entry::getValue).toList();
+    }
+
     private static <T> Map<String, T> index(String kind, Iterable<T> found, Function<T, String> name) {
         Map<String, T> out = new TreeMap<>();
         for (T plugin : found) {

@@ -23,19 +23,34 @@ final class PluginJars {
     private PluginJars() {}
 
     static Path engineJar(Path workDir, String module, String className, String engineName) {
+        return jar(workDir, module, "Engine", className, "public final class " + className + " implements Engine {\n"
+                + "  public String name() { return \"" + engineName + "\"; }\n"
+                + "  public Set<Capability> capabilities() { return Set.of(); }\n"
+                + "  public Model load(ModelSource s, LoadOptions o) { throw new UnsupportedOperationException(); }\n"
+                + "}\n");
+    }
+
+    /** A third-party method: its own config record, read from JSON like every method's. */
+    static Path methodJar(Path workDir, String module, String className, String methodName) {
+        return jar(workDir, module, "Method", className, "public final class " + className
+                + " implements Method<" + className + ".Config> {\n"
+                + "  public record Config(int heads) {}\n"
+                + "  public String name() { return \"" + methodName + "\"; }\n"
+                + "  public String description() { return \"counts heads (a third-party example)\"; }\n"
+                + "  public Class<Config> configType() { return Config.class; }\n"
+                + "  public MethodResult run(MethodContext c, Config config) { throw new UnsupportedOperationException(); }\n"
+                + "}\n");
+    }
+
+    private static Path jar(Path workDir, String module, String service, String className, String body) {
         try {
             Path src = Files.createDirectories(workDir.resolve(module + "-src"));
             String pkg = module;
             Files.writeString(src.resolve("module-info.java"), "module " + module + " {\n requires dev.loupe.api;\n"
-                    + " provides dev.loupe.api.spi.Engine with " + pkg + "." + className + ";\n}\n");
+                    + " provides dev.loupe.api.spi." + service + " with " + pkg + "." + className + ";\n}\n");
             Path pkgDir = Files.createDirectories(src.resolve(pkg.replace('.', '/')));
             Files.writeString(pkgDir.resolve(className + ".java"), "package " + pkg + ";\n"
-                    + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n"
-                    + "public final class " + className + " implements Engine {\n"
-                    + "  public String name() { return \"" + engineName + "\"; }\n"
-                    + "  public Set<Capability> capabilities() { return Set.of(); }\n"
-                    + "  public Model load(ModelSource s, LoadOptions o) { throw new UnsupportedOperationException(); }\n"
-                    + "}\n");
+                    + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n" + body);
             Path classes = Files.createDirectories(workDir.resolve(module + "-classes"));
             String modulePath = location(Engine.class) + java.io.File.pathSeparator + location(JsonTypeInfo.class);
             ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new IllegalStateException("no javac"));
@@ -54,7 +69,7 @@ final class PluginJars {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     put(out, classes.relativize(f).toString().replace('\\', '/'), Files.readAllBytes(f));
                 }
-                put(out, "META-INF/services/dev.loupe.api.spi.Engine",
+                put(out, "META-INF/services/dev.loupe.api.spi." + service,
                         (pkg + "." + className + "\n").getBytes(StandardCharsets.UTF_8));
             }
             return jar;

@@ -63,4 +63,18 @@ class PluginsTest {
         assertTrue(e.getMessage().startsWith("no engine named 'onnx'; found: "), e.getMessage());
         assertTrue(e.getMessage().contains("acme"), e.getMessage());
     }
+
+    @Test
+    void methodJarIsFoundOnTheModulePathAndASubsetCanBeRetained() {
+        Path jar = PluginJars.methodJar(tmp, "acme.method", "HeadCounter", "acme-count");
+        Plugins plugins = Plugins.discover(layerWith(jar));
+        Method<?> m = plugins.method("acme-count");
+        assertEquals("acme.method.HeadCounter", m.getClass().getName());
+        assertEquals("acme.method.HeadCounter$Config", m.configType().getName());
+        Plugins only = plugins.retain(java.util.Set.of("acme-count"));
+        assertEquals(java.util.Set.of("acme-count"), only.methods().keySet());
+        assertTrue(only.engines().isEmpty() && only.evaluators().isEmpty());
+        PluginException e = assertThrows(PluginException.class, () -> plugins.retain(java.util.Set.of("nope")));
+        assertTrue(e.getMessage().startsWith("no plugin named 'nope'; found ["), e.getMessage());
+    }
 }

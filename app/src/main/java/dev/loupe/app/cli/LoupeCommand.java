@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 /** The top-level {@code loupe} command. */
 @Command(name = "loupe", mixinStandardHelpOptions = true, version = "Loupe 0.1.0",
         description = "Interpretability and steering of transformer language models.",
-        subcommands = {ModelsCommand.class, HooksCommand.class, RunCommand.class, EvalCommand.class, SteerCommand.class, ObsPropCommand.class, TranscoderCommand.class,
+        subcommands = {DemoCommand.class, ModelsCommand.class, HooksCommand.class, RunCommand.class, EvalCommand.class, SteerCommand.class, ObsPropCommand.class, TranscoderCommand.class,
                 TrainToyCommand.class, BenchCommand.class},
         footer = {"", "Examples:",
                 "  loupe run --model testdata/golden/llama-tiny --tokens 1,2,3 --top-k 5",

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -204,7 +203,7 @@ public final class SteerCommand {
             conditions.put("unsteered", null);
             conditions.put("+v", v);
             conditions.put("-v", v.scale(-1));
-            conditions.put("random, same norm", randomLike(v, seed));
+            conditions.put("random, same norm", OneShotSteering.randomOfSameNorm(v, seed));
             List<EvaluationResult> results = new ArrayList<>();
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 for (Map.Entry<String, Tensor> e : conditions.entrySet()) {
@@ -222,16 +221,6 @@ public final class SteerCommand {
             } else {
                 EvalTable.print(w, results);
             }
-        }
-
-        static Tensor randomLike(Tensor v, long seed) {
-            Random rnd = new Random(seed + 7);
-            float[] r = new float[v.numel()];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = (float) rnd.nextGaussian();
-            }
-            Tensor t = Tensor.vector(r);
-            return t.scale((float) (v.norm() / t.norm()));
         }
     }
 }

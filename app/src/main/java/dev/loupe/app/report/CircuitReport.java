@@ -11,8 +11,8 @@ import java.util.Map;
 
 /** The page {@code loupe transcoder circuit} writes: the attribution graph as an SVG, its paths, and feature curves. */
 public final class CircuitReport {
-    private static final double WIDTH = 1000;
-    private static final double MARGIN = 160;
+    private static final double WIDTH = 880;
+    private static final double MARGIN = 150;
     private static final double ROW = 130;
 
     private CircuitReport() {}

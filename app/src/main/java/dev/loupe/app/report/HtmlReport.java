@@ -26,6 +26,13 @@ public final class HtmlReport {
         return this;
     }
 
+    /** Another page's content as a section of this one (its title becomes a heading, its headings subheadings). */
+    public HtmlReport section(HtmlReport other) {
+        body.append(other.body.toString().replace("<h2>", "<h3>").replace("</h2>", "</h3>").replace("<h1>", "<h2>")
+                .replace("</h1>", "</h2>"));
+        return this;
+    }
+
     public HtmlReport paragraph(String text) {
         body.append("<p>").append(escape(text)).append("</p>\n");
         return this;

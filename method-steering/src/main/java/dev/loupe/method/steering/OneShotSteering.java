@@ -116,6 +116,17 @@ public final class OneShotSteering {
         return losses.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
+    /** A Gaussian random vector with v's norm: the control that any vector of that size would do the same. */
+    public static Tensor randomOfSameNorm(Tensor v, long seed) {
+        java.util.Random rnd = new java.util.Random(seed + 7);
+        float[] x = new float[v.numel()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        Tensor t = Tensor.vector(x);
+        return t.scale((float) (v.norm() / t.norm()));
+    }
+
     /** The intervention that applies v (or −v) in the configured form and positions. */
     public static Intervention intervention(SteeringConfig c, Tensor v, boolean negative, int promptLength) {
         HookPoint hook = HookPoint.residPre(c.layer());

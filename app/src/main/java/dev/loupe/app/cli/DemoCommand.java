@@ -1,0 +1,73 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.Model;
+import dev.loupe.app.ModelLoader;
+import dev.loupe.app.demo.Demo;
+import dev.loupe.app.report.DemoReport;
+import dev.loupe.hf.JsonFiles;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs the three methods on the embedded model and writes report.html and results.json. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Steering, a transcoder with its circuit, and ObsProp on the embedded model; writes report.html.",
+        footer = {"", "Example: loupe demo --out loupe-demo && scripts/check-report loupe-demo/report.html"})
+public final class DemoCommand implements Runnable {
+    @Mixin
+    ModelOptions options;
+
+    @Option(names = "--out", defaultValue = "loupe-demo", paramLabel = "DIR",
+            description = "Where report.html, results.json and the trained transcoder go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "0") long seed;
+
+    @Option(names = "--quick", description = "Small budgets everywhere (about a minute; for tests).") boolean quick;
+
+    @Spec
+    CommandSpec spec;
+
+    private final ModelLoader loader;
+
+    @Inject
+    DemoCommand(ModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public void run() {
+        Demo d;
+        try (Model m = loader.load(options.model, options.engine, options.device)) {
+            d = Demo.run(m, loader.plugins(), out, quick, seed, new ProgressBar(spec.commandLine().getErr()));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", options.modelName());
+        doc.put("demo", d);
+        JsonFiles.write(out.resolve("results.json"), doc);
+        DemoReport.build(d).write(out.resolve("report.html"));
+        PrintWriter w = spec.commandLine().getOut();
+        if (options.json) {
+            w.println(Json.write(doc));
+            return;
+        }
+        w.printf("steering: +v answers %.0f%% of held-out forbidden requests (unsteered %.0f%%)%n",
+                100 * (1 - d.steering().conditions().get(1).metrics().get("forbidden_refused")),
+                100 * (1 - d.steering().conditions().get(0).metrics().get("forbidden_refused")));
+        w.printf("transcoder: L0 %.1f, explained variance %.3f, ce_loss_score %.3f; circuit path: %s%n",
+                d.transcoder().l0(), d.transcoder().explainedVariance(), d.transcoder().ceLossScore(),
+                d.circuit().path().isEmpty() ? "none of shape feature <- head <- YY" : String.join(" <- ",
+                        d.circuit().path().stream().map(id -> d.circuit().graph().node(id).label()).toList()));
+        w.printf("obsprop: mover %s, %d of top-3 ablation heads in the top-3 by norm, AUC %.3f with one example "
+                + "per class%n", d.features().mover(), d.features().topThreeShared(), d.comparison().obsProp());
+        w.println("wrote " + out.resolve("report.html") + " and " + out.resolve("results.json") + " in "
+                + d.seconds().values().stream().mapToDouble(Double::doubleValue).sum() + " s");
+    }
+}
