@@ -260,6 +260,24 @@ public final class Tensor {
         return acc;
     }
 
+    /** This matrix [r, c] times x [c], accumulated in double: [r]. */
+    public float[] matVec(float[] x) {
+        if (shape.length != 2 || shape[1] != x.length) {
+            throw new IllegalArgumentException("matVec needs a matrix [r, " + x.length + "], got " + Arrays.toString(shape));
+        }
+        int rows = shape[0];
+        int cols = shape[1];
+        float[] out = new float[rows];
+        for (int i = 0; i < rows; i++) {
+            double acc = 0;
+            for (int j = 0; j < cols; j++) {
+                acc += (double) data[i * cols + j] * x[j];
+            }
+            out[i] = (float) acc;
+        }
+        return out;
+    }
+
     /** Euclidean norm over all elements. */
     public double norm() {
         return Math.sqrt(dot(this));

@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 
 /** Forward-pass timings of the DJL engine on a random GPT-2-small-shaped model. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        footer = {"", "Example: loupe bench"},
         description = "Time the forward pass (plain and with every hook cached) against its bare matmuls.")
 public final class BenchCommand implements Runnable {
     @Option(names = "--seq", defaultValue = "128", description = "Sequence length (default: ${DEFAULT-VALUE}).")

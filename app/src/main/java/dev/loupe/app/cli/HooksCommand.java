@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** Lists every hook point of a model with its activation shape. */
 @Command(name = "hooks", mixinStandardHelpOptions = true,
+        footer = {"", "Example: loupe hooks --model testdata/golden/gpt2-tiny --pos 4"},
         description = "List the model's hook points (TransformerLens names) and their shapes.")
 public final class HooksCommand implements Runnable {
     @Mixin

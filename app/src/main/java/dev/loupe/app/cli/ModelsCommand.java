@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** Lists engines and supported checkpoint families, and describes {@code --model} when given. */
 @Command(name = "models", mixinStandardHelpOptions = true,
+        footer = {"", "Example: loupe models --json"},
         description = "List engines and model families; with --model, describe that model.")
 public final class ModelsCommand implements Runnable {
     @Mixin

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 
 /** One forward pass: the top next tokens, and optionally a cache of activations written as safetensors. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        footer = {"", "Example: loupe run --prompt \"The war lasted from the year 1732 to the year 17\" --top-k 5 --cache all --out cache.safetensors"},
         description = "Run the model on a prompt; print the top-k next tokens; optionally cache activations.")
 public final class RunCommand implements Runnable {
     @Mixin

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -98,6 +99,11 @@ final class SteerBaselines {
                 Tensor v = MeanDifference.vector(m, l, p.positives(), p.negatives());
                 SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(options.modelName(),
                         SteeringConfig.defaults(l), v, 0, 0, "CAA mean difference of " + p.description()));
+                if (options.json) {
+                    spec.commandLine().getOut().println(Json.write(Map.of("pairs", p.description(), "layer", l,
+                            "norm", v.norm(), "vector", out.toString())));
+                    return;
+                }
                 spec.commandLine().getOut().printf("CAA vector from %s at layer %d: ||v|| = %.3f; wrote %s%n",
                         p.description(), l, v.norm(), out);
             }
@@ -109,7 +115,8 @@ final class SteerBaselines {
      * started with the prefill and the greedy continuation is checked for a refusal.
      */
     @Command(name = "prefill", mixinStandardHelpOptions = true,
-            description = "Prefill-attack baseline on held-out forbidden requests: how often the continuation complies.")
+            description = "Prefill-attack baseline on held-out forbidden requests: how often the continuation complies.",
+            footer = {"", "Example: loupe steer prefill --prefill \"Sure ,\" --limit 100"})
     static final class Prefill implements Runnable {
         @Mixin
         ModelOptions options;
@@ -155,6 +162,11 @@ final class SteerBaselines {
                         example = e.prompt() + " " + prefill + " " + tok.decode(out);
                     }
                 }
+            }
+            if (options.json) {
+                spec.commandLine().getOut().println(Json.write(Map.of("prefill", prefill, "complied", complied,
+                        "forbidden", forbidden, "rate", (double) complied / forbidden, "example", example)));
+                return;
             }
             spec.commandLine().getOut().printf("prefill '%s': %d of %d held-out forbidden requests continue without "
                     + "refusing (%.3f); e.g. %s%n", prefill, complied, forbidden, (double) complied / forbidden, example);

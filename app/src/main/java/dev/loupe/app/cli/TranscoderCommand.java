@@ -45,7 +45,8 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder harvest}. */
     @Command(name = "harvest", mixinStandardHelpOptions = true,
-            description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.")
+            description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.",
+            footer = {"", "Example: loupe transcoder harvest --layer 3 --tokens 100000 --out acts"})
     public static final class Harvest implements Runnable {
         @Mixin
         ModelOptions options;
@@ -72,6 +73,11 @@ public final class TranscoderCommand {
                 int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
                 ActivationHarvest h = ActivationHarvest.run(m, l, windows(m, seed), tokens, shardTokens, out,
                         new ProgressBar(spec.commandLine().getErr()));
+                if (options.json) {
+                    spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
+                            h.hookIn().name(), "hook_out", h.hookOut().name(), "shards", h.shards(), "dir", out.toString())));
+                    return;
+                }
                 spec.commandLine().getOut().printf("%d activation pairs of %s -> %s in %d shards under %s%n",
                         h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out);
             }
@@ -80,7 +86,8 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder train}. */
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train a transcoder on harvested activations (checkpoints every N steps; --resume continues).")
+            description = "Train a transcoder on harvested activations (checkpoints every N steps; --resume continues).",
+            footer = {"", "Example: loupe transcoder train --activations acts --out tc --l1 1 --steps 3000"})
     public static final class Train implements Runnable {
         @Mixin
         ModelOptions options;
@@ -127,6 +134,10 @@ public final class TranscoderCommand {
             log.put("activations_per_second", r.activationsPerSecond());
             log.put("curve", r.curve());
             JsonFiles.write(out.resolve("training.json"), log);
+            if (options.json) {
+                spec.commandLine().getOut().println(Json.write(log));
+                return;
+            }
             TranscoderTraining.Point last = r.curve().get(r.curve().size() - 1);
             spec.commandLine().getOut().printf("trained %d -> %d features, %d steps%s in %.1f s: %.0f activations/s; "
                             + "final mse %.4f, L0 %.1f, dead %d; wrote %s%n", h.dIn(), r.transcoder().dSae(), steps,
@@ -137,7 +148,8 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder eval}. */
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = "SAELens metrics of a transcoder in the model, and greater-than with it spliced in.")
+            description = "SAELens metrics of a transcoder in the model, and greater-than with it spliced in.",
+            footer = {"", "Example: loupe transcoder eval --transcoder tc --json"})
     public static final class Eval implements Runnable {
         @Mixin
         ModelOptions options;

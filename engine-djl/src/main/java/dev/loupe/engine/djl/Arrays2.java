@@ -39,6 +39,18 @@ final class Arrays2 {
         return NDArrays.where(c, a, other);
     }
 
+    /** Whether every parameter's gradient is finite (a NaN or infinity anywhere makes its sum non-finite). */
+    static boolean gradientsFinite(Iterable<NDArray> params) {
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            for (NDArray p : params) {
+                if (!Double.isFinite(p.getGradient().sum().getFloat())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** The value of a one-element array of any floating type. */
     static double scalar(NDArray a) {
         return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();

@@ -126,20 +126,13 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
         return ghostMse.mul(mse.div(ghostMse.add(1e-6f)).stopGradient());
     }
 
+    private boolean gradientsFinite() {
+        return Arrays2.gradientsFinite(java.util.Arrays.asList(params));
+    }
+
     private void zeroGradients() {
         for (NDArray p : params) {
             p.getGradient().set(new NDIndex("..."), 0f);
-        }
-    }
-
-    private boolean gradientsFinite() {
-        try (NDScope scope = new NDScope()) {
-            for (NDArray p : params) {
-                if (!Double.isFinite(p.getGradient().sum().getFloat())) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

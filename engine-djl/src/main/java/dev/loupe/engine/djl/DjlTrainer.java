@@ -52,7 +52,7 @@ final class DjlTrainer implements Trainer {
         double loss;
         synchronized (DjlModel.GRADIENT_LOCK) {
             loss = backward(batch);
-            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(loss) && !gradientsFinite(); retry++) {
+            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(loss) && !Arrays2.gradientsFinite(params); retry++) {
                 LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + ": finite loss, non-finite "
                         + "gradient; recomputing the batch (a transient of the PyTorch CPU backward, see docs/architecture.md)");
                 params.forEach(p -> p.getGradient().set(new NDIndex("..."), 0f));
@@ -70,17 +70,6 @@ final class DjlTrainer implements Trainer {
             NDArray value = crossEntropy(m, batch);
             collector.backward(value);
             return Arrays2.scalar(value);
-        }
-    }
-
-    private boolean gradientsFinite() {
-        try (NDScope scope = new NDScope()) {
-            for (NDArray p : params) {
-                if (!Double.isFinite(p.getGradient().sum().getFloat())) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

@@ -82,7 +82,7 @@ public final class FeatureVectors {
         String p = "blocks." + layer + ".attn.";
         Tensor wo = w.get(p + "W_O").select(head);
         Tensor wv = w.get(p + "W_V").select(head / (s.nHeads() / s.nKvHeads()));
-        return Tensor.vector(matVec(wv, matVec(wo, y.toArray())));
+        return Tensor.vector(wv.matVec(wo.matVec(y.toArray())));
     }
 
     /** Every head's feature vector for the observable read directly at the output, largest norm first. */
@@ -138,19 +138,4 @@ public final class FeatureVectors {
         return Tensor.vector(out);
     }
 
-    /** m [r, c] times x [c]. */
-    static float[] matVec(Tensor m, float[] x) {
-        int r = m.size(0);
-        int c = m.size(1);
-        float[] a = m.toArray();
-        float[] out = new float[r];
-        for (int i = 0; i < r; i++) {
-            double acc = 0;
-            for (int j = 0; j < c; j++) {
-                acc += (double) a[i * c + j] * x[j];
-            }
-            out[i] = (float) acc;
-        }
-        return out;
-    }
 }

@@ -35,8 +35,8 @@ class FeatureVectorsTest {
             for (int h = 0; h < m.spec().nHeads(); h++) {
                 // The head's actual output at the last position, read along y: (z_h W_O^h) · y.
                 Tensor z = r.activation(zHook).select(0).select(q).select(h);
-                double actual = Tensor.vector(FeatureVectors.matVec(w.get("blocks." + layer + ".attn.W_O").select(h)
-                        .transpose(), z.toArray())).dot(y);
+                double actual = Tensor.vector(w.get("blocks." + layer + ".attn.W_O").select(h).transpose()
+                        .matVec(z.toArray())).dot(y);
                 // The prediction: Σ_k A[q,k] (x_k · W_V W_O y) + (b_V W_O y).
                 Tensor f = FeatureVectors.ov(w, m.spec(), layer, h, y);
                 double predicted = 0;
@@ -44,8 +44,7 @@ class FeatureVectorsTest {
                     predicted += r.activation(aHook).get(0, h, q, k) * r.activation(xHook).select(0).select(k).dot(f);
                 }
                 Tensor bv = w.get("blocks." + layer + ".attn.b_V").select(h);
-                predicted += Tensor.vector(FeatureVectors.matVec(w.get("blocks." + layer + ".attn.W_O").select(h),
-                        y.toArray())).dot(bv);
+                predicted += Tensor.vector(w.get("blocks." + layer + ".attn.W_O").select(h).matVec(y.toArray())).dot(bv);
                 assertEquals(actual, predicted, 1e-3 * Math.max(1, Math.abs(actual)), "head " + h);
             }
         }

@@ -174,8 +174,8 @@ public final class Decomposition {
         Tensor pattern = run.activation(HookPoint.of(l, HookSite.ATTN_PATTERN)).select(0);
         Tensor v = run.activation(HookPoint.of(l, HookSite.ATTN_V)).select(0);
         for (int h = 0; h < spec.nHeads(); h++) {
-            float[] g = matVec(w.get("blocks." + l + ".attn.W_O").select(h), r.vector());
-            float[] wvg = matVec(w.get("blocks." + l + ".attn.W_V").select(h / group), g);
+            float[] g = w.get("blocks." + l + ".attn.W_O").select(h).matVec(r.vector());
+            float[] wvg = w.get("blocks." + l + ".attn.W_V").select(h / group).matVec(g);
             double bv = dot(w.get("blocks." + l + ".attn.b_V").select(h / group).toArray(), g);
             for (int s = 0; s <= t; s++) {
                 double a = pattern.get(h, t, s);
@@ -252,21 +252,6 @@ public final class Decomposition {
         return out;
     }
 
-    /** m [r, c] · x [c]. */
-    static float[] matVec(Tensor m, float[] x) {
-        int rows = m.size(0);
-        int cols = m.size(1);
-        float[] a = m.toArray();
-        float[] out = new float[rows];
-        for (int i = 0; i < rows; i++) {
-            double acc = 0;
-            for (int j = 0; j < cols; j++) {
-                acc += (double) a[i * cols + j] * x[j];
-            }
-            out[i] = (float) acc;
-        }
-        return out;
-    }
 
     static double dot(float[] a, float[] b) {
         double s = 0;

@@ -33,9 +33,8 @@ public final class FeatureLens {
                                                   int head, int[] tokens) {
         Weights w = m.weights();
         int group = m.spec().nHeads() / m.spec().nKvHeads();
-        float[] g = Decomposition.matVec(w.get("blocks." + headLayer + ".attn.W_O").select(head),
-                encoderDirection(w, layer, t, feature));
-        float[] v = Decomposition.matVec(w.get("blocks." + headLayer + ".attn.W_V").select(head / group), g);
+        float[] g = w.get("blocks." + headLayer + ".attn.W_O").select(head).matVec(encoderDirection(w, layer, t, feature));
+        float[] v = w.get("blocks." + headLayer + ".attn.W_V").select(head / group).matVec(g);
         float[] gain = w.get("blocks." + headLayer + ".ln1.w").toArray();
         for (int k = 0; k < v.length; k++) {
             v[k] *= gain[k];
