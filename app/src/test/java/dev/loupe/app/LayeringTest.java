@@ -30,7 +30,7 @@ class LayeringTest {
     @Test
     void everyClassLivesInAKnownModulePackage() {
         classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.engine.djl..",
-                "dev.loupe.engine.onnx..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
+                "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
                 "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.app..")
                 .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
     }

@@ -1,0 +1,64 @@
+package dev.loupe.engine.tck;
+
+import dev.loupe.api.io.SafetensorsFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The golden checkpoints shipped in this jar (GPT-2 by nanoGPT, GPT-NeoX by HF transformers, Llama with GQA by
+ * llama2.c; provenance in {@code golden/README.md}), extracted once per run into a temporary folder so any engine
+ * can load them as Hugging Face directories.
+ */
+public final class GoldenFixtures {
+    /** The three families. */
+    public static final List<String> MODELS = List.of("gpt2-tiny", "neox-tiny", "llama-tiny");
+    private static final List<String> FILES = List.of("config.json", "model.safetensors", "activations.safetensors");
+    private static final Map<String, Path> EXTRACTED = new HashMap<>();
+
+    private GoldenFixtures() {}
+
+    /** The folder of one golden checkpoint. */
+    public static synchronized Path directory(String model) {
+        return EXTRACTED.computeIfAbsent(model, GoldenFixtures::extract);
+    }
+
+    /** The input ids of golden sequence {@code seq} (0, 1, 2: lengths 1, 7, 33). */
+    public static int[] ids(String model, int seq) {
+        try (SafetensorsFile f = SafetensorsFile.open(directory(model).resolve("activations.safetensors"))) {
+            long[] ids = f.longs("seq" + seq + ".input_ids");
+            int[] out = new int[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                out[i] = (int) ids[i];
+            }
+            return out;
+        }
+    }
+
+    private static Path extract(String model) {
+        try {
+            Path dir = Files.createTempDirectory("loupe-tck-" + model);
+            dir.toFile().deleteOnExit();
+            for (String file : FILES) {
+                String resource = "golden/" + model + "/" + file;
+                try (InputStream in = GoldenFixtures.class.getResourceAsStream(resource)) {
+                    if (in == null) {
+                        throw new IllegalStateException("the kit lacks " + resource);
+                    }
+                    Path target = dir.resolve(file);
+                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                    target.toFile().deleteOnExit();
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
