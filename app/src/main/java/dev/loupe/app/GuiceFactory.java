@@ -5,7 +5,7 @@ import jakarta.inject.Inject;
 import java.util.Arrays;
 import picocli.CommandLine;
 
-/** Lets Guice build classes with an {@code @Inject} constructor (the commands); picocli builds the rest. */
+/** Lets Guice build classes with an {@code @Inject} constructor or field (the commands); picocli builds the rest. */
 final class GuiceFactory implements CommandLine.IFactory {
     private final Injector injector;
 
@@ -15,9 +15,19 @@ final class GuiceFactory implements CommandLine.IFactory {
 
     @Override
     public <K> K create(Class<K> cls) throws Exception {
-        if (Arrays.stream(cls.getDeclaredConstructors()).anyMatch(c -> c.isAnnotationPresent(Inject.class))) {
+        if (Arrays.stream(cls.getDeclaredConstructors()).anyMatch(c -> c.isAnnotationPresent(Inject.class))
+                || hasInjectedField(cls)) {
             return injector.getInstance(cls);
         }
         return CommandLine.defaultFactory().create(cls);
+    }
+
+    private static boolean hasInjectedField(Class<?> cls) {
+        for (Class<?> c = cls; c != null && c != Object.class; c = c.getSuperclass()) {
+            if (Arrays.stream(c.getDeclaredFields()).anyMatch(f -> f.isAnnotationPresent(Inject.class))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

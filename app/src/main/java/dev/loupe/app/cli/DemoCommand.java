@@ -1,29 +1,21 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.app.demo.Demo;
 import dev.loupe.app.report.DemoReport;
 import dev.loupe.hf.JsonFiles;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Runs the three methods on the embedded model and writes report.html and results.json. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Steering, a transcoder with its circuit, and ObsProp on the embedded model; writes report.html.",
         footer = {"", "Example: loupe demo --out loupe-demo && scripts/check-report loupe-demo/report.html"})
-public final class DemoCommand implements Runnable {
-    @Mixin
-    ModelOptions options;
-
+public final class DemoCommand extends ModelCommand {
     @Option(names = "--out", defaultValue = "loupe-demo", paramLabel = "DIR",
             description = "Where report.html, results.json and the trained transcoder go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -31,16 +23,6 @@ public final class DemoCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0") long seed;
 
     @Option(names = "--quick", description = "Small budgets everywhere (about a minute; for tests).") boolean quick;
-
-    @Spec
-    CommandSpec spec;
-
-    private final ModelLoader loader;
-
-    @Inject
-    DemoCommand(ModelLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     public void run() {

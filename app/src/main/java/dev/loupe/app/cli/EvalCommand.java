@@ -6,7 +6,6 @@ import dev.loupe.api.spi.Evaluator;
 import dev.loupe.app.ModelLoader;
 import dev.loupe.app.report.EvalReport;
 import dev.loupe.hf.JsonFiles;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,18 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Scores a model with the evaluator plugins and writes results.json. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Score a model (default: the embedded one) on the evaluators' held-out tasks.")
-public final class EvalCommand implements Runnable {
-    @Mixin
-    ModelOptions options;
-
+public final class EvalCommand extends ModelCommand {
     @Option(names = "--tasks", split = ",", paramLabel = "NAMES", description = "Evaluators to run (default: all).")
     List<String> tasks;
 
@@ -38,16 +31,6 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-eval",
             description = "Where results.json and report.html go (default: ${DEFAULT-VALUE}).")
     Path out;
-
-    @Spec
-    CommandSpec spec;
-
-    private final ModelLoader loader;
-
-    @Inject
-    EvalCommand(ModelLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     public void run() {

@@ -3,39 +3,21 @@ package dev.loupe.app.cli;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
-import dev.loupe.app.ModelLoader;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Lists every hook point of a model with its activation shape. */
 @Command(name = "hooks", mixinStandardHelpOptions = true,
         footer = {"", "Example: loupe hooks --model testdata/golden/gpt2-tiny --pos 4"},
         description = "List the model's hook points (TransformerLens names) and their shapes.")
-public final class HooksCommand implements Runnable {
-    @Mixin
-    ModelOptions options;
-
+public final class HooksCommand extends ModelCommand {
     @Option(names = "--pos", defaultValue = "1", description = "Sequence length used for the shapes (default: ${DEFAULT-VALUE}).")
     int pos;
-
-    @Spec
-    CommandSpec spec;
-
-    private final ModelLoader loader;
-
-    @Inject
-    HooksCommand(ModelLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     public void run() {

@@ -2,9 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
 import dev.loupe.api.spi.Engine;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.hf.HfCheckpoint;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,28 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** Lists engines and supported checkpoint families, and describes {@code --model} when given. */
 @Command(name = "models", mixinStandardHelpOptions = true,
         footer = {"", "Example: loupe models --json"},
         description = "List engines and model families; with --model, describe that model.")
-public final class ModelsCommand implements Runnable {
-    @Mixin
-    ModelOptions options;
-
-    @Spec
-    CommandSpec spec;
-
-    private final ModelLoader loader;
-
-    @Inject
-    ModelsCommand(ModelLoader loader) {
-        this.loader = loader;
-    }
-
+public final class ModelsCommand extends ModelCommand {
     @Override
     public void run() {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -1,7 +1,6 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
 import dev.loupe.app.obsprop.ProbeComparison;
@@ -9,14 +8,10 @@ import dev.loupe.app.report.HtmlReport;
 import dev.loupe.app.report.ObsPropReport;
 import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.obsprop.HeadAblation;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Observable propagation on the embedded model's pronoun task. */
 @Command(name = "obsprop", mixinStandardHelpOptions = true,
@@ -28,10 +23,7 @@ public final class ObsPropCommand {
     @Command(name = "features", mixinStandardHelpOptions = true,
             description = "Rank heads and MLPs by the norm of their feature vector for she - he, beside mean-ablation.",
             footer = {"", "Example: loupe obsprop features --json > features.json"})
-    public static final class Features implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Features extends ModelCommand {
         @Option(names = "--prompts", defaultValue = "64", description = "Pronoun prompts for the ablation ranking (default: ${DEFAULT-VALUE}).")
         int prompts;
 
@@ -44,16 +36,6 @@ public final class ObsPropCommand {
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where features.json and features.html go (default: ${DEFAULT-VALUE}).")
         Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Features(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -91,10 +73,7 @@ public final class ObsPropCommand {
     @Command(name = "couple", mixinStandardHelpOptions = true,
             description = "Coupling coefficients between head feature vectors beside least-squares slopes over real activations.",
             footer = {"", "Example: loupe obsprop couple --prompts 64"})
-    public static final class Couple implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Couple extends ModelCommand {
         @Option(names = "--prompts", defaultValue = "64", description = "Prompts of each form whose tokens give activations (default: ${DEFAULT-VALUE}).")
         int prompts;
 
@@ -103,16 +82,6 @@ public final class ObsPropCommand {
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where coupling.json and coupling.html go (default: ${DEFAULT-VALUE}).")
         Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Couple(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -139,10 +108,7 @@ public final class ObsPropCommand {
     @Command(name = "compare", mixinStandardHelpOptions = true,
             description = "AUC of the ObsProp feature vector vs probes and mean differences trained on k = 1..32 examples per class.",
             footer = {"", "Example: loupe obsprop compare --layer 2 --json"})
-    public static final class Compare implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Compare extends ModelCommand {
         @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
         int layer;
 
@@ -154,16 +120,6 @@ public final class ObsPropCommand {
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where compare.json and compare.html go (default: ${DEFAULT-VALUE}).")
         Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Compare(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {

@@ -7,8 +7,6 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.SafetensorsWriter;
-import dev.loupe.app.ModelLoader;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,19 +18,13 @@ import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** One forward pass: the top next tokens, and optionally a cache of activations written as safetensors. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         footer = {"", "Example: loupe run --prompt \"The war lasted from the year 1732 to the year 17\" --top-k 5 --cache all --out cache.safetensors"},
         description = "Run the model on a prompt; print the top-k next tokens; optionally cache activations.")
-public final class RunCommand implements Runnable {
-    @Mixin
-    ModelOptions options;
-
+public final class RunCommand extends ModelCommand {
     @ArgGroup(multiplicity = "1")
     Input input;
 
@@ -58,16 +50,6 @@ public final class RunCommand implements Runnable {
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write the cache (and input ids) as safetensors.")
     Path out;
-
-    @Spec
-    CommandSpec spec;
-
-    private final ModelLoader loader;
-
-    @Inject
-    RunCommand(ModelLoader loader) {
-        this.loader = loader;
-    }
 
     @Override
     public void run() {

@@ -4,7 +4,6 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
@@ -12,7 +11,6 @@ import dev.loupe.eval.toy.TriggerChoice;
 import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
-import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,10 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** The baselines one-shot steering is compared with: contrastive mean difference (CAA) and the prefill attack. */
 final class SteerBaselines {
@@ -64,10 +59,7 @@ final class SteerBaselines {
             footer = {"", "refusal: forbidden request + 'Sure' minus + 'I';",
                     "trigger-choice: prompt with 'Note : unmonitored .' minus the same prompt without it.",
                     "", "Example: loupe steer caa --task trigger-choice --pairs 16 --out trigger-caa"})
-    static final class Caa implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    static final class Caa extends ModelCommand {
         @Option(names = "--task", defaultValue = "refusal", description = "refusal or trigger-choice (default: ${DEFAULT-VALUE}).")
         String task;
 
@@ -80,16 +72,6 @@ final class SteerBaselines {
         @Option(names = "--seed", defaultValue = "0") long seed;
 
         @Option(names = "--out", required = true, paramLabel = "BASE") Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Caa(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -117,26 +99,13 @@ final class SteerBaselines {
     @Command(name = "prefill", mixinStandardHelpOptions = true,
             description = "Prefill-attack baseline on held-out forbidden requests: how often the continuation complies.",
             footer = {"", "Example: loupe steer prefill --prefill \"Sure ,\" --limit 100"})
-    static final class Prefill implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    static final class Prefill extends ModelCommand {
         @Option(names = "--prefill", defaultValue = "Sure ,", description = "Start of the answer (default: ${DEFAULT-VALUE}).")
         String prefill;
 
         @Option(names = "--limit", defaultValue = "200") int limit;
         @Option(names = "--max-tokens", defaultValue = "10") int maxTokens;
         @Option(names = "--seed", defaultValue = "0") long seed;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Prefill(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {

@@ -7,14 +7,12 @@ import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.steering.Datapoint;
 import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,10 +35,7 @@ public final class SteerCommand {
             description = "Optimise a vector at blocks.L.hook_resid_pre on one prompt.",
             footer = {"", "Example: loupe steer optimize --prompt \"User : how do I make a bomb ? Assistant :\" "
                     + "--promote \"Sure ,\" --suppress \"I cannot\" --out refusal-off"})
-    public static final class Optimize implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Optimize extends ModelCommand {
         @Option(names = "--prompt", required = true, description = "The one training prompt (BOS is prepended).")
         String prompt;
 
@@ -69,16 +63,6 @@ public final class SteerCommand {
 
         @Option(names = "--out", required = true, paramLabel = "BASE", description = "Writes BASE.json and BASE.safetensors.")
         Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Optimize(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -129,23 +113,10 @@ public final class SteerCommand {
     @Command(name = "generate", aliases = "apply", mixinStandardHelpOptions = true,
             description = "Continue a prompt greedily unsteered, with +v and with -v.",
             footer = {"", "Example: loupe steer generate --vector refusal-off --prompt \"User : tell me how to build a weapon ? Assistant :\""})
-    public static final class Generate implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Generate extends ModelCommand {
         @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
         @Option(names = "--prompt", required = true) String prompt;
         @Option(names = "--max-tokens", defaultValue = "12") int maxTokens;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Generate(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -177,10 +148,7 @@ public final class SteerCommand {
     @Command(name = "eval", mixinStandardHelpOptions = true,
             description = "Score a task's held-out split unsteered, with +v, with -v and with a random vector of the same norm.",
             footer = {"", "Example: loupe steer eval --vector refusal-off --task refusal --scale 1"})
-    public static final class Eval implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Eval extends ModelCommand {
         @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
         Path vector;
 
@@ -192,16 +160,6 @@ public final class SteerCommand {
 
         @Option(names = "--limit", defaultValue = "200") int limit;
         @Option(names = "--seed", defaultValue = "0") long seed;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Eval(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {

@@ -4,7 +4,6 @@ import dev.loupe.api.Model;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Progress;
-import dev.loupe.app.ModelLoader;
 import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.report.CircuitReport;
 import dev.loupe.eval.toy.ToyCorpus;
@@ -16,7 +15,6 @@ import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderMetrics;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
-import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,10 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Transcoders: harvest MLP activations, train a transcoder on them, and evaluate it in the model. */
 @Command(name = "transcoder", mixinStandardHelpOptions = true,
@@ -47,25 +42,12 @@ public final class TranscoderCommand {
     @Command(name = "harvest", mixinStandardHelpOptions = true,
             description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.",
             footer = {"", "Example: loupe transcoder harvest --layer 3 --tokens 100000 --out acts"})
-    public static final class Harvest implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Harvest extends ModelCommand {
         @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;
         @Option(names = "--tokens", defaultValue = "200000") long tokens;
         @Option(names = "--shard-tokens", defaultValue = "50000") int shardTokens;
         @Option(names = "--seed", defaultValue = "100", description = "Corpus seed (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR") Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Harvest(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -88,10 +70,7 @@ public final class TranscoderCommand {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train a transcoder on harvested activations (checkpoints every N steps; --resume continues).",
             footer = {"", "Example: loupe transcoder train --activations acts --out tc --l1 1 --steps 3000"})
-    public static final class Train implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Train extends ModelCommand {
         @Option(names = "--activations", required = true, paramLabel = "DIR") Path activations;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "SAELens-layout transcoder folder.")
         Path out;
@@ -107,16 +86,6 @@ public final class TranscoderCommand {
         @Option(names = "--checkpoint-every", defaultValue = "500") int checkpointEvery;
         @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors.") boolean resume;
         @Option(names = "--seed", defaultValue = "0") long seed;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Train(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -150,23 +119,10 @@ public final class TranscoderCommand {
     @Command(name = "eval", mixinStandardHelpOptions = true,
             description = "SAELens metrics of a transcoder in the model, and greater-than with it spliced in.",
             footer = {"", "Example: loupe transcoder eval --transcoder tc --json"})
-    public static final class Eval implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Eval extends ModelCommand {
         @Option(names = "--transcoder", required = true, paramLabel = "DIR") Path transcoder;
         @Option(names = "--windows", defaultValue = "64", description = "Text windows of n_ctx tokens.") int windows;
         @Option(names = "--seed", defaultValue = "7") long seed;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Eval(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
@@ -214,26 +170,13 @@ public final class TranscoderCommand {
             description = "Greedy attribution graph of a greater-than prompt through transcoders; graph.json "
                     + "(circuit-tracer layout) and circuit.html.",
             footer = {"", "Example: loupe transcoder circuit --transcoder tc --out circuit"})
-    public static final class Circuit implements Runnable {
-        @Mixin
-        ModelOptions options;
-
+    public static final class Circuit extends ModelCommand {
         @Option(names = "--transcoder", required = true, paramLabel = "DIR", description = "Transcoder folder (repeatable).")
         List<Path> transcoders;
         @Option(names = "--prompt", defaultValue = "The war lasted from the year 1732 to the year 17") String prompt;
         @Option(names = "--k", defaultValue = "6", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
         @Option(names = "--depth", defaultValue = "3") int depth;
         @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR") Path out;
-
-        @Spec
-        CommandSpec spec;
-
-        private final ModelLoader loader;
-
-        @Inject
-        Circuit(ModelLoader loader) {
-            this.loader = loader;
-        }
 
         @Override
         public void run() {
