@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The greater-than circuit of the embedded model through a transcoder on its last MLP: the root is the logit
  * difference mean(logit of years > YY) − mean(logit of years ≤ YY) at the last token; for the graph's top features,
- * their de-embedding over the YY tokens (through the head on their path) and their logit effect over the years.
+ * their de-embedding over YY = 00..99 (the head on their path reading the YY token in context) and their logit
+ * effect over the years, centred over the years.
  *
  * @param graph       the attribution graph
  * @param yyPosition  the token position of YY in the prompt
@@ -26,6 +27,43 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
                                  List<FeatureCurves> features) {
     /** One feature's input-invariant curves over the two-digit years 00..99. */
     public record FeatureCurves(String feature, String head, double[] deEmbedding, double[] logitEffect) {}
+
+    /** The effect on each year relative to the mean over the years: which years it favours over the others. */
+    static double[] centred(double[] values) {
+        double mean = java.util.Arrays.stream(values).average().orElse(0);
+        return java.util.Arrays.stream(values).map(v -> v - mean).toArray();
+    }
+
+    /**
+     * For each YY: the prompt with that YY, the head's actual input at the YY token (after the layers below it,
+     * MLP0 included) read through its OV and LN2 into the feature's encoder: what the feature gets from YY via the
+     * head, per unit of attention.
+     */
+    static double[] throughHeadInContext(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
+                                         int feature, int headLayer, int head) {
+        var w = model.weights();
+        float[] f = FeatureLens.encoderDirection(w, layer, t, feature);
+        int group = model.spec().nHeads() / model.spec().nKvHeads();
+        float[] g = w.get("blocks." + headLayer + ".attn.W_O").select(head).matVec(f);
+        float[] v = w.get("blocks." + headLayer + ".attn.W_V").select(head / group).matVec(g);
+        List<int[]> prompts = new ArrayList<>();
+        for (int year : years) {
+            int[] p = ids.clone();
+            p[yyPosition] = year;
+            prompts.add(p);
+        }
+        dev.loupe.api.HookPoint in = dev.loupe.api.HookPoint.of(headLayer, dev.loupe.api.HookSite.LN1_NORMALIZED);
+        var acts = model.run(new dev.loupe.api.RunRequest(prompts, dev.loupe.api.RunRequest.Padding.RIGHT,
+                java.util.Set.of(in), List.of(), dev.loupe.api.RunRequest.LogitsMode.NONE)).activation(in);
+        double[] out = new double[years.length];
+        for (int y = 0; y < years.length; y++) {
+            float[] x = acts.select(y).select(yyPosition).toArray();
+            for (int k = 0; k < x.length; k++) {
+                out[y] += x[k] * v[k];
+            }
+        }
+        return out;
+    }
 
     public static GreaterThanCircuit run(Model model, Map<Integer, Transcoder> transcoders, String prompt, int k,
                                          int depth) {
@@ -73,10 +111,11 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
                             .thenComparingDouble(c -> Math.abs(c.value()))).orElse(null);
             Transcoder t = transcoders.get(f.layer());
             double[] de = head == null ? FeatureLens.deEmbedding(model, f.layer(), t, f.index(), years)
-                    : FeatureLens.deEmbeddingThroughHead(model, f.layer(), t, f.index(), head.layer(), head.index(), years);
+                    : throughHeadInContext(model, ids, yyPosition, years, f.layer(), t, f.index(), head.layer(),
+                    head.index());
             curves.add(new FeatureCurves("F" + f.layer() + "." + f.index(),
                     head == null ? "direct" : "L" + head.layer() + "H" + head.index(), de,
-                    FeatureLens.logitEffect(model, t, f.index(), years)));
+                    centred(FeatureLens.logitEffect(model, t, f.index(), years))));
         }
         return new GreaterThanCircuit(g, yy, yyPosition, best, curves);
     }

@@ -31,8 +31,8 @@ public final class CircuitReport {
         }
         for (GreaterThanCircuit.FeatureCurves f : c.features()) {
             Map<String, List<double[]>> series = new LinkedHashMap<>();
-            series.put("de-embedding via " + f.head() + " (scaled)", curve(f.deEmbedding()));
-            series.put("logit effect (scaled)", curve(f.logitEffect()));
+            series.put("YY read via " + f.head() + " in context (scaled)", curve(f.deEmbedding()));
+            series.put("logit effect, centred over years (scaled)", curve(f.logitEffect()));
             r.figure(Charts.lines(f.feature(), "year YY", "relative effect", series, false), f.feature()
                     + ": which YY tokens excite it (through " + f.head() + ") and which years it promotes; the "
                     + "prompt's YY is " + c.yy() + ".");
