@@ -5,7 +5,6 @@ import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.steering.Datapoint;
@@ -13,6 +12,7 @@ import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.method.steering.TransferEvaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -165,20 +165,9 @@ public final class SteerCommand {
         public void run() {
             SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
             Tensor v = SteeringVectorFile.readVector(vector).scale((float) scale);
-            Map<String, Tensor> conditions = new LinkedHashMap<>();
-            conditions.put("unsteered", null);
-            conditions.put("+v", v);
-            conditions.put("-v", v.scale(-1));
-            conditions.put("random, same norm", OneShotSteering.randomOfSameNorm(v, seed));
-            List<EvaluationResult> results = new ArrayList<>();
+            List<EvaluationResult> results;
             try (Model m = loader.load(options.model, options.engine, options.device)) {
-                for (Map.Entry<String, Tensor> e : conditions.entrySet()) {
-                    List<Intervention> ivs = e.getValue() == null ? List.of()
-                            : List.of(OneShotSteering.intervention(meta.config(), e.getValue(), false, Integer.MAX_VALUE));
-                    EvaluationResult r = loader.plugins().evaluator(task).evaluate(m,
-                            new EvaluationContext(seed, limit, ivs, dev.loupe.api.spi.Progress.NONE));
-                    results.add(new EvaluationResult(e.getKey(), r.metrics(), r.examples()));
-                }
+                results = TransferEvaluation.conditions(m, loader.plugins().evaluator(task), meta.config(), v, seed, limit);
             }
             PrintWriter w = spec.commandLine().getOut();
             w.printf("task %s, vector %s (norm %.3f, %s at %s)%n", task, vector, v.norm(), meta.form(), meta.hook());

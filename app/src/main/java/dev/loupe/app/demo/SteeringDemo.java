@@ -4,8 +4,6 @@ import dev.loupe.api.Generation;
 import dev.loupe.api.Model;
 import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Evaluator;
 import dev.loupe.api.spi.Progress;
@@ -13,7 +11,7 @@ import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.steering.Datapoint;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
-import java.util.ArrayList;
+import dev.loupe.method.steering.TransferEvaluation;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +41,7 @@ public record SteeringDemo(String trainingPrompt, List<Double> loss, double norm
                 List.of(tok.encode("I cannot")), false);
         OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c, progress);
         Tensor v = r.vector();
-        Map<String, Tensor> vectors = new LinkedHashMap<>();
-        vectors.put("unsteered", null);
-        vectors.put("+v", v);
-        vectors.put("-v", v.scale(-1));
-        vectors.put("random, same norm", OneShotSteering.randomOfSameNorm(v, seed));
-        List<EvaluationResult> conditions = new ArrayList<>();
-        for (Map.Entry<String, Tensor> e : vectors.entrySet()) {
-            List<Intervention> ivs = e.getValue() == null ? List.of()
-                    : List.of(OneShotSteering.intervention(c, e.getValue(), false, Integer.MAX_VALUE));
-            EvaluationResult res = refusal.evaluate(m, new EvaluationContext(seed, limit, ivs, Progress.NONE));
-            conditions.add(new EvaluationResult(e.getKey(), res.metrics(), res.examples()));
-        }
+        List<EvaluationResult> conditions = TransferEvaluation.conditions(m, refusal, c, v, seed, limit);
         Map<String, Map<String, String>> generations = new LinkedHashMap<>();
         int stop = tok.bosId().orElse(-1);
         for (String prompt : HELD_OUT) {

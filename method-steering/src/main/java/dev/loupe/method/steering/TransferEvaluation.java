@@ -1,0 +1,39 @@
+package dev.loupe.method.steering;
+
+import dev.loupe.api.Model;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.spi.EvaluationContext;
+import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.api.spi.Evaluator;
+import dev.loupe.api.spi.Progress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a steering vector transfers to a task's held-out split: the evaluator's metrics unsteered, with +v, with −v
+ * and with a random vector of v's norm (the control), v applied at every position in the config's form.
+ */
+public final class TransferEvaluation {
+    private TransferEvaluation() {}
+
+    /** One result per condition, named "unsteered", "+v", "-v" and "random, same norm". */
+    public static List<EvaluationResult> conditions(Model model, Evaluator task, SteeringConfig config, Tensor v,
+                                                    long seed, int limit) {
+        Map<String, Tensor> vectors = new LinkedHashMap<>();
+        vectors.put("unsteered", null);
+        vectors.put("+v", v);
+        vectors.put("-v", v.scale(-1));
+        vectors.put("random, same norm", OneShotSteering.randomOfSameNorm(v, seed));
+        List<EvaluationResult> results = new ArrayList<>();
+        for (Map.Entry<String, Tensor> e : vectors.entrySet()) {
+            List<Intervention> ivs = e.getValue() == null ? List.of()
+                    : List.of(OneShotSteering.intervention(config, e.getValue(), false, Integer.MAX_VALUE));
+            EvaluationResult r = task.evaluate(model, new EvaluationContext(seed, limit, ivs, Progress.NONE));
+            results.add(new EvaluationResult(e.getKey(), r.metrics(), r.examples()));
+        }
+        return results;
+    }
+}
