@@ -33,9 +33,11 @@ public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation
         List<PronounPrompts> subjects = PronounPrompts.sample(tok, prompts, false, true, seed);
         List<PronounPrompts> objects = PronounPrompts.sample(tok, prompts, false, false, seed);
         List<ComponentRanking.Ranked> ys = ComponentRanking.rank(model, PronounPrompts.subjectObservable(tok),
-                first(subjects, 0), first(subjects, 1), ComponentRanking.Paths.THROUGH_MLPS);
+                PronounPrompts.first(subjects, 0), PronounPrompts.first(subjects, 1),
+                ComponentRanking.Paths.THROUGH_MLPS);
         List<ComponentRanking.Ranked> yo = ComponentRanking.rank(model, PronounPrompts.objectObservable(tok),
-                first(objects, 0), first(objects, 1), ComponentRanking.Paths.THROUGH_MLPS);
+                PronounPrompts.first(objects, 0), PronounPrompts.first(objects, 1),
+                ComponentRanking.Paths.THROUGH_MLPS);
         List<PronounPrompts> all = new ArrayList<>(subjects);
         all.addAll(objects);
         List<float[]>[] xs = activations(model, all);
@@ -109,10 +111,6 @@ public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation
             out[i] = (float) ((x[i] - mean) / Math.sqrt(sq + 1e-5));
         }
         return out;
-    }
-
-    static int[] first(List<PronounPrompts> data, int label) {
-        return data.stream().filter(p -> p.label() == label).findFirst().orElseThrow().ids();
     }
 
     private static Tensor vector(List<ComponentRanking.Ranked> ranked, int layer, int head) {

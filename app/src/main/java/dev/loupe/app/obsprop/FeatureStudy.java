@@ -39,9 +39,10 @@ public record FeatureStudy(List<Row> byNorm, List<HeadAblation.Effect> byAblatio
         Observable object = PronounPrompts.objectObservable(tok);
         List<PronounPrompts> data = PronounPrompts.sample(tok, prompts, false, true, seed);
         List<PronounPrompts> objects = PronounPrompts.sample(tok, 2 * 8, false, false, seed);
-        List<ComponentRanking.Ranked> ranked = ComponentRanking.rank(model, subject, first(data, 0), first(data, 1), paths);
-        List<ComponentRanking.Ranked> rankedObject = ComponentRanking.rank(model, object, first(objects, 0),
-                first(objects, 1), paths);
+        List<ComponentRanking.Ranked> ranked = ComponentRanking.rank(model, subject, PronounPrompts.first(data, 0),
+                PronounPrompts.first(data, 1), paths);
+        List<ComponentRanking.Ranked> rankedObject = ComponentRanking.rank(model, object, PronounPrompts.first(objects, 0),
+                PronounPrompts.first(objects, 1), paths);
         List<Row> byNorm = ranked.stream().map(r -> new Row(r.name(), r.layer(), r.head(), r.norm())).toList();
         List<HeadAblation.Effect> byAblation = HeadAblation.rank(model, data.stream().map(PronounPrompts::ids).toList(),
                 data.stream().mapToDouble(PronounPrompts::sign).toArray(), subject);
@@ -73,10 +74,6 @@ public record FeatureStudy(List<Row> byNorm, List<HeadAblation.Effect> byAblatio
             }
         }
         return out;
-    }
-
-    private static int[] first(List<PronounPrompts> data, int label) {
-        return data.stream().filter(p -> p.label() == label).findFirst().orElseThrow().ids();
     }
 
     static Tensor vectorOf(List<ComponentRanking.Ranked> ranked, String name) {

@@ -45,8 +45,8 @@ public record ProbeComparison(String hook, double obsProp, List<Row> curve, int 
         float[][] xTest = testTokens.x();
         int[] yTrain = trainTokens.labels();
         int[] yTest = testTokens.labels();
-        Tensor y = ComponentRanking.chain(model, PronounPrompts.subjectObservable(tok), CouplingStudy.first(train, 0),
-                CouplingStudy.first(train, 1)).residPre()[layer];
+        Tensor y = ComponentRanking.chain(model, PronounPrompts.subjectObservable(tok), PronounPrompts.first(train, 0),
+                PronounPrompts.first(train, 1)).residPre()[layer];
         double obsProp = Probes.auc(Probes.scores(xTest, y), yTest);
         Random rnd = new Random(seed + 2);
         List<Row> curve = new ArrayList<>();

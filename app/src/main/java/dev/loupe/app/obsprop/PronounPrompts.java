@@ -43,6 +43,11 @@ public record PronounPrompts(int[] ids, String text, int label, boolean subject)
         return Observable.difference(TaskEvaluator.id(tok, "her"), TaskEvaluator.id(tok, "him"));
     }
 
+    /** The ids of the first prompt of a class: the one-example-per-class input that linearises MLPs. */
+    public static int[] first(List<PronounPrompts> prompts, int label) {
+        return prompts.stream().filter(p -> p.label() == label).findFirst().orElseThrow().ids();
+    }
+
     /** +1 for class 1, −1 for class 0: the sign the observable should take. */
     public double sign() {
         return label == 1 ? 1 : -1;
