@@ -1,5 +1,6 @@
 package dev.loupe.eval;
 
+import dev.loupe.api.Logits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
@@ -65,7 +66,7 @@ public abstract class TaskEvaluator implements Evaluator {
             Tensor last = model.run(new RunRequest(prompts, RunRequest.Padding.LEFT, java.util.Set.of(),
                     context.interventions(), RunRequest.LogitsMode.LAST)).logits();
             for (int i = 0; i < chunk.size(); i++) {
-                double[] p = softmax(last.select(i).toArray());
+                double[] p = Logits.softmax(last.select(i).toArray());
                 TaskExample e = chunk.get(i);
                 double mass = 0;
                 for (String a : e.answers()) {
@@ -109,23 +110,6 @@ public abstract class TaskEvaluator implements Evaluator {
                     + " (is this model trained on the toy world? " + ToyWorld.BOS + ")");
         }
         return ids[0];
-    }
-
-    static double[] softmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double[] p = new double[logits.length];
-        double sum = 0;
-        for (int i = 0; i < p.length; i++) {
-            p[i] = Math.exp(logits[i] - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < p.length; i++) {
-            p[i] /= sum;
-        }
-        return p;
     }
 
     static int argmax(double[] p) {

@@ -2,6 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.Logits;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
@@ -98,14 +99,7 @@ public final class RunCommand extends ModelCommand {
 
     private List<Map<String, Object>> topTokens(Model m, Tensor logits) {
         float[] l = logits.toArray();
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : l) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : l) {
-            sum += Math.exp(v - max);
-        }
+        double[] p = Logits.softmax(l);
         Integer[] order = new Integer[l.length];
         Arrays.setAll(order, i -> i);
         Arrays.sort(order, (a, b) -> Float.compare(l[b], l[a]));
@@ -116,7 +110,7 @@ public final class RunCommand extends ModelCommand {
             row.put("id", id);
             row.put("token", tokenText(m, id));
             row.put("logit", l[id]);
-            row.put("prob", Math.exp(l[id] - max) / sum);
+            row.put("prob", p[id]);
             top.add(row);
         }
         return top;

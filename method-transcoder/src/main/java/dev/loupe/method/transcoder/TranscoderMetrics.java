@@ -1,5 +1,6 @@
 package dev.loupe.method.transcoder;
 
+import dev.loupe.api.Logits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.Positions;
@@ -53,9 +54,9 @@ public record TranscoderMetrics(double l0, double mse, double explainedVariance,
                 Tensor lss = spliced.select(b);
                 Tensor lzs = zeroed.select(b);
                 for (int p = 0; p + 1 < ids.length; p++) {
-                    double[] lc = logSoftmax(lcs.select(p).toArray());
-                    double[] ls = logSoftmax(lss.select(p).toArray());
-                    double[] lz = logSoftmax(lzs.select(p).toArray());
+                    double[] lc = Logits.logSoftmax(lcs.select(p).toArray());
+                    double[] ls = Logits.logSoftmax(lss.select(p).toArray());
+                    double[] lz = Logits.logSoftmax(lzs.select(p).toArray());
                     int next = ids[p + 1];
                     ce[0] -= lc[next];
                     ce[1] -= ls[next];
@@ -71,23 +72,6 @@ public record TranscoderMetrics(double l0, double mse, double explainedVariance,
         double withTc = ce[1] / predictions;
         double zeroed = ce[2] / predictions;
         return acc.result(clean, withTc, zeroed, kl / predictions);
-    }
-
-    static double[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) {
-            max = Math.max(max, l);
-        }
-        double sum = 0;
-        for (float l : logits) {
-            sum += Math.exp(l - max);
-        }
-        double lse = max + Math.log(sum);
-        double[] out = new double[logits.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = logits[i] - lse;
-        }
-        return out;
     }
 
     /** Running sums for the reconstruction metrics. */
