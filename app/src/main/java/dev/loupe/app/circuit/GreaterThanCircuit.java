@@ -41,11 +41,7 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
      */
     static double[] throughHeadInContext(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
                                          int feature, int headLayer, int head) {
-        var w = model.weights();
-        float[] f = FeatureLens.encoderDirection(w, layer, t, feature);
-        int group = model.spec().nHeads() / model.spec().nKvHeads();
-        float[] g = w.get("blocks." + headLayer + ".attn.W_O").select(head).matVec(f);
-        float[] v = w.get("blocks." + headLayer + ".attn.W_V").select(head / group).matVec(g);
+        float[] v = FeatureLens.throughHead(model, layer, t, feature, headLayer, head);
         List<int[]> prompts = new ArrayList<>();
         for (int year : years) {
             int[] p = ids.clone();

@@ -28,18 +28,26 @@ public final class FeatureLens {
         return embedScores(m.weights(), encoderDirection(m.weights(), layer, t, feature), tokens);
     }
 
-    /** For each token: W_E[token] · (W_ln1 ⊙ W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i])), the path through one head. */
-    public static double[] deEmbeddingThroughHead(Model m, int layer, Transcoder t, int feature, int headLayer,
-                                                  int head, int[] tokens) {
+    /**
+     * W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i]): the direction in head h's normalised input (its {@code ln1.hook_normalized})
+     * whose read-out, per unit of attention, reaches the feature's encoder.
+     */
+    public static float[] throughHead(Model m, int layer, Transcoder t, int feature, int headLayer, int head) {
         Weights w = m.weights();
         int group = m.spec().nHeads() / m.spec().nKvHeads();
         float[] g = w.get("blocks." + headLayer + ".attn.W_O").select(head).matVec(encoderDirection(w, layer, t, feature));
-        float[] v = w.get("blocks." + headLayer + ".attn.W_V").select(head / group).matVec(g);
-        float[] gain = w.get("blocks." + headLayer + ".ln1.w").toArray();
+        return w.get("blocks." + headLayer + ".attn.W_V").select(head / group).matVec(g);
+    }
+
+    /** For each token: W_E[token] · (W_ln1 ⊙ W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i])), the path through one head. */
+    public static double[] deEmbeddingThroughHead(Model m, int layer, Transcoder t, int feature, int headLayer,
+                                                  int head, int[] tokens) {
+        float[] v = throughHead(m, layer, t, feature, headLayer, head);
+        float[] gain = m.weights().get("blocks." + headLayer + ".ln1.w").toArray();
         for (int k = 0; k < v.length; k++) {
             v[k] *= gain[k];
         }
-        return embedScores(w, v, tokens);
+        return embedScores(m.weights(), v, tokens);
     }
 
     /** For each token: (W_ln_final ⊙ W_dec[i]) · W_U[:, token]. */
