@@ -6,7 +6,6 @@ import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.report.CircuitReport;
-import dev.loupe.eval.toy.ToyCorpus;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.transcoder.ActivationHarvest;
@@ -33,11 +32,6 @@ import picocli.CommandLine.Option;
                 + "--out tc && loupe transcoder eval --transcoder tc"})
 public final class TranscoderCommand {
 
-    /** Toy-world text (no English), in windows of the model's context. */
-    static Windows windows(Model m, long seed) {
-        return new Windows(m.tokenizer(), new ToyCorpus(seed, List.of(), 0), m.spec().nCtx());
-    }
-
     /** {@code loupe transcoder harvest}. */
     @Command(name = "harvest", mixinStandardHelpOptions = true,
             description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.",
@@ -53,7 +47,7 @@ public final class TranscoderCommand {
         public void run() {
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
-                ActivationHarvest h = ActivationHarvest.run(m, l, windows(m, seed), tokens, shardTokens, out,
+                ActivationHarvest h = ActivationHarvest.run(m, l, Windows.toyWorld(m, seed), tokens, shardTokens, out,
                         new ProgressBar(spec.commandLine().getErr()));
                 if (options.json) {
                     spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
@@ -130,7 +124,7 @@ public final class TranscoderCommand {
             Map<String, Object> doc = new LinkedHashMap<>();
             try (Model m = loader.load(options.model, options.engine, options.device)) {
                 List<int[]> text = new ArrayList<>();
-                Windows w = windows(m, seed);
+                Windows w = Windows.toyWorld(m, seed);
                 for (int i = 0; i < windows; i++) {
                     text.add(w.next());
                 }

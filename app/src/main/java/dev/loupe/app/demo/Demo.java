@@ -8,7 +8,6 @@ import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
 import dev.loupe.app.obsprop.ProbeComparison;
-import dev.loupe.eval.toy.ToyCorpus;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.obsprop.ComponentRanking;
 import dev.loupe.method.transcoder.ActivationHarvest;
@@ -37,17 +36,14 @@ public record Demo(SteeringDemo steering, TranscoderMetrics transcoder, Map<Stri
         SteeringDemo steering = SteeringDemo.run(m, plugins.evaluator("refusal"), quick ? 40 : 200, seed, progress);
         long t1 = lap(seconds, "steering", t0);
 
-        Windows text = new Windows(m.tokenizer(), new ToyCorpus(100 + seed, List.of(), 0), m.spec().nCtx());
+        Windows text = Windows.toyWorld(m, 100 + seed);
         ActivationHarvest h = ActivationHarvest.run(m, m.spec().nLayers() - 1, text, quick ? 20_000 : 100_000, 50_000,
                 work.resolve("activations"), progress);
-        TranscoderTraining.Config defaults = TranscoderTraining.Config.defaults();
         TranscoderTraining.Config c = quick ? new TranscoderTraining.Config(4, 1.0, 1e-3, 50, 400, 512, 8192, 1000,
-                true, 0, seed) : new TranscoderTraining.Config(defaults.expansion(), defaults.l1(),
-                defaults.learningRate(), defaults.warmup(), defaults.steps(), defaults.batch(), defaults.bufferRows(),
-                defaults.deadAfter(), defaults.ghostGrads(), defaults.checkpointEvery(), seed);
+                true, 0, seed) : TranscoderTraining.Config.defaults().withSeed(seed);
         var trained = TranscoderTraining.train(m, h, c, work.resolve("transcoder"), false, progress);
         List<int[]> eval = new ArrayList<>();
-        Windows fresh = new Windows(m.tokenizer(), new ToyCorpus(7 + seed, List.of(), 0), m.spec().nCtx());
+        Windows fresh = Windows.toyWorld(m, 7 + seed);
         for (int i = 0; i < (quick ? 16 : 64); i++) {
             eval.add(fresh.next());
         }

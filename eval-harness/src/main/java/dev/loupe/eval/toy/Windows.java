@@ -19,6 +19,11 @@ public final class Windows implements Iterator<int[]> {
         this.bos = tokenizer.bosId().orElseThrow();
     }
 
+    /** Toy-world text only (no English) from a seeded corpus, in windows of the model's context length. */
+    public static Windows toyWorld(dev.loupe.api.Model model, long seed) {
+        return new Windows(model.tokenizer(), new ToyCorpus(seed, java.util.List.of(), 0), model.spec().nCtx());
+    }
+
     @Override
     public boolean hasNext() {
         return true;

@@ -45,6 +45,11 @@ public final class TranscoderTraining {
             return new Config(8, 1.0, 1e-3, 200, 3000, 1024, 32768, 1000, true, 500, 0);
         }
 
+        public Config withSeed(long newSeed) {
+            return new Config(expansion, l1, learningRate, warmup, steps, batch, bufferRows, deadAfter, ghostGrads,
+                    checkpointEvery, newSeed);
+        }
+
         String key() {
             return expansion + "/" + l1 + "/" + learningRate + "/" + warmup + "/" + steps + "/" + batch + "/"
                     + bufferRows + "/" + deadAfter + "/" + ghostGrads + "/" + seed;
