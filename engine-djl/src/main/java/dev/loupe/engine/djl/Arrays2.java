@@ -51,6 +51,17 @@ final class Arrays2 {
         }
     }
 
+    /** √Σ‖∇p‖² over the parameters (float32 sums, as Adam's clipping uses it); not finite if any gradient is not. */
+    static double gradientNorm(Iterable<NDArray> params) {
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            double norm = 0;
+            for (NDArray p : params) {
+                norm += p.getGradient().square().sum().getFloat();
+            }
+            return Math.sqrt(norm);
+        }
+    }
+
     /** The value of a one-element array of any floating type. */
     static double scalar(NDArray a) {
         return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();

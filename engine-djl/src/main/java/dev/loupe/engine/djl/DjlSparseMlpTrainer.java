@@ -64,12 +64,14 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
         synchronized (DjlModel.GRADIENT_LOCK) {
             float[] fired = sinceFired.clone();
             Step s = backward(x, y);
-            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(s.loss()) && !gradientsFinite(); retry++) {
+            boolean finite = gradientsFinite();
+            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(s.loss()) && !finite; retry++) {
                 zeroGradients();
                 sinceFired = fired.clone();
                 s = backward(x, y);
+                finite = gradientsFinite();
             }
-            if (Double.isFinite(s.loss()) && gradientsFinite()) {
+            if (Double.isFinite(s.loss()) && finite) {
                 update();
             }
             zeroGradients();

@@ -52,13 +52,15 @@ final class DjlTrainer implements Trainer {
         double loss;
         synchronized (DjlModel.GRADIENT_LOCK) {
             loss = backward(batch);
-            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(loss) && !Arrays2.gradientsFinite(params); retry++) {
+            double norm = Arrays2.gradientNorm(params);
+            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(loss) && !Double.isFinite(norm); retry++) {
                 LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + ": finite loss, non-finite "
                         + "gradient; recomputing the batch (a transient of the PyTorch CPU backward, see docs/architecture.md)");
                 params.forEach(p -> p.getGradient().set(new NDIndex("..."), 0f));
                 loss = backward(batch);
+                norm = Arrays2.gradientNorm(params);
             }
-            update(Double.isFinite(loss));
+            update(Double.isFinite(loss), norm);
         }
         steps++;
         return loss;
@@ -108,14 +110,9 @@ final class DjlTrainer implements Trainer {
         return logp.gather(targets, 2).mean().neg();
     }
 
-    /** One AdamW update, unless the loss or the gradient is not finite (then the step is skipped). */
-    private void update(boolean finiteLoss) {
+    /** One AdamW update, unless the loss or the gradient (of norm {@code norm}) is not finite: then it is skipped. */
+    private void update(boolean finiteLoss, double norm) {
         try (NDScope scope = new NDScope()) {
-            double norm = 0;
-            for (NDArray p : params) {
-                norm += p.getGradient().square().sum().getFloat();
-            }
-            norm = Math.sqrt(norm);
             if (!finiteLoss || !Double.isFinite(norm)) {
                 skipped++;
                 LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + " skipped: loss "
