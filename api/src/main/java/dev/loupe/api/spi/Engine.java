@@ -25,4 +25,12 @@ public interface Engine {
     default Model load(ModelSource source) {
         return load(source, LoadOptions.DEFAULT);
     }
+
+    /**
+     * Writes {@code model} (loaded on any engine) in this engine's own file format, one that {@link #load} reads
+     * back; engines without a format of their own throw.
+     */
+    default void export(Model model, java.nio.file.Path file) {
+        throw new UnsupportedOperationException("engine '" + name() + "' has no file format of its own to export to");
+    }
 }

@@ -17,6 +17,7 @@ import dev.loupe.api.Weights;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
+import dev.loupe.api.spi.PaddedBatch;
 import dev.loupe.api.training.Trainer;
 import dev.loupe.api.training.TrainerConfig;
 import java.util.HashMap;
@@ -78,7 +79,7 @@ final class DjlModel implements Model {
 
     @Override
     public RunResult run(RunRequest request) {
-        Batch batch = Batch.of(request, spec);
+        PaddedBatch batch = PaddedBatch.of(request, spec);
         try (NDManager m = manager.newSubManager()) {
             RunHooks hooks = new RunHooks(spec, m, request.interventions(), request.cache(), Set.of(), Set.of(), Set.of());
             NDArray logits = forward.run(m, batch, hooks, request.logits());
@@ -94,7 +95,7 @@ final class DjlModel implements Model {
                 throw new LoupeException("a Custom intervention at '" + iv.hook() + "' blocks gradients; express it as data");
             }
         }
-        Batch batch = Batch.of(run, spec);
+        PaddedBatch batch = PaddedBatch.of(run, spec);
         synchronized (GRADIENT_LOCK) {
             GradientResult result = computeGradients(request, run, batch);
             for (int retry = 0; retry < RECOMPUTES && Double.isFinite(result.value()) && !finite(result); retry++) {
@@ -106,7 +107,7 @@ final class DjlModel implements Model {
         }
     }
 
-    private GradientResult computeGradients(GradientRequest request, RunRequest run, Batch batch) {
+    private GradientResult computeGradients(GradientRequest request, RunRequest run, PaddedBatch batch) {
         try (NDManager m = manager.newSubManager();
              GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             RunHooks hooks = new RunHooks(spec, m, run.interventions(), run.cache(), request.trainable(),

@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest;
+import dev.loupe.api.spi.PaddedBatch;
 import dev.loupe.api.training.Trainer;
 import dev.loupe.api.training.TrainerConfig;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ final class DjlTrainer implements Trainer {
         RunRequest request = new RunRequest(batch, RunRequest.Padding.RIGHT, Set.of(), List.of(),
                 RunRequest.LogitsMode.ALL);
         RunHooks hooks = new RunHooks(spec, m, List.of(), Set.of(), Set.of(), Set.of(), Set.of());
-        NDArray logits = forward.run(m, Batch.of(request, spec), hooks, RunRequest.LogitsMode.ALL);
+        NDArray logits = forward.run(m, PaddedBatch.of(request, spec), hooks, RunRequest.LogitsMode.ALL);
         long[] next = new long[batch.size() * (length - 1)];
         for (int b = 0; b < batch.size(); b++) {
             for (int t = 1; t < length; t++) {

@@ -29,6 +29,7 @@ import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest.LogitsMode;
+import dev.loupe.api.spi.PaddedBatch;
 
 /**
  * The transformer forward pass for every supported family, driven by the {@link ModelSpec}: LayerNorm or RMSNorm,
@@ -45,7 +46,7 @@ final class Forward {
     }
 
     /** Logits [batch, pos, vocab] (ALL), [batch, vocab] (LAST) or null (NONE). */
-    NDArray run(NDManager m, Batch batch, RunHooks hooks, LogitsMode mode) {
+    NDArray run(NDManager m, PaddedBatch batch, RunHooks hooks, LogitsMode mode) {
         NDArray ids = m.create(batch.ids(), new Shape(batch.size(), batch.length()));
         NDArray x = hooks.at(HookPoint.of(HookSite.EMBED), w.array("W_E").get(m, new NDIndex("{}", ids)));
         NDArray positions = m.create(batch.positions(), new Shape(batch.size(), batch.length()));

@@ -7,6 +7,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
 import dev.loupe.api.Weights;
+import dev.loupe.hf.CheckedWeights;
 import dev.loupe.hf.WeightMapping.TensorReader;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,29 +32,7 @@ final class TransformerWeights implements Weights {
 
     static TransformerWeights load(NDManager m, ModelSpec spec, Map<String, TensorReader> source, String origin) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        for (String name : WeightNames.all(spec)) {
-            TensorReader reader = source.get(name);
-            if (reader == null) {
-                if (WeightNames.isBias(name)) {
-                    continue;
-                }
-                throw new LoupeException(origin + ": weight '" + name + "' missing (expected shape "
-                        + Arrays.toString(WeightNames.shape(spec, name)) + ")");
-            }
-            Tensor t = reader.read();
-            int[] expected = WeightNames.shape(spec, name);
-            if (!Arrays.equals(t.shape(), expected)) {
-                throw new LoupeException(origin + ": weight '" + name + "' has shape " + Arrays.toString(t.shape())
-                        + ", expected " + Arrays.toString(expected));
-            }
-            arrays.put(name, Arrays2.toNd(m, toInternal(name, t)));
-        }
-        Set<String> unknown = source.keySet().stream().filter(n -> !arrays.containsKey(n)
-                && !WeightNames.all(spec).contains(n)).collect(Collectors.toSet());
-        if (!unknown.isEmpty()) {
-            throw new LoupeException(origin + ": unknown weight names " + unknown + " for a " + spec.architecture()
-                    + " model");
-        }
+        CheckedWeights.read(spec, source, origin, (name, t) -> arrays.put(name, Arrays2.toNd(m, toInternal(name, t))));
         return new TransformerWeights(spec, Collections.unmodifiableMap(arrays));
     }
 

@@ -1,4 +1,4 @@
-package dev.loupe.engine.djl;
+package dev.loupe.api.spi;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
@@ -6,11 +6,21 @@ import dev.loupe.api.RunRequest;
 
 /**
  * A request's sequences laid out as one padded [batch, pos] block: ids (pad id 0), a validity mask, and position
- * ids that start at 0 at each sequence's first real token (so left padding does not shift positions).
+ * ids that start at 0 at each sequence's first real token (so left padding does not shift positions). Every engine
+ * lays batches out this way, so padded runs mean the same thing everywhere.
+ *
+ * @param size      number of sequences
+ * @param length    padded length
+ * @param ids       [size · length] token ids, 0 at padding
+ * @param valid     [size · length] true at real tokens
+ * @param positions [size · length] position ids
+ * @param lengths   real length of each sequence
+ * @param lastIndex index of each sequence's last real token on the padded axis
  */
-record Batch(int size, int length, long[] ids, boolean[] valid, long[] positions, int[] lengths, int[] lastIndex) {
+public record PaddedBatch(int size, int length, long[] ids, boolean[] valid, long[] positions, int[] lengths, int[] lastIndex) {
 
-    static Batch of(RunRequest r, ModelSpec spec) {
+    /** Lays out {@code r}; a token id outside the vocabulary or a sequence past n_ctx is a one-line error. */
+    public static PaddedBatch of(RunRequest r, ModelSpec spec) {
         int b = r.batchSize();
         int t = r.maxLength();
         if (spec.positional() == ModelSpec.PositionalKind.LEARNED && t > spec.nCtx()) {
@@ -38,11 +48,11 @@ record Batch(int size, int length, long[] ids, boolean[] valid, long[] positions
                 pos[i * t + offset + j] = j;
             }
         }
-        return new Batch(b, t, ids, valid, pos, lengths, last);
+        return new PaddedBatch(b, t, ids, valid, pos, lengths, last);
     }
 
     /** [batch, 1, q, k]: key k is visible from query q (causal, not padding; a query always sees itself). */
-    boolean[] attentionAllowed() {
+    public boolean[] attentionAllowed() {
         boolean[] out = new boolean[size * length * length];
         for (int b = 0; b < size; b++) {
             for (int q = 0; q < length; q++) {

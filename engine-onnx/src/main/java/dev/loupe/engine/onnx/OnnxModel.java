@@ -1,0 +1,205 @@
+package dev.loupe.engine.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.loupe.api.Capability;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.RunResult;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.api.Weights;
+import dev.loupe.api.spi.PaddedBatch;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * A model on ONNX Runtime. Each distinct shape of request — which hooks are cached, which intervention kinds sit at
+ * which hooks — gets its own graph and session, built on first use and kept (least recently used first out); the
+ * data of a request (tokens, masks, vectors, transcoder weights) is fed as inputs, so repeated runs reuse sessions.
+ */
+final class OnnxModel implements Model {
+    private static final int SESSIONS = 8;
+
+    private final ModelSpec spec;
+    private final Map<String, Tensor> weights;
+    private final Tokenizer tokenizer;
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final Map<String, OrtSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+
+    OnnxModel(ModelSpec spec, Map<String, Tensor> weights, Tokenizer tokenizer) {
+        this.spec = spec;
+        this.weights = Map.copyOf(weights);
+        this.tokenizer = tokenizer;
+    }
+
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        if (tokenizer == null) {
+            throw new LoupeException("this model has no tokenizer (no tokenizer.json beside it); pass token ids");
+        }
+        return tokenizer;
+    }
+
+    @Override
+    public Weights weights() {
+        return new Weights() {
+            @Override
+            public Set<String> names() {
+                return new TreeSet<>(weights.keySet());
+            }
+
+            @Override
+            public Tensor get(String name) {
+                Tensor t = weights.get(name);
+                if (t == null) {
+                    throw new LoupeException("no weight named '" + name + "'; this model has " + names().size()
+                            + " weights, e.g. " + names().stream().limit(3).collect(Collectors.joining(", ")));
+                }
+                return t;
+            }
+        };
+    }
+
+    @Override
+    public String engineName() {
+        return OnnxEngine.NAME;
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return Set.of();
+    }
+
+    @Override
+    public RunResult run(RunRequest request) {
+        PaddedBatch batch = PaddedBatch.of(request, spec);
+        request.cache().forEach(spec::requireHook);
+        InterventionFeeds.requireRunnable(spec, request.interventions());
+        Set<String> outputs = new LinkedHashSet<>();
+        if (request.logits() != RunRequest.LogitsMode.NONE) {
+            outputs.add(TransformerGraph.LOGITS);
+        }
+        request.cache().stream().sorted().forEach(h -> outputs.add(h.name()));
+        OrtSession session = session(request, outputs);
+        try (Feeds feeds = new Feeds(env)) {
+            long[] shape = {batch.size(), batch.length()};
+            feeds.longs(TransformerGraph.INPUT_IDS, batch.ids(), shape);
+            feeds.longs(TransformerGraph.POSITION_IDS, batch.positions(), shape);
+            feeds.booleans(TransformerGraph.ALLOWED, batch.attentionAllowed(), batch.size(), 1, batch.length(),
+                    batch.length());
+            InterventionFeeds.add(feeds, spec, request.interventions(), batch.size(), batch.length());
+            try (OrtSession.Result result = session.run(feeds.asMap(), outputs)) {
+                Map<HookPoint, Tensor> cache = new HashMap<>();
+                for (HookPoint h : request.cache()) {
+                    cache.put(h, tensor(result, h.name()));
+                }
+                Tensor logits = switch (request.logits()) {
+                    case NONE -> null;
+                    case ALL -> tensor(result, TransformerGraph.LOGITS);
+                    case LAST -> lastPositions(tensor(result, TransformerGraph.LOGITS), batch.lastIndex());
+                };
+                return new RunResult(logits, cache, batch.lengths());
+            }
+        } catch (OrtException e) {
+            throw new LoupeException("ONNX Runtime failed to run the model: " + e.getMessage().lines().findFirst()
+                    .orElse(""));
+        }
+    }
+
+    private static Tensor tensor(OrtSession.Result result, String name) {
+        OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
+        OnnxTensor t = (OnnxTensor) value;
+        FloatBuffer buffer = t.getFloatBuffer();
+        float[] data = new float[buffer.remaining()];
+        buffer.get(data);
+        return Tensor.adopt(data, Arrays.stream(t.getInfo().getShape()).mapToInt(Math::toIntExact).toArray());
+    }
+
+    private static Tensor lastPositions(Tensor logits, int[] lastIndex) {
+        int vocab = logits.size(2);
+        float[] out = new float[lastIndex.length * vocab];
+        for (int b = 0; b < lastIndex.length; b++) {
+            System.arraycopy(logits.select(b).select(lastIndex[b]).toArray(), 0, out, b * vocab, vocab);
+        }
+        return Tensor.adopt(out, lastIndex.length, vocab);
+    }
+
+    private OrtSession session(RunRequest request, Set<String> outputs) {
+        String key = outputs + "|" + InterventionGraph.signature(request.interventions());
+        synchronized (sessions) {
+            OrtSession session = sessions.get(key);
+            if (session == null) {
+                session = createSession(request, outputs);
+                sessions.put(key, session);
+                evictBeyond(SESSIONS);
+            }
+            return session;
+        }
+    }
+
+    private OrtSession createSession(RunRequest request, Set<String> outputs) {
+        GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
+        TransformerGraph.write(spec, weights, g, new InterventionGraph(request.interventions()));
+        for (String name : outputs) {
+            if (!name.equals(TransformerGraph.LOGITS)) {
+                g.output(name, GraphBuilder.Elem.FLOAT, InterventionGraph.rank(HookPoint.parse(name)));
+            }
+        }
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            return env.createSession(g.model(Map.of()).toByteArray(), options);
+        } catch (OrtException e) {
+            throw new LoupeException("ONNX Runtime refused the graph for this request: " + e.getMessage().lines()
+                    .findFirst().orElse(""));
+        }
+    }
+
+    private void evictBeyond(int limit) {
+        var it = sessions.entrySet().iterator();
+        while (sessions.size() > limit && it.hasNext()) {
+            close(it.next().getValue());
+            it.remove();
+        }
+    }
+
+    private static void close(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new LoupeException("ONNX Runtime could not close a session: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (sessions) {
+            evictBeyond(0);
+        }
+        if (tokenizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // native tokenizer: nothing to recover
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package dev.loupe.engine.onnx;
+
+import static dev.loupe.api.HookSite.ATTN_K;
+import static dev.loupe.api.HookSite.ATTN_OUT;
+import static dev.loupe.api.HookSite.ATTN_PATTERN;
+import static dev.loupe.api.HookSite.ATTN_Q;
+import static dev.loupe.api.HookSite.ATTN_ROT_K;
+import static dev.loupe.api.HookSite.ATTN_ROT_Q;
+import static dev.loupe.api.HookSite.ATTN_SCORES;
+import static dev.loupe.api.HookSite.ATTN_V;
+import static dev.loupe.api.HookSite.ATTN_Z;
+import static dev.loupe.api.HookSite.LN1_NORMALIZED;
+import static dev.loupe.api.HookSite.LN1_SCALE;
+import static dev.loupe.api.HookSite.LN2_NORMALIZED;
+import static dev.loupe.api.HookSite.LN2_SCALE;
+import static dev.loupe.api.HookSite.MLP_OUT;
+import static dev.loupe.api.HookSite.MLP_POST;
+import static dev.loupe.api.HookSite.MLP_PRE;
+import static dev.loupe.api.HookSite.MLP_PRE_LINEAR;
+import static dev.loupe.api.HookSite.RESID_MID;
+import static dev.loupe.api.HookSite.RESID_POST;
+import static dev.loupe.api.HookSite.RESID_PRE;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.Tensor;
+import dev.loupe.engine.onnx.GraphBuilder.Elem;
+import java.util.Map;
+
+/**
+ * The transformer forward pass written as ONNX nodes, for every family the {@link ModelSpec} describes (the same
+ * computation as engine-djl's, op for op). Weights are initializers under their TransformerLens names and layouts;
+ * the fused per-layer matrices are Transpose/Reshape nodes on them that ONNX Runtime folds at load. Every hook
+ * point is an {@code Identity} whose output carries the hook's name, after {@link HookEdits} had its say.
+ *
+ * <p>Graph inputs: {@code input_ids} and {@code position_ids} (int64 [batch, pos]) and {@code attention_allowed}
+ * (bool [batch, 1, pos, pos], key visible from query). Output: {@code logits} [batch, pos, vocab].
+ */
+final class TransformerGraph {
+    static final String INPUT_IDS = "input_ids";
+    static final String POSITION_IDS = "position_ids";
+    static final String ALLOWED = "attention_allowed";
+    static final String LOGITS = "logits";
+
+    /** What happens to an activation at a hook point before it is named; returns the tensor to carry on with. */
+    interface HookEdits {
+        String at(GraphBuilder g, HookPoint hook, String tensor);
+
+        HookEdits NONE = (g, hook, tensor) -> tensor;
+    }
+
+    private final ModelSpec spec;
+    private final Map<String, Tensor> weights;
+    private final GraphBuilder g;
+    private final HookEdits edits;
+
+    private TransformerGraph(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits) {
+        this.spec = spec;
+        this.weights = weights;
+        this.g = g;
+        this.edits = edits;
+    }
+
+    /** Writes the forward pass into {@code g}: inputs, initializers, nodes and the {@code logits} output. */
+    static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits) {
+        weights.forEach(g::initializer);
+        new TransformerGraph(spec, weights, g, edits).forward();
+    }
+
+    private String hook(HookPoint h, String tensor) {
+        return g.identity(h.name(), edits.at(g, h, tensor));
+    }
+
+    private String hook(int layer, HookSite site, String tensor) {
+        return hook(HookPoint.of(layer, site), tensor);
+    }
+
+    private void forward() {
+        String ids = g.input(INPUT_IDS, Elem.INT64, "batch", "pos");
+        String positions = g.input(POSITION_IDS, Elem.INT64, "batch", "pos");
+        String allowed = g.input(ALLOWED, Elem.BOOL, "batch", 1, "pos", "pos");
+        String x = hook(HookPoint.of(HookSite.EMBED), g.op("Gather", "W_E", ids));
+        if (spec.positional() == ModelSpec.PositionalKind.LEARNED) {
+            x = g.op("Add", x, hook(HookPoint.of(HookSite.POS_EMBED), g.op("Gather", "W_pos", positions)));
+        }
+        Rotation rotation = spec.positional() == ModelSpec.PositionalKind.ROTARY ? rotation(positions) : null;
+        for (int l = 0; l < spec.nLayers(); l++) {
+            x = block(l, x, allowed, rotation);
+        }
+        x = norm(x, "ln_final", HookPoint.of(HookSite.LN_FINAL_SCALE), HookPoint.of(HookSite.LN_FINAL_NORMALIZED));
+        g.opNamed(LOGITS, "Identity", Map.of(), addBias(g.op("MatMul", x, "W_U"), "b_U"));
+        g.output(LOGITS, Elem.FLOAT, 3);
+    }
+
+    private String block(int l, String resid, String allowed, Rotation rotation) {
+        resid = hook(l, RESID_PRE, resid);
+        String n1 = norm(resid, "blocks." + l + ".ln1", HookPoint.of(l, LN1_SCALE), HookPoint.of(l, LN1_NORMALIZED));
+        String attnOut = hook(l, ATTN_OUT, attention(l, n1, allowed, rotation));
+        String base = resid;
+        if (!spec.parallelAttnMlp()) {
+            base = hook(l, RESID_MID, g.op("Add", resid, attnOut));
+        }
+        String n2 = norm(base, "blocks." + l + ".ln2", HookPoint.of(l, LN2_SCALE), HookPoint.of(l, LN2_NORMALIZED));
+        String mlpOut = hook(l, MLP_OUT, mlp(l, n2));
+        String sum = spec.parallelAttnMlp() ? g.op("Add", g.op("Add", resid, attnOut), mlpOut) : g.op("Add", base, mlpOut);
+        return hook(l, RESID_POST, sum);
+    }
+
+    private String norm(String x, String prefix, HookPoint scaleHook, HookPoint outHook) {
+        Map<String, Object> lastAxis = Map.of("axes", new long[] {-1}, "keepdims", 1);
+        String centred = spec.norm() == ModelSpec.NormKind.LAYER_NORM
+                ? g.op("Sub", x, g.op("ReduceMean", lastAxis, x)) : x;
+        String variance = g.op("ReduceMean", lastAxis, g.op("Mul", centred, centred));
+        String scale = hook(scaleHook, g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps()))));
+        return hook(outHook, addBias(g.op("Mul", g.op("Div", centred, scale), prefix + ".w"), prefix + ".b"));
+    }
+
+    private String attention(int l, String x, String allowed, Rotation rotation) {
+        int h = spec.nHeads();
+        int kv = spec.nKvHeads();
+        int dh = spec.dHead();
+        String q = hook(l, ATTN_Q, heads(project(x, l, "Q", h), h));
+        String k = hook(l, ATTN_K, heads(project(x, l, "K", kv), kv));
+        String v = hook(l, ATTN_V, heads(project(x, l, "V", kv), kv));
+        if (rotation != null) {
+            q = hook(l, ATTN_ROT_Q, rotation.apply(q));
+            k = hook(l, ATTN_ROT_K, rotation.apply(k));
+        }
+        if (kv < h) {
+            k = repeatHeads(k, kv, h / kv);
+            v = repeatHeads(v, kv, h / kv);
+        }
+        String scores = g.op("Div", g.op("MatMul", transpose(q, 0, 2, 1, 3), transpose(k, 0, 2, 3, 1)),
+                g.scalar((float) Math.sqrt(dh)));
+        scores = hook(l, ATTN_SCORES, g.op("Where", allowed, scores, g.scalar(Float.NEGATIVE_INFINITY)));
+        String pattern = hook(l, ATTN_PATTERN, g.op("Softmax", Map.of("axis", -1), scores));
+        String z = hook(l, ATTN_Z, transpose(g.op("MatMul", pattern, transpose(v, 0, 2, 1, 3)), 0, 2, 1, 3));
+        String wO = g.op("Reshape", "blocks." + l + ".attn.W_O", g.longs(-1, spec.dModel()));
+        return addBias(g.op("MatMul", g.op("Reshape", z, g.longs(0, 0, -1)), wO), "blocks." + l + ".attn.b_O");
+    }
+
+    /** x [batch, pos, d_model] times W_{which} [heads, d_model, d_head] as one fused matmul, plus the bias. */
+    private String project(String x, int l, String which, int heads) {
+        String prefix = "blocks." + l + ".attn.";
+        String fused = g.op("Reshape", transpose(prefix + "W_" + which, 1, 0, 2), g.longs(spec.dModel(), -1));
+        String bias = prefix + "b_" + which;
+        String out = g.op("MatMul", x, fused);
+        return weights.containsKey(bias) ? g.op("Add", out, g.op("Reshape", bias, g.longs(-1))) : out;
+    }
+
+    private String heads(String x, int heads) {
+        return g.op("Reshape", x, g.longs(0, 0, heads, spec.dHead()));
+    }
+
+    /** [batch, pos, kv, d_head] → [batch, pos, kv·r, d_head], each key/value head used by r consecutive heads. */
+    private String repeatHeads(String x, int kv, int r) {
+        String expanded = g.op("Expand", g.op("Unsqueeze", x, g.longs(3)), g.longs(1, 1, 1, r, 1));
+        return g.op("Reshape", expanded, g.longs(0, 0, (long) kv * r, spec.dHead()));
+    }
+
+    private String mlp(int l, String x) {
+        String prefix = "blocks." + l + ".mlp.";
+        String post;
+        if (spec.gatedMlp()) {
+            String gate = hook(l, MLP_PRE, g.op("MatMul", x, prefix + "W_gate"));
+            String linear = hook(l, MLP_PRE_LINEAR, addBias(g.op("MatMul", x, prefix + "W_in"), prefix + "b_in"));
+            post = g.op("Mul", activation(gate), linear);
+        } else {
+            post = activation(hook(l, MLP_PRE, addBias(g.op("MatMul", x, prefix + "W_in"), prefix + "b_in")));
+        }
+        post = hook(l, MLP_POST, post);
+        return addBias(g.op("MatMul", post, prefix + "W_out"), prefix + "b_out");
+    }
+
+    private String activation(String x) {
+        return switch (spec.activation()) {
+            case GELU -> g.op("Mul", g.op("Mul", x, g.op("Add",
+                    g.op("Erf", g.op("Div", x, g.scalar((float) Math.sqrt(2)))), g.scalar(1f))), g.scalar(0.5f));
+            case GELU_TANH -> {
+                String cube = g.op("Mul", g.op("Pow", x, g.scalar(3f)), g.scalar(0.044715f));
+                String inner = g.op("Mul", g.op("Add", x, cube), g.scalar((float) Math.sqrt(2 / Math.PI)));
+                yield g.op("Mul", g.op("Mul", x, g.op("Add", g.op("Tanh", inner), g.scalar(1f))), g.scalar(0.5f));
+            }
+            case RELU -> g.op("Relu", x);
+            case SILU -> g.op("Mul", x, g.op("Sigmoid", x));
+        };
+    }
+
+    private String addBias(String x, String bias) {
+        return weights.containsKey(bias) ? g.op("Add", x, bias) : x;
+    }
+
+    private String transpose(String x, long... perm) {
+        return g.op("Transpose", Map.of("perm", perm), x);
+    }
+
+    private Rotation rotation(String positions) {
+        int r = spec.rotaryDim();
+        float[] invFreq = new float[r];
+        for (int i = 0; i < r / 2; i++) {
+            invFreq[i] = (float) (1.0 / Math.pow(spec.rotaryBase(), (2.0 * i) / r));
+            invFreq[i + r / 2] = invFreq[i];
+        }
+        String frequencies = g.initializer("rotary.inv_freq", Tensor.vector(invFreq));
+        String angles = g.op("Mul", g.op("Unsqueeze", g.op("Cast", Map.of("to", Elem.FLOAT.code), positions),
+                g.longs(2, 3)), frequencies);
+        return new Rotation(g.op("Cos", angles), g.op("Sin", angles));
+    }
+
+    /** Rotate-half rotary embedding on [batch, pos, heads, d_head] with tables [batch, pos, 1, rotary_dim]. */
+    private final class Rotation {
+        private final String cos;
+        private final String sin;
+
+        Rotation(String cos, String sin) {
+            this.cos = cos;
+            this.sin = sin;
+        }
+
+        String apply(String x) {
+            int r = spec.rotaryDim();
+            boolean partial = r < spec.dHead();
+            String rot = partial ? slice(x, 0, r) : x;
+            String rotated = g.op("Concat", Map.of("axis", -1),
+                    g.op("Neg", slice(rot, r / 2, r)), slice(rot, 0, r / 2));
+            String out = g.op("Add", g.op("Mul", rot, cos), g.op("Mul", rotated, sin));
+            return partial ? g.op("Concat", Map.of("axis", -1), out, slice(x, r, spec.dHead())) : out;
+        }
+
+        private String slice(String x, int from, int to) {
+            return g.op("Slice", x, g.longs(from), g.longs(to), g.longs(-1));
+        }
+    }
+}
