@@ -69,6 +69,29 @@ class CliTest {
     }
 
     @Test
+    void anExportedOnnxFileRunsOnEngineOnnxWithDjlsTopK() throws Exception {
+        Path file = tmp.resolve("export").resolve("model.onnx");
+        Result export = loupe("export-onnx", "--out", file.toString());
+        assertEquals(0, export.code(), export.err());
+        assertTrue(Files.isRegularFile(file.resolveSibling("tokenizer.json")), export.out());
+        String prompt = "The war lasted from the year 1732 to the year 17";
+        JsonNode onnx = new ObjectMapper().readTree(loupe("run", "--engine", "onnx", "--model", file.toString(),
+                "--prompt", prompt, "--top-k", "5", "--json").out());
+        JsonNode djl = new ObjectMapper().readTree(loupe("run", "--engine", "djl", "--prompt", prompt, "--top-k", "5",
+                "--json").out());
+        assertEquals("onnx", onnx.get("engine").asText());
+        for (int k = 0; k < 5; k++) {
+            JsonNode a = djl.get("top_k").get(k);
+            JsonNode b = onnx.get("top_k").get(k);
+            assertEquals(a.get("id").asInt(), b.get("id").asInt(), "rank " + (k + 1));
+            assertEquals(a.get("prob").asDouble(), b.get("prob").asDouble(), 1e-5, "rank " + (k + 1));
+        }
+        Result wrongName = loupe("export-onnx", "--out", tmp.resolve("model.bin").toString());
+        assertEquals(1, wrongName.err().strip().lines().count(), wrongName.err());
+        assertTrue(wrongName.err().contains(".onnx"), wrongName.err());
+    }
+
+    @Test
     void hooksListsEveryHookWithItsShape() {
         Result r = loupe("hooks", "--model", golden("llama-tiny"), "--pos", "7");
         assertEquals(0, r.code(), r.err());
