@@ -11,6 +11,7 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import dev.loupe.api.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -72,7 +73,7 @@ final class GraphBuilder {
         ByteBuffer bytes = ByteBuffer.allocate(t.numel() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(t.buffer());
         TensorProto.Builder proto = TensorProto.newBuilder().setName(name).setDataType(Elem.FLOAT.code)
-                .setRawData(ByteString.copyFrom(bytes.array()));
+                .setRawData(UnsafeByteOperations.unsafeWrap(bytes.array()));
         for (int d : t.shape()) {
             proto.addDims(d);
         }

@@ -7,6 +7,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.loupe.api.Capability;
 import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
@@ -38,7 +39,7 @@ final class OnnxModel implements Model {
     private final Map<String, Tensor> weights;
     private final Tokenizer tokenizer;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
-    private final Map<String, OrtSession> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
     OnnxModel(ModelSpec spec, Map<String, Tensor> weights, Tokenizer tokenizer) {
         this.spec = spec;
@@ -99,6 +100,9 @@ final class OnnxModel implements Model {
             outputs.add(TransformerGraph.LOGITS);
         }
         request.cache().stream().sorted().forEach(h -> outputs.add(h.name()));
+        if (outputs.isEmpty()) {
+            outputs.add(HookPoint.of(HookSite.LN_FINAL_NORMALIZED).name());
+        }
         OrtSession session = session(request, outputs);
         try (Feeds feeds = new Feeds(env)) {
             long[] shape = {batch.size(), batch.length()};
@@ -106,17 +110,21 @@ final class OnnxModel implements Model {
             feeds.longs(TransformerGraph.POSITION_IDS, batch.positions(), shape);
             feeds.booleans(TransformerGraph.ALLOWED, batch.attentionAllowed(), batch.size(), 1, batch.length(),
                     batch.length());
+            if (request.logits() == RunRequest.LogitsMode.LAST) {
+                long[] rows = new long[batch.size()];
+                for (int b = 0; b < rows.length; b++) {
+                    rows[b] = (long) b * batch.length() + batch.lastIndex()[b];
+                }
+                feeds.longs(TransformerGraph.LAST_ROWS, rows, rows.length);
+            }
             InterventionFeeds.add(feeds, spec, request.interventions(), batch.size(), batch.length());
             try (OrtSession.Result result = session.run(feeds.asMap(), outputs)) {
                 Map<HookPoint, Tensor> cache = new HashMap<>();
                 for (HookPoint h : request.cache()) {
                     cache.put(h, tensor(result, h.name()));
                 }
-                Tensor logits = switch (request.logits()) {
-                    case NONE -> null;
-                    case ALL -> tensor(result, TransformerGraph.LOGITS);
-                    case LAST -> lastPositions(tensor(result, TransformerGraph.LOGITS), batch.lastIndex());
-                };
+                Tensor logits = request.logits() == RunRequest.LogitsMode.NONE ? null
+                        : tensor(result, TransformerGraph.LOGITS);
                 return new RunResult(logits, cache, batch.lengths());
             }
         } catch (OrtException e) {
@@ -129,63 +137,66 @@ final class OnnxModel implements Model {
         OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
         OnnxTensor t = (OnnxTensor) value;
         FloatBuffer buffer = t.getFloatBuffer();
-        float[] data = new float[buffer.remaining()];
-        buffer.get(data);
+        float[] data;
+        if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.array().length == buffer.remaining()) {
+            data = buffer.array();
+        } else {
+            data = new float[buffer.remaining()];
+            buffer.get(data);
+        }
         return Tensor.adopt(data, Arrays.stream(t.getInfo().getShape()).mapToInt(Math::toIntExact).toArray());
     }
 
-    private static Tensor lastPositions(Tensor logits, int[] lastIndex) {
-        int vocab = logits.size(2);
-        float[] out = new float[lastIndex.length * vocab];
-        for (int b = 0; b < lastIndex.length; b++) {
-            System.arraycopy(logits.select(b).select(lastIndex[b]).toArray(), 0, out, b * vocab, vocab);
-        }
-        return Tensor.adopt(out, lastIndex.length, vocab);
-    }
-
     private OrtSession session(RunRequest request, Set<String> outputs) {
-        String key = outputs + "|" + InterventionGraph.signature(request.interventions());
+        String key = request.logits() + "|" + outputs + "|" + InterventionGraph.signature(request.interventions());
         synchronized (sessions) {
-            OrtSession session = sessions.get(key);
+            Session session = sessions.get(key);
             if (session == null) {
                 session = createSession(request, outputs);
                 sessions.put(key, session);
                 evictBeyond(SESSIONS);
             }
-            return session;
+            return session.session();
         }
     }
 
-    private OrtSession createSession(RunRequest request, Set<String> outputs) {
+    private Session createSession(RunRequest request, Set<String> outputs) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
-        TransformerGraph.write(spec, weights, g, new InterventionGraph(request.interventions()));
+        TransformerGraph.write(spec, weights, g, new InterventionGraph(request.interventions()), request.logits());
         for (String name : outputs) {
             if (!name.equals(TransformerGraph.LOGITS)) {
                 g.output(name, GraphBuilder.Elem.FLOAT, InterventionGraph.rank(HookPoint.parse(name)));
             }
         }
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return env.createSession(g.model(Map.of()).toByteArray(), options);
+            return new Session(env.createSession(g.model(Map.of()).toByteArray(), options), options);
         } catch (OrtException e) {
+            options.close();
             throw new LoupeException("ONNX Runtime refused the graph for this request: " + e.getMessage().lines()
                     .findFirst().orElse(""));
+        }
+    }
+
+    /** A session and the options it was created with, which must outlive it. */
+    private record Session(OrtSession session, OrtSession.SessionOptions options) {
+        void close() {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new LoupeException("ONNX Runtime could not close a session: " + e.getMessage());
+            } finally {
+                options.close();
+            }
         }
     }
 
     private void evictBeyond(int limit) {
         var it = sessions.entrySet().iterator();
         while (sessions.size() > limit && it.hasNext()) {
-            close(it.next().getValue());
+            it.next().getValue().close();
             it.remove();
-        }
-    }
-
-    private static void close(OrtSession session) {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new LoupeException("ONNX Runtime could not close a session: " + e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.api.RunRequest.LogitsMode;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
 import dev.loupe.api.io.AtomicFiles;
@@ -42,7 +43,7 @@ final class OnnxModelFile {
     /** The exported graph, as bytes. */
     static byte[] bytes(ModelSpec spec, Map<String, Tensor> weights) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
-        TransformerGraph.write(spec, weights, g, TransformerGraph.HookEdits.NONE);
+        TransformerGraph.write(spec, weights, g, TransformerGraph.HookEdits.NONE, LogitsMode.ALL);
         for (HookPoint h : spec.hookPoints()) {
             g.output(h.name(), Elem.FLOAT, InterventionGraph.rank(h));
         }

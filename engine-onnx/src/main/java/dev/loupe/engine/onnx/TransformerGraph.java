@@ -24,6 +24,7 @@ import static dev.loupe.api.HookSite.RESID_PRE;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.api.RunRequest.LogitsMode;
 import dev.loupe.api.Tensor;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
 import java.util.Map;
@@ -35,13 +36,16 @@ import java.util.Map;
  * point is an {@code Identity} whose output carries the hook's name, after {@link HookEdits} had its say.
  *
  * <p>Graph inputs: {@code input_ids} and {@code position_ids} (int64 [batch, pos]) and {@code attention_allowed}
- * (bool [batch, 1, pos, pos], key visible from query). Output: {@code logits} [batch, pos, vocab].
+ * (bool [batch, 1, pos, pos], key visible from query). Output: {@code logits} [batch, pos, vocab]; or, for
+ * {@code LAST}, [batch, vocab] at the rows of the flattened [batch · pos] axis given by input {@code last_rows}
+ * (int64 [batch]), so the unembedding runs only where it is read; {@code NONE} has no logits.
  */
 final class TransformerGraph {
     static final String INPUT_IDS = "input_ids";
     static final String POSITION_IDS = "position_ids";
     static final String ALLOWED = "attention_allowed";
     static final String LOGITS = "logits";
+    static final String LAST_ROWS = "last_rows";
 
     /** What happens to an activation at a hook point before it is named; returns the tensor to carry on with. */
     interface HookEdits {
@@ -54,18 +58,22 @@ final class TransformerGraph {
     private final Map<String, Tensor> weights;
     private final GraphBuilder g;
     private final HookEdits edits;
+    private final LogitsMode logits;
 
-    private TransformerGraph(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits) {
+    private TransformerGraph(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
+                             LogitsMode logits) {
         this.spec = spec;
         this.weights = weights;
         this.g = g;
         this.edits = edits;
+        this.logits = logits;
     }
 
     /** Writes the forward pass into {@code g}: inputs, initializers, nodes and the {@code logits} output. */
-    static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits) {
+    static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
+                      LogitsMode logits) {
         weights.forEach(g::initializer);
-        new TransformerGraph(spec, weights, g, edits).forward();
+        new TransformerGraph(spec, weights, g, edits, logits).forward();
     }
 
     private String hook(HookPoint h, String tensor) {
@@ -89,8 +97,15 @@ final class TransformerGraph {
             x = block(l, x, allowed, rotation);
         }
         x = norm(x, "ln_final", HookPoint.of(HookSite.LN_FINAL_SCALE), HookPoint.of(HookSite.LN_FINAL_NORMALIZED));
+        if (logits == LogitsMode.NONE) {
+            return;
+        }
+        if (logits == LogitsMode.LAST) {
+            String rows = g.input(LAST_ROWS, Elem.INT64, "batch");
+            x = g.op("Gather", Map.of("axis", 0), g.op("Reshape", x, g.longs(-1, spec.dModel())), rows);
+        }
         g.opNamed(LOGITS, "Identity", Map.of(), addBias(g.op("MatMul", x, "W_U"), "b_U"));
-        g.output(LOGITS, Elem.FLOAT, 3);
+        g.output(LOGITS, Elem.FLOAT, logits == LogitsMode.LAST ? 2 : 3);
     }
 
     private String block(int l, String resid, String allowed, Rotation rotation) {

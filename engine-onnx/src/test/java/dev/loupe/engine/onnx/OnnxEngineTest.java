@@ -118,6 +118,17 @@ class OnnxEngineTest {
     }
 
     @Test
+    void aRunWithoutLogitsOrCacheStillChecksItsInput() {
+        try (Model m = golden("neox-tiny")) {
+            int[] ids = GoldenFixtures.ids("neox-tiny", 1);
+            RunResult r = m.run(RunRequest.of(ids).withLogits(RunRequest.LogitsMode.NONE));
+            assertThrows(IllegalStateException.class, r::logits);
+            assertThrows(LoupeException.class, () -> m.run(RunRequest.of(new int[] {1 << 20})
+                    .withLogits(RunRequest.LogitsMode.NONE)));
+        }
+    }
+
+    @Test
     void anOnnxFileNotWrittenByLoupeIsAOneLineErrorNamingIt() throws Exception {
         Path foreign = tmp.resolve("foreign.onnx");
         Files.write(foreign, new GraphBuilder("empty").model(Map.of()).toByteArray());
