@@ -81,6 +81,27 @@ final class GraphBuilder {
         return name;
     }
 
+    /**
+     * A float32 initializer whose data lies in {@code file} (relative to the model file's folder) at
+     * {@code offset}: ONNX's external data, read by ONNX Runtime itself when it loads the model.
+     */
+    void externalInitializer(String name, int[] shape, String file, long offset) {
+        long length = (long) Float.BYTES;
+        TensorProto.Builder proto = TensorProto.newBuilder().setName(name).setDataType(Elem.FLOAT.code)
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL);
+        for (int d : shape) {
+            proto.addDims(d);
+            length *= d;
+        }
+        proto.addExternalData(entry("location", file)).addExternalData(entry("offset", Long.toString(offset)))
+                .addExternalData(entry("length", Long.toString(length)));
+        graph.addInitializer(proto);
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
     /** An int64 constant (shapes, axes), shared between uses. */
     String longs(long... values) {
         String key = "i64" + Arrays.toString(values);
@@ -120,11 +141,14 @@ final class GraphBuilder {
     }
 
     ModelProto model(Map<String, String> metadata) {
+        return header(metadata).setGraph(graph).build();
+    }
+
+    private ModelProto.Builder header(Map<String, String> metadata) {
         ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("loupe")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(graph);
-        metadata.forEach((k, v) -> model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        return model.build();
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+        metadata.forEach((k, v) -> model.addMetadataProps(entry(k, v)));
+        return model;
     }
 
     private static ValueInfoProto valueInfo(String name, Elem elem, Object... dims) {

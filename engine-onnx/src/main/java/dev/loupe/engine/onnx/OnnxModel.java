@@ -17,7 +17,11 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.Weights;
 import dev.loupe.api.spi.PaddedBatch;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -40,6 +44,7 @@ final class OnnxModel implements Model {
     private final Tokenizer tokenizer;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final Map<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private ExternalWeights externalWeights;
 
     OnnxModel(ModelSpec spec, Map<String, Tensor> weights, Tokenizer tokenizer) {
         this.spec = spec;
@@ -162,6 +167,7 @@ final class OnnxModel implements Model {
 
     private Session createSession(RunRequest request, Set<String> outputs) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
+        externalWeights().declare(g);
         TransformerGraph.write(spec, weights, g, new InterventionGraph(request.interventions()), request.logits());
         for (String name : outputs) {
             if (!name.equals(TransformerGraph.LOGITS)) {
@@ -171,12 +177,28 @@ final class OnnxModel implements Model {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            return new Session(env.createSession(g.model(Map.of()).toByteArray(), options), options);
+            Path file = externalWeights().place(g.model(Map.of()).toByteArray());
+            try {
+                return new Session(env.createSession(file.toString(), options), options);
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            options.close();
+            throw new UncheckedIOException(e);
         } catch (OrtException e) {
             options.close();
             throw new LoupeException("ONNX Runtime refused the graph for this request: " + e.getMessage().lines()
                     .findFirst().orElse(""));
         }
+    }
+
+    /** The weights in a file every graph of this model points to, written on first use. */
+    private ExternalWeights externalWeights() {
+        if (externalWeights == null) {
+            externalWeights = ExternalWeights.write(weights);
+        }
+        return externalWeights;
     }
 
     /** A session and the options it was created with, which must outlive it. */
@@ -204,6 +226,10 @@ final class OnnxModel implements Model {
     public void close() {
         synchronized (sessions) {
             evictBeyond(0);
+            if (externalWeights != null) {
+                externalWeights.close();
+                externalWeights = null;
+            }
         }
         if (tokenizer instanceof AutoCloseable c) {
             try {

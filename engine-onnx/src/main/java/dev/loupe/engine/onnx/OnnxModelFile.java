@@ -43,6 +43,7 @@ final class OnnxModelFile {
     /** The exported graph, as bytes. */
     static byte[] bytes(ModelSpec spec, Map<String, Tensor> weights) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
+        weights.forEach(g::initializer);
         TransformerGraph.write(spec, weights, g, TransformerGraph.HookEdits.NONE, LogitsMode.ALL);
         for (HookPoint h : spec.hookPoints()) {
             g.output(h.name(), Elem.FLOAT, InterventionGraph.rank(h));

@@ -69,10 +69,12 @@ final class TransformerGraph {
         this.logits = logits;
     }
 
-    /** Writes the forward pass into {@code g}: inputs, initializers, nodes and the {@code logits} output. */
+    /**
+     * Writes the forward pass into {@code g}: inputs, nodes and the {@code logits} output. The weights are the
+     * caller's to add (as initializers named like the keys of {@code weights}); here they say which biases exist.
+     */
     static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
                       LogitsMode logits) {
-        weights.forEach(g::initializer);
         new TransformerGraph(spec, weights, g, edits, logits).forward();
     }
 

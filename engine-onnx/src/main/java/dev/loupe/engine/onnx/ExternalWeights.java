@@ -1,0 +1,88 @@
+package dev.loupe.engine.onnx;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tensor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A model's weights written once, as little-endian float32 at page-aligned offsets, into a private temporary
+ * folder; every graph of the model refers to them as ONNX external data and is itself written beside them, so
+ * ONNX Runtime reads the weights straight from the file and no graph is ever larger than its nodes (nor bound by
+ * protobuf's 2 GB limit). The folder is deleted on {@link #close}.
+ */
+final class ExternalWeights implements AutoCloseable {
+    static final String DATA_FILE = "weights.bin";
+    private static final long ALIGNMENT = 4096;
+
+    private final Path dir;
+    private final Map<String, Long> offsets = new LinkedHashMap<>();
+    private final Map<String, int[]> shapes = new LinkedHashMap<>();
+    private int graphs;
+
+    private ExternalWeights(Path dir) {
+        this.dir = dir;
+    }
+
+    static ExternalWeights write(Map<String, Tensor> weights) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("loupe-onnx-");
+        } catch (IOException e) {
+            throw new LoupeException("cannot create a temporary folder for ONNX weights: " + e.getMessage());
+        }
+        ExternalWeights out = new ExternalWeights(dir);
+        try (FileChannel channel = FileChannel.open(dir.resolve(DATA_FILE), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            long offset = 0;
+            for (Map.Entry<String, Tensor> w : weights.entrySet()) {
+                Tensor t = w.getValue();
+                ByteBuffer bytes = ByteBuffer.allocate(t.numel() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(t.buffer());
+                channel.write(bytes, offset);
+                out.offsets.put(w.getKey(), offset);
+                out.shapes.put(w.getKey(), t.shape());
+                offset += (bytes.capacity() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+            }
+        } catch (IOException e) {
+            out.close();
+            throw new LoupeException("cannot write ONNX weights to " + dir + ": " + e.getMessage());
+        }
+        return out;
+    }
+
+    /** Declares every weight as an initializer of {@code g} that points into the data file. */
+    void declare(GraphBuilder g) {
+        offsets.forEach((name, offset) -> g.externalInitializer(name, shapes.get(name), DATA_FILE, offset));
+    }
+
+    /** Writes {@code model} beside the data file (where its external references resolve) and returns its path. */
+    synchronized Path place(byte[] model) {
+        Path file = dir.resolve("graph-" + graphs++ + ".onnx");
+        try {
+            Files.write(file, model);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    @Override
+    public void close() {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}
