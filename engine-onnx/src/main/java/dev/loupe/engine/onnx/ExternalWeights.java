@@ -19,13 +19,14 @@ import java.util.stream.Stream;
  * A model's weights written once, as little-endian float32 at page-aligned offsets, into a private temporary
  * folder; every graph of the model refers to them as ONNX external data and is itself written beside them, so
  * ONNX Runtime reads the weights straight from the file and no graph is ever larger than its nodes (nor bound by
- * protobuf's 2 GB limit). The folder is deleted on {@link #close}.
+ * protobuf's 2 GB limit). The folder is deleted on {@link #close}, or at JVM exit.
  */
 final class ExternalWeights implements AutoCloseable {
     static final String DATA_FILE = "weights.bin";
     private static final long ALIGNMENT = 4096;
 
     private final Path dir;
+    private final Thread deleteAtExit = new Thread(this::delete, "loupe-onnx-weights-cleanup");
     private final Map<String, Long> offsets = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private int graphs;
@@ -42,6 +43,7 @@ final class ExternalWeights implements AutoCloseable {
             throw new LoupeException("cannot create a temporary folder for ONNX weights: " + e.getMessage());
         }
         ExternalWeights out = new ExternalWeights(dir);
+        Runtime.getRuntime().addShutdownHook(out.deleteAtExit);
         try (FileChannel channel = FileChannel.open(dir.resolve(DATA_FILE), StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.WRITE)) {
             long offset = 0;
@@ -77,8 +79,18 @@ final class ExternalWeights implements AutoCloseable {
         return file;
     }
 
+    /** Deletes the folder now; a model left unclosed has it deleted when the JVM exits. */
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(deleteAtExit);
+        } catch (IllegalStateException shuttingDown) {
+            return;
+        }
+        delete();
+    }
+
+    private void delete() {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
