@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: loupe export-onnx --out build/embedded/model.onnx",
                 "         loupe run --engine onnx --model build/embedded/model.onnx --prompt \"Alice gave\""},
         description = "Export the model to ONNX (every TransformerLens hook point a named output, the spec in the "
-                + "metadata); copies the tokenizer files beside it.")
+                + "metadata); copies the tokenizer files beside it. Loads the model on engine onnx unless --engine "
+                + "says otherwise.")
 public final class ExportOnnxCommand extends ModelCommand {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "The .onnx file to write.")
     Path out;
