@@ -2,8 +2,11 @@ package dev.loupe.api;
 
 import java.util.OptionalInt;
 
-/** Text to token ids and back. Encoding adds no special tokens; callers prepend BOS themselves. */
-public interface Tokenizer {
+/**
+ * Text to token ids and back. Encoding adds no special tokens; callers prepend BOS themselves. Close it with its
+ * model (native tokenizers hold native memory).
+ */
+public interface Tokenizer extends AutoCloseable {
     int[] encode(String text);
 
     String decode(int[] ids);
@@ -18,4 +21,12 @@ public interface Tokenizer {
 
     /** End-of-sequence token, if the tokenizer declares one. */
     OptionalInt eosId();
+
+    @Override
+    default void close() {}
+
+    /** The tokenizer of a model that has none: every call is a one-line error saying to pass token ids. */
+    static Tokenizer missing() {
+        return Missing.INSTANCE;
+    }
 }

@@ -17,7 +17,7 @@ import java.util.OptionalInt;
  * A Hugging Face {@code tokenizer.json} run by DJL's native tokenizers (no truncation, no special tokens added).
  * The vocabulary is read from the same file so ids can be shown as their token strings.
  */
-public final class HfTokenizer implements Tokenizer, AutoCloseable {
+public final class HfTokenizer implements Tokenizer {
     private final HuggingFaceTokenizer tokenizer;
     private final String[] tokens;
     private final OptionalInt bos;

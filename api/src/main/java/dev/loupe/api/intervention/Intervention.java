@@ -32,6 +32,22 @@ public sealed interface Intervention {
 
     Positions positions();
 
+    /**
+     * Which positions of a sequence axis of {@code length} this intervention touches; positions out of range are a
+     * one-line error naming the hook.
+     */
+    default boolean[] positionMask(int length) {
+        boolean[] selected = new boolean[length];
+        try {
+            for (int p : positions().resolve(length)) {
+                selected[p] = true;
+            }
+        } catch (IllegalArgumentException e) {
+            throw new dev.loupe.api.LoupeException("intervention at '" + hook() + "': " + e.getMessage());
+        }
+        return selected;
+    }
+
     /** The tensor that a gradient request may train, if this kind has one. */
     @JsonIgnore
     default Optional<Tensor> parameter() {

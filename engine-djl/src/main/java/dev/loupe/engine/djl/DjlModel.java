@@ -45,7 +45,7 @@ final class DjlModel implements Model {
         this.manager = manager;
         this.weights = weights;
         this.forward = new Forward(spec, weights);
-        this.tokenizer = tokenizer;
+        this.tokenizer = tokenizer == null ? Tokenizer.missing() : tokenizer;
         this.capabilities = capabilities;
     }
 
@@ -56,9 +56,6 @@ final class DjlModel implements Model {
 
     @Override
     public Tokenizer tokenizer() {
-        if (tokenizer == null) {
-            throw new LoupeException("this model has no tokenizer (its directory has no tokenizer.json); pass token ids");
-        }
         return tokenizer;
     }
 
@@ -163,12 +160,6 @@ final class DjlModel implements Model {
     @Override
     public void close() {
         manager.close();
-        if (tokenizer instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // native tokenizer: nothing to recover
-            }
-        }
+        tokenizer.close();
     }
 }

@@ -90,14 +90,7 @@ final class InterventionOps {
     private static NDArray positionMask(NDManager m, Intervention iv, NDArray x, int posAxis) {
         long[] shape = x.getShape().getShape();
         int length = (int) shape[posAxis];
-        boolean[] selected = new boolean[length];
-        try {
-            for (int p : iv.positions().resolve(length)) {
-                selected[p] = true;
-            }
-        } catch (IllegalArgumentException e) {
-            throw new LoupeException("intervention at '" + iv.hook() + "': " + e.getMessage());
-        }
+        boolean[] selected = iv.positionMask(length);
         long[] maskShape = new long[shape.length];
         Arrays.fill(maskShape, 1);
         maskShape[posAxis] = length;

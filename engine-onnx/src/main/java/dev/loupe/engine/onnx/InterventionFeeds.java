@@ -40,7 +40,7 @@ final class InterventionFeeds {
         for (int i = 0; i < interventions.size(); i++) {
             Intervention iv = interventions.get(i);
             int[] hookShape = spec.shapeOf(iv.hook(), batch, length);
-            feeds.booleans(input(i, "mask"), mask(iv, length), maskShape(iv.hook(), length));
+            feeds.booleans(input(i, "mask"), iv.positionMask(length), maskShape(iv.hook(), length));
             iv.parameter().ifPresent(p -> checkParameter(iv, p, hookShape));
             switch (iv) {
                 case Intervention.AddVector a -> feeds.scalar(input(i, "scalar"), a.scale());
@@ -52,18 +52,6 @@ final class InterventionFeeds {
             int index = i;
             iv.parameter().ifPresent(p -> feeds.put(input(index, "param"), p));
         }
-    }
-
-    private static boolean[] mask(Intervention iv, int length) {
-        boolean[] selected = new boolean[length];
-        try {
-            for (int p : iv.positions().resolve(length)) {
-                selected[p] = true;
-            }
-        } catch (IllegalArgumentException e) {
-            throw new LoupeException("intervention at '" + iv.hook() + "': " + e.getMessage());
-        }
-        return selected;
     }
 
     private static long[] maskShape(HookPoint hook, int length) {

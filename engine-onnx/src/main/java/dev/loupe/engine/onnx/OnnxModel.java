@@ -50,7 +50,7 @@ final class OnnxModel implements Model {
     OnnxModel(ModelSpec spec, Map<String, Tensor> weights, Tokenizer tokenizer) {
         this.spec = spec;
         this.weights = Map.copyOf(weights);
-        this.tokenizer = tokenizer;
+        this.tokenizer = tokenizer == null ? Tokenizer.missing() : tokenizer;
     }
 
     @Override
@@ -60,9 +60,6 @@ final class OnnxModel implements Model {
 
     @Override
     public Tokenizer tokenizer() {
-        if (tokenizer == null) {
-            throw new LoupeException("this model has no tokenizer (no tokenizer.json beside it); pass token ids");
-        }
         return tokenizer;
     }
 
@@ -233,12 +230,6 @@ final class OnnxModel implements Model {
                 externalWeights = null;
             }
         }
-        if (tokenizer instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // native tokenizer: nothing to recover
-            }
-        }
+        tokenizer.close();
     }
 }
