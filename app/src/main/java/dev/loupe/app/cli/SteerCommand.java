@@ -166,14 +166,19 @@ public final class SteerCommand {
             SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
             Tensor v = SteeringVectorFile.readVector(vector).scale((float) scale);
             List<EvaluationResult> results;
+            String engineName;
             try (Model m = loader.load(options.model, options.engine, options.device)) {
+                engineName = m.engineName();
                 results = TransferEvaluation.conditions(m, loader.plugins().evaluator(task), meta.config(), v, seed, limit);
             }
             PrintWriter w = spec.commandLine().getOut();
-            w.printf("task %s, vector %s (norm %.3f, %s at %s)%n", task, vector, v.norm(), meta.form(), meta.hook());
+            String header = String.format("task %s, vector %s (norm %.3f, %s at %s, engine %s)", task, vector,
+                    v.norm(), meta.form(), meta.hook(), engineName);
             if (options.json) {
+                spec.commandLine().getErr().println(header);
                 w.println(Json.write(results));
             } else {
+                w.println(header);
                 EvalTable.print(w, results);
             }
         }
