@@ -46,6 +46,11 @@ public final class ExportOnnxCommand extends ModelCommand {
             doc.put("hook_outputs", m.spec().hookPoints().size());
         }
         doc.put("bytes", size(out));
+        Path data = out.resolveSibling(out.getFileName() + ".data");
+        if (Files.isRegularFile(data)) {
+            doc.put("external_data", data.toString());
+            doc.put("external_data_bytes", size(data));
+        }
         if (Files.isDirectory(source)) {
             List<String> copied = new ArrayList<>();
             for (String name : TOKENIZER_FILES) {
@@ -65,6 +70,10 @@ public final class ExportOnnxCommand extends ModelCommand {
         }
         w.printf("wrote %s (%.1f MB, logits + %d hook outputs)%n", out, (Long) doc.get("bytes") / 1e6,
                 (Integer) doc.get("hook_outputs"));
+        if (doc.containsKey("external_data")) {
+            w.printf("  weights in %s (%.1f MB, ONNX external data; keep it beside the .onnx file)%n",
+                    doc.get("external_data"), (Long) doc.get("external_data_bytes") / 1e6);
+        }
         if (doc.get("copied") instanceof List<?> copied && !copied.isEmpty()) {
             w.println("copied " + String.join(", ", copied.stream().map(Object::toString).toList()) + " beside it");
         }

@@ -4,26 +4,20 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A model's weights written once, as little-endian float32 at page-aligned offsets, into a private temporary
- * folder; every graph of the model refers to them as ONNX external data and is itself written beside them, so
- * ONNX Runtime reads the weights straight from the file and no graph is ever larger than its nodes (nor bound by
+ * A running model's weights, written once as {@link ExternalData} into a private temporary folder; every graph of
+ * the model refers to them and is itself written beside them, so ONNX Runtime reads the weights straight from the file and no graph is ever larger than its nodes (nor bound by
  * protobuf's 2 GB limit). The folder is deleted on {@link #close}, or at JVM exit.
  */
 final class ExternalWeights implements AutoCloseable {
     static final String DATA_FILE = "weights.bin";
-    private static final long ALIGNMENT = 4096;
 
     private final Path dir;
     private final Thread deleteAtExit = new Thread(this::delete, "loupe-onnx-weights-cleanup");
@@ -44,22 +38,13 @@ final class ExternalWeights implements AutoCloseable {
         }
         ExternalWeights out = new ExternalWeights(dir);
         Runtime.getRuntime().addShutdownHook(out.deleteAtExit);
-        try (FileChannel channel = FileChannel.open(dir.resolve(DATA_FILE), StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            long offset = 0;
-            for (Map.Entry<String, Tensor> w : weights.entrySet()) {
-                Tensor t = w.getValue();
-                ByteBuffer bytes = ByteBuffer.allocate(t.numel() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                bytes.asFloatBuffer().put(t.buffer());
-                channel.write(bytes, offset);
-                out.offsets.put(w.getKey(), offset);
-                out.shapes.put(w.getKey(), t.shape());
-                offset += (bytes.capacity() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
-            }
+        try {
+            out.offsets.putAll(ExternalData.write(weights, dir.resolve(DATA_FILE)));
         } catch (IOException e) {
             out.close();
             throw new LoupeException("cannot write ONNX weights to " + dir + ": " + e.getMessage());
         }
+        weights.forEach((name, t) -> out.shapes.put(name, t.shape()));
         return out;
     }
 

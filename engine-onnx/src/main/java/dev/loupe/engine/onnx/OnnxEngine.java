@@ -90,6 +90,6 @@ public final class OnnxEngine implements Engine {
         for (String name : model.weights().names()) {
             weights.put(name, model.weights().get(name));
         }
-        OnnxModelFile.write(model.spec(), weights, file);
+        OnnxModelFile.write(model.spec(), weights, file, OnnxModelFile.EMBED_LIMIT);
     }
 }

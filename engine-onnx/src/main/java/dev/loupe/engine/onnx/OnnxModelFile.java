@@ -26,8 +26,9 @@ import java.util.Set;
 
 /**
  * Loupe's ONNX file: the forward pass of {@link TransformerGraph} with every hook point also a graph output, the
- * weights as initializers under TransformerLens names, and the {@link ModelSpec} as JSON in the metadata entry
- * {@value #SPEC_KEY}, so the file alone is enough to load the model again.
+ * weights as initializers under TransformerLens names (embedded, or for large models in a {@code .data} file
+ * beside it as ONNX external data), and the {@link ModelSpec} as JSON in the metadata entry {@value #SPEC_KEY}, so
+ * the file is enough to load the model again.
  */
 final class OnnxModelFile {
     static final String SPEC_KEY = "loupe.model_spec";
@@ -40,24 +41,38 @@ final class OnnxModelFile {
     /** A model read back: its spec and its weights by TransformerLens name. */
     record Contents(ModelSpec spec, Map<String, Tensor> weights) {}
 
-    /** The exported graph, as bytes. */
-    static byte[] bytes(ModelSpec spec, Map<String, Tensor> weights) {
+    /** Beyond this many bytes of weights a file keeps them in a {@code .data} file beside it (protobuf stops at 2 GB). */
+    static final long EMBED_LIMIT = 1L << 30;
+
+    /**
+     * Writes the exported graph to {@code file}; the weights are embedded, or (over {@code embedLimit} bytes) written
+     * as external data to {@code file.data} beside it. Both files go through a temporary sibling.
+     */
+    static void write(ModelSpec spec, Map<String, Tensor> weights, Path file, long embedLimit) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
-        weights.forEach(g::initializer);
+        long bytes = weights.values().stream().mapToLong(t -> (long) t.numel() * Float.BYTES).sum();
+        if (bytes <= embedLimit) {
+            weights.forEach(g::initializer);
+        } else {
+            String dataName = file.getFileName() + ".data";
+            Map<String, Long> offsets = new LinkedHashMap<>();
+            AtomicFiles.write(file.resolveSibling(dataName), tmp -> {
+                Files.delete(tmp);
+                offsets.putAll(ExternalData.write(weights, tmp));
+            });
+            offsets.forEach((name, offset) -> g.externalInitializer(name, weights.get(name).shape(), dataName, offset));
+        }
         TransformerGraph.write(spec, weights, g, TransformerGraph.HookEdits.NONE, LogitsMode.ALL);
         for (HookPoint h : spec.hookPoints()) {
             g.output(h.name(), Elem.FLOAT, InterventionGraph.rank(h));
         }
+        byte[] model;
         try {
-            return g.model(Map.of(SPEC_KEY, JSON.writeValueAsString(spec), FORMAT_KEY, FORMAT)).toByteArray();
+            model = g.model(Map.of(SPEC_KEY, JSON.writeValueAsString(spec), FORMAT_KEY, FORMAT)).toByteArray();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a ModelSpec always serialises", e);
         }
-    }
-
-    static void write(ModelSpec spec, Map<String, Tensor> weights, Path file) {
-        byte[] bytes = bytes(spec, weights);
-        AtomicFiles.write(file, tmp -> Files.write(tmp, bytes));
+        AtomicFiles.write(file, tmp -> Files.write(tmp, model));
     }
 
     static Contents read(Path file) {
@@ -96,7 +111,9 @@ final class OnnxModelFile {
         int[] shape = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
         List<Float> listed = t.getFloatDataList();
         float[] data;
-        if (!listed.isEmpty()) {
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            data = ExternalData.read(file, t);
+        } else if (!listed.isEmpty()) {
             data = new float[listed.size()];
             for (int i = 0; i < data.length; i++) {
                 data[i] = listed.get(i);

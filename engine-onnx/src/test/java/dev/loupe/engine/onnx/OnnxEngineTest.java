@@ -59,6 +59,30 @@ class OnnxEngineTest {
     }
 
     @Test
+    void largeModelsKeepTheirWeightsInADataFileBesideTheGraph() throws Exception {
+        Path file = tmp.resolve("neox.onnx");
+        int[] ids = GoldenFixtures.ids("neox-tiny", 2);
+        try (Model m = golden("neox-tiny")) {
+            Map<String, Tensor> weights = new java.util.LinkedHashMap<>();
+            m.weights().names().forEach(n -> weights.put(n, m.weights().get(n)));
+            OnnxModelFile.write(m.spec(), weights, file, 0);
+            assertTrue(Files.size(file) < 100_000, "graph only: " + Files.size(file) + " bytes");
+            assertTrue(Files.size(tmp.resolve("neox.onnx.data")) > 4 * 100_000);
+            Tensor expected = m.run(RunRequest.of(ids)).logits();
+            try (Model back = engine.load(ModelSource.directory(file))) {
+                for (String name : m.weights().names()) {
+                    assertEquals(m.weights().get(name), back.weights().get(name), name);
+                }
+                assertEquals(expected, back.run(RunRequest.of(ids)).logits());
+            }
+            OrtEnvironment env = OrtEnvironment.getEnvironment();
+            try (OrtSession session = env.createSession(file.toString(), new OrtSession.SessionOptions())) {
+                assertTrue(session.getOutputNames().contains("blocks.1.hook_resid_post"));
+            }
+        }
+    }
+
+    @Test
     void everyHookPointIsAGraphOutputThatOnnxRuntimeReturnsDirectly() throws Exception {
         Path file = tmp.resolve("gpt2.onnx");
         int[] ids = GoldenFixtures.ids("gpt2-tiny", 1);
