@@ -46,13 +46,16 @@ class ObsPropStudyTest {
     }
 
     @Test
-    void couplingCoefficientOfTheMoverPredictsTheFittedSlope() {
-        CouplingStudy s = CouplingStudy.run(model, 48, 0);
+    void couplingCoefficientsPredictTheFittedSlopesOfEachHeadsSubjectAndObjectVectors() {
+        CouplingStudy s = CouplingStudy.run(model, 64, 0);
+        assertEquals(16, s.pairs().stream().filter(p -> p.kind() == CouplingStudy.Kind.SUBJECT_OBJECT).count());
+        assertTrue(s.tokens() > 3500, "non-BOS tokens of 64 windows: " + s.tokens());
+        assertTrue(s.subjectObjectR2() >= 0.9, "R² of C against the slopes over the 16 heads: " + s);
         CouplingStudy.Pair mover = s.pairs().stream().filter(p -> p.first().equals("L0H2 subject")).findFirst()
                 .orElseThrow();
-        assertTrue(mover.fitR2() >= 0.9, "x·y_object is linear in x·y_subject for the mover: " + mover);
-        assertEquals(mover.slope(), mover.coupling(), 0.1, "C(y_subject, y_object) vs the fitted slope: " + mover);
-        assertTrue(s.correlation() > 0.5, "C and slopes correlate across the 40 pairs: " + s.correlation());
+        assertTrue(mover.fitR2() >= 0.8, "x·y_object is close to linear in x·y_subject for the mover: " + mover);
+        assertEquals(mover.slope(), mover.coupling(), 0.05, "C(y_subject, y_object) vs the fitted slope: " + mover);
+        assertTrue(s.correlation() > 0.8, "C and slopes correlate across all 40 pairs: " + s.correlation());
     }
 
     @Test

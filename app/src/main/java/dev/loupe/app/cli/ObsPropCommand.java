@@ -72,10 +72,11 @@ public final class ObsPropCommand {
     /** {@code loupe obsprop couple}. */
     @Command(name = "couple", mixinStandardHelpOptions = true,
             description = "Coupling coefficients between head feature vectors beside least-squares slopes over real activations.",
-            footer = {"", "Example: loupe obsprop couple --prompts 64"})
+            footer = {"", "Example: loupe obsprop couple --windows 256"})
     public static final class Couple extends ModelCommand {
-        @Option(names = "--prompts", defaultValue = "64", description = "Prompts of each form whose tokens give activations (default: ${DEFAULT-VALUE}).")
-        int prompts;
+        @Option(names = "--windows", defaultValue = "64",
+                description = "Windows of toy-world text whose tokens give the activations (default: ${DEFAULT-VALUE}).")
+        int windows;
 
         @Option(names = "--seed", defaultValue = "0") long seed;
 
@@ -87,7 +88,7 @@ public final class ObsPropCommand {
         public void run() {
             CouplingStudy s;
             try (Model m = loader.load(options.model, options.engine, options.device)) {
-                s = CouplingStudy.run(m, prompts, seed);
+                s = CouplingStudy.run(m, windows, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
             save(out, "coupling", s, ObsPropReport.coupling(s));
@@ -99,8 +100,10 @@ public final class ObsPropCommand {
             for (CouplingStudy.Pair p : s.pairs()) {
                 w.printf("%-14s %-14s %9.3f %9.3f %8.3f%n", p.first(), p.second(), p.coupling(), p.slope(), p.fitR2());
             }
-            w.printf("%d pairs over %d tokens: C predicts the fitted slope with R2 = %.3f (correlation %.3f)%n",
-                    s.pairs().size(), s.tokens(), s.slopeR2(), s.correlation());
+            w.printf("slopes over %d tokens of toy-world text; C predicts them with R2 = %.3f over the %d heads' "
+                    + "subject/object pairs, %.3f over pairs of two heads, %.3f over all %d pairs (correlation %.3f)%n",
+                    s.tokens(), s.subjectObjectR2(), count(s, CouplingStudy.Kind.SUBJECT_OBJECT), s.otherHeadsR2(),
+                    s.allR2(), s.pairs().size(), s.correlation());
         }
     }
 
@@ -141,6 +144,10 @@ public final class ObsPropCommand {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }
+    }
+
+    private static long count(CouplingStudy s, CouplingStudy.Kind kind) {
+        return s.pairs().stream().filter(p -> p.kind() == kind).count();
     }
 
     /** DIR/name.json and DIR/name.html, each written to a temporary file and moved into place. */

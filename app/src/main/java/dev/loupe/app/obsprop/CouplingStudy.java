@@ -6,6 +6,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
+import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.obsprop.ComponentRanking;
 import dev.loupe.method.obsprop.Coupling;
 import java.util.ArrayList;
@@ -14,50 +15,73 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Coupling coefficients between head feature vectors on the pronoun task, validated against real activations:
+ * Coupling coefficients between head feature vectors of the pronoun task, validated against real activations:
  * for each pair (y₁, y₂) read from the same residual stream, C(y₁, y₂) beside the least-squares slope of x·y₂ on
- * x·y₁ over every token of the prompts, x being {@code blocks.L.hook_resid_pre} centred and divided by its
- * root-mean-square (LayerNorm before its weight: the units the √d·W rule's vectors are read in). Pairs: every two heads of a layer for the subject observable, and each head's subject and object vectors.
+ * x·y₁. As the paper fits its slopes over the Pile, x is the model's own kind of text, not the task's prompts:
+ * every non-BOS token of toy-world windows, {@code blocks.L.hook_resid_pre} centred and divided by its
+ * root-mean-square (LayerNorm before its weight: the units the √d·W rule's vectors are read in). Pairs: each head's
+ * subject and object vectors (the paper's validation), and every two heads of a layer for the subject observable.
  *
- * @param pairs       one row per pair
- * @param slopeR2     1 − Σ(slope − C)² / Σ(slope − mean slope)²: how well C predicts the fitted slopes
- * @param correlation Pearson correlation between C and the slopes
- * @param tokens      activations the slopes were fitted on
+ * @param pairs           one row per pair
+ * @param subjectObjectR2 how well C predicts the fitted slopes of the subject/object pairs
+ *                        ({@link Coupling#determination}: 1 − Σ(slope − C)² / Σ(slope − mean slope)²)
+ * @param otherHeadsR2    the same over the pairs of two different heads
+ * @param allR2           the same over every pair
+ * @param correlation     Pearson correlation between C and the slopes over every pair
+ * @param tokens          activations the slopes were fitted on
  */
-public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation, int tokens) {
-    /** One pair: C, the fitted slope, and the r² of that fit. */
-    public record Pair(String first, String second, double coupling, double slope, double fitR2) {}
+public record CouplingStudy(List<Pair> pairs, double subjectObjectR2, double otherHeadsR2, double allR2,
+                            double correlation, int tokens) {
+    /** Which two feature vectors a pair compares. */
+    public enum Kind { SUBJECT_OBJECT, OTHER_HEAD }
 
-    public static CouplingStudy run(Model model, int prompts, long seed) {
+    /** One pair: C, the fitted slope, and the r² of that fit. */
+    public record Pair(String first, String second, Kind kind, double coupling, double slope, double fitR2) {}
+
+    /**
+     * @param windows toy-world windows of the model's context length whose tokens give the activations
+     * @param seed    seeds the pronoun prompts that linearise the MLPs and the windows' text
+     */
+    public static CouplingStudy run(Model model, int windows, long seed) {
         var tok = model.tokenizer();
-        List<PronounPrompts> subjects = PronounPrompts.sample(tok, prompts, false, true, seed);
-        List<PronounPrompts> objects = PronounPrompts.sample(tok, prompts, false, false, seed);
+        List<PronounPrompts> subjects = PronounPrompts.sample(tok, 16, false, true, seed);
+        List<PronounPrompts> objects = PronounPrompts.sample(tok, 16, false, false, seed);
         List<ComponentRanking.Ranked> ys = ComponentRanking.rank(model, PronounPrompts.subjectObservable(tok),
                 PronounPrompts.first(subjects, 0), PronounPrompts.first(subjects, 1),
                 ComponentRanking.Paths.THROUGH_MLPS);
         List<ComponentRanking.Ranked> yo = ComponentRanking.rank(model, PronounPrompts.objectObservable(tok),
                 PronounPrompts.first(objects, 0), PronounPrompts.first(objects, 1),
                 ComponentRanking.Paths.THROUGH_MLPS);
-        List<PronounPrompts> all = new ArrayList<>(subjects);
-        all.addAll(objects);
-        List<float[]>[] xs = activations(model, all);
+        List<float[]>[] xs = activations(model, windows, seed);
         List<Pair> pairs = new ArrayList<>();
         int heads = model.spec().nHeads();
         for (int l = 0; l < model.spec().nLayers(); l++) {
             for (int a = 0; a < heads; a++) {
                 for (int b = a + 1; b < heads; b++) {
-                    pairs.add(pair(name(l, a), name(l, b), vector(ys, l, a), vector(ys, l, b), xs[l]));
+                    pairs.add(pair(name(l, a), name(l, b), Kind.OTHER_HEAD, vector(ys, l, a), vector(ys, l, b), xs[l]));
                 }
-                pairs.add(pair(name(l, a) + " subject", name(l, a) + " object", vector(ys, l, a), vector(yo, l, a), xs[l]));
+                pairs.add(pair(name(l, a) + " subject", name(l, a) + " object", Kind.SUBJECT_OBJECT,
+                        vector(ys, l, a), vector(yo, l, a), xs[l]));
             }
         }
-        double[] c = pairs.stream().mapToDouble(Pair::coupling).toArray();
-        double[] s = pairs.stream().mapToDouble(Pair::slope).toArray();
-        double r = Math.sqrt(Coupling.fit(c, s).r2()) * Math.signum(Coupling.fit(c, s).slope());
-        return new CouplingStudy(pairs, Coupling.determination(c, s), r, xs[0].size());
+        Coupling.Fit all = Coupling.fit(couplings(pairs, null), slopes(pairs, null));
+        return new CouplingStudy(pairs, determination(pairs, Kind.SUBJECT_OBJECT), determination(pairs, Kind.OTHER_HEAD),
+                determination(pairs, null), Math.sqrt(all.r2()) * Math.signum(all.slope()), xs[0].size());
     }
 
-    private static Pair pair(String n1, String n2, Tensor y1, Tensor y2, List<float[]> xs) {
+    private static double determination(List<Pair> pairs, Kind kind) {
+        return Coupling.determination(couplings(pairs, kind), slopes(pairs, kind));
+    }
+
+    private static double[] couplings(List<Pair> pairs, Kind kind) {
+        return pairs.stream().filter(p -> kind == null || p.kind() == kind).mapToDouble(Pair::coupling).toArray();
+    }
+
+    private static double[] slopes(List<Pair> pairs, Kind kind) {
+        return pairs.stream().filter(p -> kind == null || p.kind() == kind).mapToDouble(Pair::slope).toArray();
+    }
+
+    private static Pair pair(String n1, String n2, Kind kind, Tensor y1, Tensor y2, List<float[]> xs) {
         double[] a = new double[xs.size()];
         double[] b = new double[xs.size()];
         float[] v1 = y1.toArray();
@@ -70,27 +94,34 @@ public record CouplingStudy(List<Pair> pairs, double slopeR2, double correlation
             }
         }
         Coupling.Fit fit = Coupling.fit(a, b);
-        return new Pair(n1, n2, Coupling.coefficient(y1, y2), fit.slope(), fit.r2());
+        return new Pair(n1, n2, kind, Coupling.coefficient(y1, y2), fit.slope(), fit.r2());
     }
 
-    /** Each layer's resid_pre, centred and RMS-normalised, at every real token after BOS: rows per layer. */
+    /** Each layer's resid_pre, centred and RMS-normalised, at every token of the windows but BOS: rows per layer. */
     @SuppressWarnings("unchecked")
-    static List<float[]>[] activations(Model model, List<PronounPrompts> prompts) {
+    static List<float[]>[] activations(Model model, int windows, long seed) {
+        Windows text = Windows.toyWorld(model, seed);
+        List<int[]> ids = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            ids.add(text.next());
+        }
         int layers = model.spec().nLayers();
         Set<HookPoint> hooks = new LinkedHashSet<>();
         for (int l = 0; l < layers; l++) {
             hooks.add(HookPoint.of(l, HookSite.RESID_PRE));
         }
-        RunResult r = model.run(new RunRequest(prompts.stream().map(PronounPrompts::ids).toList(),
-                RunRequest.Padding.LEFT, hooks, List.of(), RunRequest.LogitsMode.NONE));
+        RunResult r = model.run(new RunRequest(ids, RunRequest.Padding.LEFT, hooks, List.of(),
+                RunRequest.LogitsMode.NONE));
+        int bos = model.tokenizer().bosId().orElseThrow();
         List<float[]>[] out = new List[layers];
         for (int l = 0; l < layers; l++) {
             out[l] = new ArrayList<>();
             Tensor act = r.activation(HookPoint.of(l, HookSite.RESID_PRE));
-            int pos = act.size(1);
-            for (int b = 0; b < prompts.size(); b++) {
-                for (int t = pos - r.lengths()[b] + 1; t < pos; t++) {
-                    out[l].add(normalise(act.select(b).select(t).toArray()));
+            for (int b = 0; b < ids.size(); b++) {
+                for (int t = 0; t < ids.get(b).length; t++) {
+                    if (ids.get(b)[t] != bos) {
+                        out[l].add(normalise(act.select(b).select(t).toArray()));
+                    }
                 }
             }
         }

@@ -44,19 +44,22 @@ public final class ObsPropReport {
     public static HtmlReport coupling(CouplingStudy s) {
         HtmlReport r = new HtmlReport("ObsProp: coupling coefficients");
         r.paragraph(String.format("C(y1, y2) = y1·y2 / |y1|² beside the least-squares slope of x·y2 on x·y1 over %d "
-                + "real tokens, for %d pairs of head feature vectors. R² of C as a predictor of the slope: %.3f "
-                + "(correlation %.3f). Where x·y2 is a function of x·y1 (fit r² near 1) the two agree; where the "
-                + "activations are anisotropic in the pair's plane, they need not.", s.tokens(), s.pairs().size(),
-                s.slopeR2(), s.correlation()));
+                + "tokens of toy-world text (resid_pre, centred and RMS-normalised), for %d pairs of head feature "
+                + "vectors. R² of C as a predictor of the slope: %.3f over each head's subject/object pair (the "
+                + "paper's validation), %.3f over pairs of two heads of a layer, %.3f over all (correlation %.3f). "
+                + "Where x·y2 is a function of x·y1 (fit r² near 1) the two agree; where the activations are "
+                + "anisotropic in the pair's plane, they need not.", s.tokens(), s.pairs().size(),
+                s.subjectObjectR2(), s.otherHeadsR2(), s.allR2(), s.correlation()));
         List<double[]> points = new ArrayList<>();
         List<List<Object>> rows = new ArrayList<>();
         for (CouplingStudy.Pair p : s.pairs()) {
             points.add(new double[] {p.coupling(), p.slope()});
-            rows.add(List.of(p.first(), p.second(), p.coupling(), p.slope(), p.fitR2()));
+            rows.add(List.of(p.first(), p.second(), p.kind() == CouplingStudy.Kind.SUBJECT_OBJECT ? "subject/object"
+                    : "two heads", p.coupling(), p.slope(), p.fitR2()));
         }
         r.figure(Charts.scatter("coupling coefficient vs fitted slope", "coupling coefficient C", "fitted slope",
                 points, true), "Each point a pair of feature vectors; dashed: slope = C.");
-        r.table(List.of("y1", "y2", "C", "slope", "fit r²"), rows);
+        r.table(List.of("y1", "y2", "pair", "C", "slope", "fit r²"), rows);
         return r;
     }
 
