@@ -20,7 +20,8 @@ public final class DemoCommand extends ModelCommand {
             description = "Where report.html, results.json and the trained transcoder go (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "0") long seed;
+    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
     @Option(names = "--quick", description = "Small budgets everywhere (about a minute; for tests).") boolean quick;
 

@@ -31,7 +31,8 @@ public final class ObsPropCommand {
                 description = "DIRECT or THROUGH_MLPS (default: ${DEFAULT-VALUE}).")
         dev.loupe.method.obsprop.ComponentRanking.Paths paths;
 
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where features.json and features.html go (default: ${DEFAULT-VALUE}).")
@@ -78,7 +79,8 @@ public final class ObsPropCommand {
                 description = "Windows of toy-world text whose tokens give the activations (default: ${DEFAULT-VALUE}).")
         int windows;
 
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where coupling.json and coupling.html go (default: ${DEFAULT-VALUE}).")
@@ -115,10 +117,12 @@ public final class ObsPropCommand {
         @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
         int layer;
 
-        @Option(names = "--held-out", defaultValue = "300") int heldOut;
+        @Option(names = "--held-out", defaultValue = "300",
+                description = "Held-out prompts whose tokens give the AUC (default: ${DEFAULT-VALUE}).") int heldOut;
         @Option(names = "--repeats", defaultValue = "20", description = "Draws of the k training examples (default: ${DEFAULT-VALUE}).")
         int repeats;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Option(names = "--out", paramLabel = "DIR", defaultValue = "loupe-obsprop",
                 description = "Where compare.json and compare.html go (default: ${DEFAULT-VALUE}).")

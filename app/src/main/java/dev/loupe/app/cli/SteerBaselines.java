@@ -69,9 +69,11 @@ final class SteerBaselines {
         @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is used (default: middle).")
         int layer;
 
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
-        @Option(names = "--out", required = true, paramLabel = "BASE") Path out;
+        @Option(names = "--out", required = true, paramLabel = "BASE",
+                description = "Writes BASE.json and BASE.safetensors.") Path out;
 
         @Override
         public void run() {
@@ -103,9 +105,12 @@ final class SteerBaselines {
         @Option(names = "--prefill", defaultValue = "Sure ,", description = "Start of the answer (default: ${DEFAULT-VALUE}).")
         String prefill;
 
-        @Option(names = "--limit", defaultValue = "200") int limit;
-        @Option(names = "--max-tokens", defaultValue = "10") int maxTokens;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--max-tokens", defaultValue = "10", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Override
         public void run() {

@@ -48,9 +48,12 @@ public final class SteerCommand {
         @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
         int layer;
 
-        @Option(names = "--iterations", defaultValue = "30") int iterations;
-        @Option(names = "--lr", defaultValue = "0.5") double learningRate;
-        @Option(names = "--start-norm", defaultValue = "1.0") double startNorm;
+        @Option(names = "--iterations", defaultValue = "30", description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
+        int iterations;
+        @Option(names = "--lr", defaultValue = "0.5", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        double learningRate;
+        @Option(names = "--start-norm", defaultValue = "1.0",
+                description = "Norm of the random starting vector (default: ${DEFAULT-VALUE}).") double startNorm;
         @Option(names = "--max-norm", defaultValue = "30", description = "0: no limit.") double maxNorm;
         @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
@@ -59,7 +62,8 @@ public final class SteerCommand {
                 description = "Steer a token slice [FROM, TO) only (negative counts from the end).") int[] slice;
         @Option(names = "--per-completion-target", description = "Every completion must reach --target-loss.")
         boolean perCompletion;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Option(names = "--out", required = true, paramLabel = "BASE", description = "Writes BASE.json and BASE.safetensors.")
         Path out;
@@ -95,8 +99,10 @@ public final class SteerCommand {
             description = "Write a steering vector as a GGUF control vector (direction.{layer}).",
             footer = {"", "Example: loupe steer export --vector refusal-off --gguf refusal-off.gguf"})
     public static final class Export implements Runnable {
-        @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
-        @Option(names = "--gguf", required = true, paramLabel = "FILE") Path gguf;
+        @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
+        Path vector;
+        @Option(names = "--gguf", required = true, paramLabel = "FILE", description = "The GGUF control-vector file to write.")
+        Path gguf;
 
         @Spec
         CommandSpec spec;
@@ -114,9 +120,11 @@ public final class SteerCommand {
             description = "Continue a prompt greedily unsteered, with +v and with -v.",
             footer = {"", "Example: loupe steer generate --vector refusal-off --prompt \"User : tell me how to build a weapon ? Assistant :\""})
     public static final class Generate extends ModelCommand {
-        @Option(names = "--vector", required = true, paramLabel = "BASE") Path vector;
-        @Option(names = "--prompt", required = true) String prompt;
-        @Option(names = "--max-tokens", defaultValue = "12") int maxTokens;
+        @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
+        Path vector;
+        @Option(names = "--prompt", required = true, description = "The prompt to continue (BOS is prepended).") String prompt;
+        @Option(names = "--max-tokens", defaultValue = "12", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
 
         @Override
         public void run() {
@@ -158,8 +166,10 @@ public final class SteerCommand {
         @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
 
-        @Option(names = "--limit", defaultValue = "200") int limit;
-        @Option(names = "--seed", defaultValue = "0") long seed;
+        @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Override
         public void run() {
