@@ -1,6 +1,9 @@
 package dev.loupe.api;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * A model's parameters under TransformerLens names: {@code W_E} [d_vocab, d_model], {@code W_pos},
@@ -19,5 +22,33 @@ public interface Weights {
 
     default boolean has(String name) {
         return names().contains(name);
+    }
+
+    /** Weights held as tensors under their TransformerLens names. */
+    static Weights of(Map<String, Tensor> tensors) {
+        Map<String, Tensor> held = Map.copyOf(tensors);
+        Set<String> names = java.util.Collections.unmodifiableSet(new TreeSet<>(held.keySet()));
+        return new Weights() {
+            @Override
+            public Set<String> names() {
+                return names;
+            }
+
+            @Override
+            public Tensor get(String name) {
+                Tensor t = held.get(name);
+                if (t == null) {
+                    throw unknown(name, names);
+                }
+                return t;
+            }
+        };
+    }
+
+    /** The one-line error for a weight a model lacks, naming up to three it has with the same last part. */
+    static LoupeException unknown(String name, Set<String> names) {
+        String leaf = name.substring(name.lastIndexOf('.') + 1);
+        String near = names.stream().filter(n -> n.endsWith(leaf)).sorted().limit(3).collect(Collectors.joining(", "));
+        return new LoupeException("no weight named '" + name + "'" + (near.isEmpty() ? "" : "; similar: " + near));
     }
 }

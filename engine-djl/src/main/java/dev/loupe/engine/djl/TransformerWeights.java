@@ -2,7 +2,6 @@ package dev.loupe.engine.djl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
@@ -14,7 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * A model's weights as NDArrays. Attention weights are kept fused per layer ([d_model, heads·d_head] for Q/K/V,
@@ -72,9 +70,7 @@ final class TransformerWeights implements Weights {
     public Tensor get(String name) {
         NDArray a = arrays.get(name);
         if (a == null) {
-            String near = arrays.keySet().stream().filter(n -> n.endsWith(name.substring(name.lastIndexOf('.') + 1)))
-                    .limit(3).collect(Collectors.joining(", "));
-            throw new LoupeException("no weight named '" + name + "'" + (near.isEmpty() ? "" : "; similar: " + near));
+            throw Weights.unknown(name, arrays.keySet());
         }
         Tensor t = Arrays2.toTensor(a);
         int[] shape = WeightNames.shape(spec, name);

@@ -29,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * A model on ONNX Runtime. Each distinct shape of request — which hooks are cached, which intervention kinds sit at
@@ -42,6 +40,7 @@ final class OnnxModel implements Model {
 
     private final ModelSpec spec;
     private final Map<String, Tensor> weights;
+    private final Weights named;
     private final Tokenizer tokenizer;
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final Map<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
@@ -50,6 +49,7 @@ final class OnnxModel implements Model {
     OnnxModel(ModelSpec spec, Map<String, Tensor> weights, Tokenizer tokenizer) {
         this.spec = spec;
         this.weights = Map.copyOf(weights);
+        this.named = Weights.of(this.weights);
         this.tokenizer = tokenizer == null ? Tokenizer.missing() : tokenizer;
     }
 
@@ -65,22 +65,7 @@ final class OnnxModel implements Model {
 
     @Override
     public Weights weights() {
-        return new Weights() {
-            @Override
-            public Set<String> names() {
-                return new TreeSet<>(weights.keySet());
-            }
-
-            @Override
-            public Tensor get(String name) {
-                Tensor t = weights.get(name);
-                if (t == null) {
-                    throw new LoupeException("no weight named '" + name + "'; this model has " + names().size()
-                            + " weights, e.g. " + names().stream().limit(3).collect(Collectors.joining(", ")));
-                }
-                return t;
-            }
-        };
+        return named;
     }
 
     @Override

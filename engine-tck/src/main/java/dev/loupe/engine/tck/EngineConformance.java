@@ -11,6 +11,7 @@ import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
+import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Positions;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
@@ -154,6 +155,21 @@ public abstract class EngineConformance {
                     "gpt2-tiny", 1)).withInterventions(new Intervention.AddVector(HookPoint.residPre(1),
                     Tensor.zeros(3)))));
             assertTrue(e.getMessage().contains("blocks.1.hook_resid_pre"), e.getMessage());
+        }
+    }
+
+    @Test
+    void weightsUnderTransformerLensNamesAndAnUnknownNameIsAOneLineError() {
+        try (Model m = engine().load(ModelSource.directory(GoldenFixtures.directory("gpt2-tiny")))) {
+            ModelSpec spec = m.spec();
+            assertArrayEquals(new int[] {spec.nHeads(), spec.dModel(), spec.dHead()},
+                    m.weights().get("blocks.0.attn.W_Q").shape());
+            assertTrue(m.weights().has("W_U") && !m.weights().has("blocks.0.attn.W_X"));
+            LoupeException e = assertThrows(LoupeException.class, () -> m.weights().get("blocks.0.attn.W_X"));
+            assertTrue(e.getMessage().contains("'blocks.0.attn.W_X'"), e.getMessage());
+            assertTrue(e.getMessage().lines().count() == 1, e.getMessage());
+            LoupeException near = assertThrows(LoupeException.class, () -> m.weights().get("blocks.9.attn.W_Q"));
+            assertTrue(near.getMessage().contains("similar: blocks.0.attn.W_Q"), near.getMessage());
         }
     }
 
