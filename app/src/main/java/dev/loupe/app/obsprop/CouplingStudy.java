@@ -64,21 +64,21 @@ public record CouplingStudy(List<Pair> pairs, double subjectObjectR2, double oth
                         vector(ys, l, a), vector(yo, l, a), xs[l]));
             }
         }
-        Coupling.Fit all = Coupling.fit(couplings(pairs, null), slopes(pairs, null));
-        return new CouplingStudy(pairs, determination(pairs, Kind.SUBJECT_OBJECT), determination(pairs, Kind.OTHER_HEAD),
-                determination(pairs, null), Math.sqrt(all.r2()) * Math.signum(all.slope()), xs[0].size());
+        double[] c = pairs.stream().mapToDouble(Pair::coupling).toArray();
+        double[] s = pairs.stream().mapToDouble(Pair::slope).toArray();
+        Coupling.Fit all = Coupling.fit(c, s);
+        return new CouplingStudy(pairs, determination(ofKind(pairs, Kind.SUBJECT_OBJECT)),
+                determination(ofKind(pairs, Kind.OTHER_HEAD)), determination(pairs),
+                Math.sqrt(all.r2()) * Math.signum(all.slope()), xs[0].size());
     }
 
-    private static double determination(List<Pair> pairs, Kind kind) {
-        return Coupling.determination(couplings(pairs, kind), slopes(pairs, kind));
+    private static List<Pair> ofKind(List<Pair> pairs, Kind kind) {
+        return pairs.stream().filter(p -> p.kind() == kind).toList();
     }
 
-    private static double[] couplings(List<Pair> pairs, Kind kind) {
-        return pairs.stream().filter(p -> kind == null || p.kind() == kind).mapToDouble(Pair::coupling).toArray();
-    }
-
-    private static double[] slopes(List<Pair> pairs, Kind kind) {
-        return pairs.stream().filter(p -> kind == null || p.kind() == kind).mapToDouble(Pair::slope).toArray();
+    private static double determination(List<Pair> pairs) {
+        return Coupling.determination(pairs.stream().mapToDouble(Pair::coupling).toArray(),
+                pairs.stream().mapToDouble(Pair::slope).toArray());
     }
 
     private static Pair pair(String n1, String n2, Kind kind, Tensor y1, Tensor y2, List<float[]> xs) {
