@@ -1,5 +1,6 @@
 package dev.loupe.api;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -27,7 +28,7 @@ public interface Weights {
     /** Weights held as tensors under their TransformerLens names. */
     static Weights of(Map<String, Tensor> tensors) {
         Map<String, Tensor> held = Map.copyOf(tensors);
-        Set<String> names = java.util.Collections.unmodifiableSet(new TreeSet<>(held.keySet()));
+        Set<String> names = Collections.unmodifiableSortedSet(new TreeSet<>(held.keySet()));
         return new Weights() {
             @Override
             public Set<String> names() {

@@ -48,7 +48,7 @@ class ObsPropStudyTest {
     @Test
     void couplingCoefficientsPredictTheFittedSlopesOfEachHeadsSubjectAndObjectVectors() {
         CouplingStudy s = CouplingStudy.run(model, 64, 0);
-        assertEquals(16, s.pairs().stream().filter(p -> p.kind() == CouplingStudy.Kind.SUBJECT_OBJECT).count());
+        assertEquals(16, s.pairs(CouplingStudy.Kind.SUBJECT_OBJECT).size());
         assertTrue(s.tokens() > 3500, "non-BOS tokens of 64 windows: " + s.tokens());
         assertTrue(s.subjectObjectR2() >= 0.9, "R² of C against the slopes over the 16 heads: " + s);
         CouplingStudy.Pair mover = s.pairs().stream().filter(p -> p.first().equals("L0H2 subject")).findFirst()

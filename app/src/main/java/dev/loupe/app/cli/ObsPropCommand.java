@@ -104,7 +104,7 @@ public final class ObsPropCommand {
             }
             w.printf("slopes over %d tokens of toy-world text; C predicts them with R2 = %.3f over the %d heads' "
                     + "subject/object pairs, %.3f over pairs of two heads, %.3f over all %d pairs (correlation %.3f)%n",
-                    s.tokens(), s.subjectObjectR2(), count(s, CouplingStudy.Kind.SUBJECT_OBJECT), s.otherHeadsR2(),
+                    s.tokens(), s.subjectObjectR2(), s.pairs(CouplingStudy.Kind.SUBJECT_OBJECT).size(), s.otherHeadsR2(),
                     s.allR2(), s.pairs().size(), s.correlation());
         }
     }
@@ -148,10 +148,6 @@ public final class ObsPropCommand {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }
-    }
-
-    private static long count(CouplingStudy s, CouplingStudy.Kind kind) {
-        return s.pairs().stream().filter(p -> p.kind() == kind).count();
     }
 
     /** DIR/name.json and DIR/name.html, each written to a temporary file and moved into place. */

@@ -68,8 +68,13 @@ public record CouplingStudy(List<Pair> pairs, double subjectObjectR2, double oth
         double[] s = pairs.stream().mapToDouble(Pair::slope).toArray();
         Coupling.Fit all = Coupling.fit(c, s);
         return new CouplingStudy(pairs, determination(ofKind(pairs, Kind.SUBJECT_OBJECT)),
-                determination(ofKind(pairs, Kind.OTHER_HEAD)), determination(pairs),
+                determination(ofKind(pairs, Kind.OTHER_HEAD)), Coupling.determination(c, s),
                 Math.sqrt(all.r2()) * Math.signum(all.slope()), xs[0].size());
+    }
+
+    /** The pairs of one kind, in table order. */
+    public List<Pair> pairs(Kind kind) {
+        return ofKind(pairs, kind);
     }
 
     private static List<Pair> ofKind(List<Pair> pairs, Kind kind) {
