@@ -1,7 +1,11 @@
 package dev.loupe.app.circuit;
 
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.Tensor;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.GreaterThan;
 import dev.loupe.method.transcoder.Transcoder;
@@ -9,48 +13,71 @@ import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.Circuits;
 import dev.loupe.method.transcoder.circuit.FeatureLens;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The greater-than circuit of the embedded model through a transcoder on its last MLP: the root is the logit
- * difference mean(logit of years > YY) − mean(logit of years ≤ YY) at the last token; for the graph's top features,
- * their de-embedding over YY = 00..99 (the head on their path reading the YY token in context) and their logit
- * effect over the years, centred over the years.
+ * The greater-than circuit of the embedded model through transcoders: the root is the logit difference
+ * mean(logit of years &gt; YY) − mean(logit of years ≤ YY) at the last token; for the graph's top features, their
+ * de-embedding over YY = 00..99 through the head on their path ({@link #deEmbedding}) and their logit effect over
+ * the years, centred over the years; and the same test over every prompt of the task ({@link GreaterThanSweep}).
  *
  * @param graph       the attribution graph
  * @param yyPosition  the token position of YY in the prompt
  * @param path        the strongest path root → feature → head → leaf, as node ids (empty if none has that shape)
  * @param features    per top feature: its de-embedding and logit effect over 00..99
+ * @param sweep       de-embedding peaks against logit-effect steps over the prompts YY = 02..98
  */
 public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, List<String> path,
-                                 List<FeatureCurves> features) {
-    /** One feature's input-invariant curves over the two-digit years 00..99. */
-    public record FeatureCurves(String feature, String head, double[] deEmbedding, double[] logitEffect) {}
+                                 List<FeatureCurves> features, GreaterThanSweep sweep) {
+    /** One feature's curves over the two-digit years 00..99; {@code weightsOnly} if the de-embedding is. */
+    public record FeatureCurves(String feature, String head, boolean weightsOnly, double[] deEmbedding,
+                                double[] logitEffect) {}
 
     /** The effect on each year relative to the mean over the years: which years it favours over the others. */
     static double[] centred(double[] values) {
-        double mean = java.util.Arrays.stream(values).average().orElse(0);
-        return java.util.Arrays.stream(values).map(v -> v - mean).toArray();
+        double mean = Arrays.stream(values).average().orElse(0);
+        return Arrays.stream(values).map(v -> v - mean).toArray();
     }
 
-    /**
-     * For each YY: the prompt with that YY, the head's actual input at the YY token (after the layers below it,
-     * MLP0 included) read through its OV and LN2 into the feature's encoder: what the feature gets from YY via the
-     * head, per unit of attention.
-     */
-    static double[] throughHeadInContext(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
-                                         int feature, int headLayer, int head) {
-        float[] v = FeatureLens.throughHead(model, layer, t, feature, headLayer, head);
-        List<int[]> prompts = new ArrayList<>();
+    /** The root functional: +1/(99 − yy) on each later year, −1/(yy + 1) on each year up to yy. */
+    static float[] observable(Model model, int[] years, int yy) {
+        float[] n = new float[model.spec().dVocab()];
+        for (int y = 0; y < years.length; y++) {
+            n[years[y]] += y > yy ? 1f / (99 - yy) : -1f / (yy + 1);
+        }
+        return n;
+    }
+
+    /** The prompt once per two-digit year, with that year's token at the YY position. */
+    static List<int[]> prompts(int[] ids, int yyPosition, int[] years) {
+        List<int[]> out = new ArrayList<>();
         for (int year : years) {
             int[] p = ids.clone();
             p[yyPosition] = year;
-            prompts.add(p);
+            out.add(p);
         }
-        dev.loupe.api.HookPoint in = dev.loupe.api.HookPoint.of(headLayer, dev.loupe.api.HookSite.LN1_NORMALIZED);
-        var acts = model.run(new dev.loupe.api.RunRequest(prompts, dev.loupe.api.RunRequest.Padding.RIGHT,
-                java.util.Set.of(in), List.of(), dev.loupe.api.RunRequest.LogitsMode.NONE)).activation(in);
+        return out;
+    }
+
+    /**
+     * What each YY = 00..99 gives the feature through one head. For a layer-0 head, the paper's input-invariant
+     * de-embedding W_E[YY] · (W_ln1 ⊙ W_V W_O (W_ln2 ⊙ W_enc[:, i])), from weights alone. For a later head, whose
+     * input at the YY token is no longer an embedding, the head's actual input there (the prompt with that YY, the
+     * layers below included) read through its OV and LN2 into the feature's encoder, per unit of attention.
+     */
+    static double[] deEmbedding(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
+                                int feature, int headLayer, int head) {
+        if (headLayer == 0) {
+            return FeatureLens.deEmbeddingThroughHead(model, layer, t, feature, 0, head, years);
+        }
+        float[] v = FeatureLens.throughHead(model, layer, t, feature, headLayer, head);
+        HookPoint in = HookPoint.of(headLayer, HookSite.LN1_NORMALIZED);
+        Tensor acts = model.run(new RunRequest(prompts(ids, yyPosition, years), RunRequest.Padding.RIGHT, Set.of(in),
+                List.of(), RunRequest.LogitsMode.NONE)).activation(in);
         double[] out = new double[years.length];
         for (int y = 0; y < years.length; y++) {
             float[] x = acts.select(y).select(yyPosition).toArray();
@@ -79,11 +106,7 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
         if (yyPosition < 0) {
             throw new LoupeException("greater-than prompt '" + prompt + "': no token for YY = " + GreaterThan.twoDigits(yy));
         }
-        float[] n = new float[model.spec().dVocab()];
-        for (int y = 0; y < 100; y++) {
-            n[years[y]] += y > yy ? 1f / (99 - yy) : -1f / (yy + 1);
-        }
-        CircuitGraph g = Circuits.trace(model, transcoders, ids, new Circuits.Root.Logit(n,
+        CircuitGraph g = Circuits.trace(model, transcoders, ids, new Circuits.Root.Logit(observable(model, years, yy),
                 "mean logit(year > " + GreaterThan.twoDigits(yy) + ") - mean logit(year <= " + GreaterThan.twoDigits(yy)
                         + ")"), k, depth);
         List<String> best = List.of();
@@ -103,16 +126,16 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
             }
             int at = yyPosition;
             CircuitGraph.Node head = g.children(f.id()).stream().filter(c -> c.kind() == CircuitGraph.Kind.ATTENTION_HEAD)
-                    .max(java.util.Comparator.comparingDouble((CircuitGraph.Node c) -> c.position() == at ? 1 : 0)
+                    .max(Comparator.comparingDouble((CircuitGraph.Node c) -> c.position() == at ? 1 : 0)
                             .thenComparingDouble(c -> Math.abs(c.value()))).orElse(null);
             Transcoder t = transcoders.get(f.layer());
             double[] de = head == null ? FeatureLens.deEmbedding(model, f.layer(), t, f.index(), years)
-                    : throughHeadInContext(model, ids, yyPosition, years, f.layer(), t, f.index(), head.layer(),
-                    head.index());
+                    : deEmbedding(model, ids, yyPosition, years, f.layer(), t, f.index(), head.layer(), head.index());
             curves.add(new FeatureCurves("F" + f.layer() + "." + f.index(),
-                    head == null ? "direct" : "L" + head.layer() + "H" + head.index(), de,
-                    centred(FeatureLens.logitEffect(model, t, f.index(), years))));
+                    head == null ? "direct" : "L" + head.layer() + "H" + head.index(), head == null || head.layer() == 0,
+                    de, centred(FeatureLens.logitEffect(model, t, f.index(), years))));
         }
-        return new GreaterThanCircuit(g, yy, yyPosition, best, curves);
+        return new GreaterThanCircuit(g, yy, yyPosition, best, curves,
+                GreaterThanSweep.run(model, transcoders, ids, yyPosition, years));
     }
 }

@@ -44,10 +44,13 @@ public final class DemoCommand extends ModelCommand {
         w.printf("steering: +v answers %.0f%% of held-out forbidden requests (unsteered %.0f%%)%n",
                 100 * (1 - d.steering().conditions().get(1).metrics().get("forbidden_refused")),
                 100 * (1 - d.steering().conditions().get(0).metrics().get("forbidden_refused")));
-        w.printf("transcoder: L0 %.1f, explained variance %.3f, ce_loss_score %.3f; circuit path: %s%n",
-                d.transcoder().l0(), d.transcoder().explainedVariance(), d.transcoder().ceLossScore(),
-                d.circuit().path().isEmpty() ? "none of shape feature <- head <- YY" : String.join(" <- ",
-                        d.circuit().path().stream().map(id -> d.circuit().graph().node(id).label()).toList()));
+        w.printf("transcoder: L0 %.1f, explained variance %.3f, ce_loss_score %.3f%n",
+                d.transcoder().l0(), d.transcoder().explainedVariance(), d.transcoder().ceLossScore());
+        w.printf("circuit (transcoder on MLP0): %s; de-embedding peak vs logit-effect step over the task: "
+                + "correlation %.2f, median distance %.1f years%n",
+                d.circuit().path().isEmpty() ? "no path of shape feature <- head <- YY" : String.join(" <- ",
+                        d.circuit().path().stream().map(id -> d.circuit().graph().node(id).label()).toList()),
+                d.circuit().sweep().correlation(), d.circuit().sweep().medianDistance());
         w.printf("obsprop: mover %s, %d of top-3 ablation heads in the top-3 by norm, AUC %.3f with one example "
                 + "per class%n", d.features().mover(), d.features().topThreeShared(), d.comparison().obsProp());
         w.println("wrote " + out.resolve("report.html") + " and " + out.resolve("results.json") + " in "

@@ -5,6 +5,7 @@ import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.app.circuit.GreaterThanCircuit;
+import dev.loupe.app.circuit.GreaterThanSweep;
 import dev.loupe.app.report.CircuitReport;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.hf.JsonFiles;
@@ -181,7 +182,7 @@ public final class TranscoderCommand {
         List<Path> transcoders;
         @Option(names = "--prompt", defaultValue = "The war lasted from the year 1732 to the year 17",
                 description = "A greater-than prompt ending in the century (default: ${DEFAULT-VALUE}).") String prompt;
-        @Option(names = "--k", defaultValue = "6", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
+        @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
         @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
         int depth;
         @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR",
@@ -213,6 +214,10 @@ public final class TranscoderCommand {
             w.println(c.path().isEmpty() ? "no feature <- head <- YY path among the kept paths"
                     : "feature <- head <- YY path: " + String.join("  <-  ",
                     c.path().stream().map(id -> c.graph().node(id).label()).toList()));
+            GreaterThanSweep s = c.sweep();
+            w.printf("over the prompts YY = 02..98, the top %d features' de-embedding peaks against where their logit "
+                    + "effect steps up: correlation %.2f over %d feature-head pairs, median distance %.1f years%n",
+                    GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance());
             w.println("wrote " + out.resolve("graph.json") + " and " + out.resolve("circuit.html"));
         }
     }

@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * {@code loupe demo}: the three methods on one model, end to end. Steering on refusal, a transcoder on the last MLP
- * with its metrics and the greater-than circuit, and ObsProp on the pronoun task. {@code quick} shrinks every
+ * with its metrics, the greater-than circuit through a transcoder on MLP0 (where the YY token is read), and ObsProp
+ * on the pronoun task. {@code quick} shrinks every
  * budget (for tests); the results are then smaller, not different in kind.
  *
  * @param seconds wall time per stage
@@ -36,12 +37,7 @@ public record Demo(SteeringDemo steering, TranscoderMetrics transcoder, Map<Stri
         SteeringDemo steering = SteeringDemo.run(m, plugins.evaluator("refusal"), quick ? 40 : 200, seed, progress);
         long t1 = lap(seconds, "steering", t0);
 
-        Windows text = Windows.toyWorld(m, 100 + seed);
-        ActivationHarvest h = ActivationHarvest.run(m, m.spec().nLayers() - 1, text, quick ? 20_000 : 100_000, 50_000,
-                work.resolve("activations"), progress);
-        TranscoderTraining.Config c = quick ? new TranscoderTraining.Config(4, 1.0, 1e-3, 50, 400, 512, 8192, 1000,
-                true, 0, seed) : TranscoderTraining.Config.defaults().withSeed(seed);
-        var trained = TranscoderTraining.train(m, h, c, work.resolve("transcoder"), false, progress);
+        var trained = transcoder(m, m.spec().nLayers() - 1, work.resolve("transcoder"), quick, seed, progress);
         List<int[]> eval = new ArrayList<>();
         Windows fresh = Windows.toyWorld(m, 7 + seed);
         for (int i = 0; i < (quick ? 16 : 64); i++) {
@@ -53,8 +49,9 @@ public record Demo(SteeringDemo steering, TranscoderMetrics transcoder, Map<Stri
         Map<String, Double> clean = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(), Progress.NONE)).metrics();
         Map<String, Double> spliced = gt.evaluate(m, new EvaluationContext(seed, 200,
                 List.of(trained.transcoder().splice()), Progress.NONE)).metrics();
-        GreaterThanCircuit circuit = GreaterThanCircuit.run(m, Map.of(m.spec().nLayers() - 1, trained.transcoder()),
-                "The war lasted from the year 1732 to the year 17", 6, 3);
+        var first = transcoder(m, 0, work.resolve("transcoder-0"), quick, seed, progress);
+        GreaterThanCircuit circuit = GreaterThanCircuit.run(m, Map.of(0, first.transcoder()),
+                "The war lasted from the year 1732 to the year 17", 10, 3);
         progress.update("transcoder eval", 1, 1, "");
         long t2 = lap(seconds, "transcoder", t1);
 
@@ -68,6 +65,16 @@ public record Demo(SteeringDemo steering, TranscoderMetrics transcoder, Map<Stri
         progress.update("obsprop", 3, 3, "");
         lap(seconds, "obsprop", t2);
         return new Demo(steering, metrics, clean, spliced, circuit, features, coupling, comparison, seconds);
+    }
+
+    /** A transcoder on one layer's MLP, harvested from and trained on toy-world text, written under dir. */
+    private static TranscoderTraining.Result transcoder(Model m, int layer, Path dir, boolean quick, long seed,
+                                                        Progress progress) {
+        ActivationHarvest h = ActivationHarvest.run(m, layer, Windows.toyWorld(m, 100 + seed),
+                quick ? 20_000 : 100_000, 50_000, dir.resolve("activations"), progress);
+        TranscoderTraining.Config c = quick ? new TranscoderTraining.Config(4, 1.0, 1e-3, 50, 400, 512, 8192, 1000,
+                true, 0, seed) : TranscoderTraining.Config.defaults().withSeed(seed);
+        return TranscoderTraining.train(m, h, c, dir.resolve("weights"), false, progress);
     }
 
     private static long lap(Map<String, Double> seconds, String stage, long since) {

@@ -1,6 +1,7 @@
 package dev.loupe.app.report;
 
 import dev.loupe.app.circuit.GreaterThanCircuit;
+import dev.loupe.app.circuit.GreaterThanSweep;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,18 +32,41 @@ public final class CircuitReport {
         }
         for (GreaterThanCircuit.FeatureCurves f : c.features()) {
             Map<String, List<double[]>> series = new LinkedHashMap<>();
-            series.put("YY read via " + f.head() + " in context (scaled)", curve(f.deEmbedding()));
+            series.put((f.weightsOnly() ? "de-embedding through " + f.head() + ", weights only" : "YY read via " + f.head() + " in context") + " (scaled)", curve(f.deEmbedding()));
             series.put("logit effect, centred over years (scaled)", curve(f.logitEffect()));
             r.figure(Charts.lines(f.feature(), "year YY", "relative effect", series, false), f.feature()
                     + ": which YY tokens excite it (through " + f.head() + ") and which years it promotes; the "
                     + "prompt's YY is " + c.yy() + ".");
         }
+        sweep(r, c.sweep());
         List<List<Object>> rows = new ArrayList<>();
         for (CircuitGraph.Node n : g.nodes()) {
             rows.add(List.of(n.label(), n.kind().toString(), n.layer(), n.position(), n.value()));
         }
         r.heading("Nodes").table(List.of("node", "kind", "layer", "token", "value"), rows);
         return r;
+    }
+
+    private static void sweep(HtmlReport r, GreaterThanSweep s) {
+        r.heading("De-embedding peaks against logit-effect steps, over the task");
+        r.paragraph(String.format(Locale.ROOT, "For each prompt YY = 02..98, the %d features that add most to the root, "
+                + "each through the head that carries the most from the YY token into it: where the feature's "
+                + "de-embedding through that head peaks, against the last year before its logit effect steps up (the "
+                + "best two-level fit). Correlation %.2f over %d feature-head pairs; median distance %.1f years, median "
+                + "offset %+.1f.", GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance(),
+                s.medianOffset()));
+        List<double[]> points = s.pairs().stream().map(p -> new double[] {p.stepYear(), p.deEmbeddingPeak()}).toList();
+        if (!points.isEmpty()) {
+            r.figure(Charts.scatter("de-embedding peak against logit-effect step", "logit effect steps up after year",
+                    "de-embedding peaks at YY", points, true), "One point per feature-head pair; dashed: equal.");
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        for (GreaterThanSweep.Pair p : s.pairs()) {
+            rows.add(List.of(p.feature(), p.head(), p.prompts(), p.deEmbeddingPeak(), p.stepYear(), p.stepJump(),
+                    p.activationPeak()));
+        }
+        r.table(List.of("feature", "head", "top for prompts", "de-embedding peak", "step after", "step size",
+                "activation peak"), rows);
     }
 
     private static List<double[]> curve(double[] values) {

@@ -15,8 +15,9 @@ public final class DemoReport {
 
     public static HtmlReport build(Demo d) {
         HtmlReport r = new HtmlReport("Loupe demo: the embedded model");
-        r.paragraph("One-shot steering, a transcoder with the greater-than circuit, and observable propagation, on "
-                + "Loupe's embedded toy-world model. Stage times (s): " + d.seconds());
+        r.paragraph("One-shot steering, a transcoder on the last MLP, the greater-than circuit through a transcoder "
+                + "on MLP0 (where this model reads the YY token), and observable propagation, on Loupe's embedded "
+                + "toy-world model. Stage times (s): " + d.seconds());
         r.section(steering(d.steering()));
         r.section(transcoder(d));
         r.section(CircuitReport.build(d.circuit()));
