@@ -40,15 +40,16 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
     /**
      * One feature reached from the YY token through one head.
      *
+     * @param curves          its de-embedding through the head ({@link GreaterThanCircuit#deEmbedding}) and its
+     *                        centred logit effect, over 00..99
      * @param prompts         for how many of the prompts it was among the top features through this head
      * @param deEmbeddingPeak the YY its de-embedding through the head peaks at
      * @param stepYear        the last year of the lower level of the best two-level fit to its logit effect
      * @param stepJump        the fit's upper level minus its lower level (positive: it promotes later years)
      * @param activationPeak  the YY at which its activation at the last token peaks
-     * @param deEmbedding     the de-embedding over YY = 00..99 ({@link GreaterThanCircuit#deEmbedding})
      */
-    public record Pair(String feature, String head, int prompts, int deEmbeddingPeak, int stepYear, double stepJump,
-                       int activationPeak, double[] deEmbedding) {}
+    public record Pair(GreaterThanCircuit.FeatureCurves curves, int prompts, int deEmbeddingPeak, int stepYear,
+                       double stepJump, int activationPeak) {}
 
     /** A two-level fit to a curve: values[0..at] at one level, values[at+1..] at another. */
     record Step(int at, double jump) {}
@@ -77,10 +78,12 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
             Transcoder t = transcoders.get(layer);
             double[] de = GreaterThanCircuit.deEmbedding(model, ids, yyPosition, years, layer, t, feature,
                     e.getKey().get(2), e.getKey().get(3));
-            Step s = step(FeatureLens.logitEffect(model, t, feature, years));
-            pairs.add(new Pair("F" + layer + "." + feature, "L" + e.getKey().get(2) + "H" + e.getKey().get(3),
-                    e.getValue(), argmax(de), s.at(), s.jump(),
-                    argmax(activations(model, ids, yyPosition, years, layer, t, feature)), de));
+            double[] effect = GreaterThanCircuit.centred(FeatureLens.logitEffect(model, t, feature, years));
+            Step s = step(effect);
+            var curves = new GreaterThanCircuit.FeatureCurves("F" + layer + "." + feature, "L" + e.getKey().get(2)
+                    + "H" + e.getKey().get(3), e.getKey().get(2) == 0, de, effect);
+            pairs.add(new Pair(curves, e.getValue(), argmax(de), s.at(), s.jump(),
+                    argmax(activations(model, ids, yyPosition, years, layer, t, feature))));
         }
         pairs.sort(Comparator.comparingInt(Pair::prompts).reversed());
         double[] peaks = pairs.stream().mapToDouble(Pair::deEmbeddingPeak).toArray();

@@ -31,12 +31,7 @@ public final class CircuitReport {
                     .map(id -> g.node(id).label()).toList()));
         }
         for (GreaterThanCircuit.FeatureCurves f : c.features()) {
-            Map<String, List<double[]>> series = new LinkedHashMap<>();
-            series.put((f.weightsOnly() ? "de-embedding through " + f.head() + ", weights only" : "YY read via " + f.head() + " in context") + " (scaled)", curve(f.deEmbedding()));
-            series.put("logit effect, centred over years (scaled)", curve(f.logitEffect()));
-            r.figure(Charts.lines(f.feature(), "year YY", "relative effect", series, false), f.feature()
-                    + ": which YY tokens excite it (through " + f.head() + ") and which years it promotes; the "
-                    + "prompt's YY is " + c.yy() + ".");
+            curves(r, f, "; the prompt's YY is " + c.yy() + ".");
         }
         sweep(r, c.sweep());
         List<List<Object>> rows = new ArrayList<>();
@@ -55,6 +50,10 @@ public final class CircuitReport {
                 + "best two-level fit). Correlation %.2f over %d feature-head pairs; median distance %.1f years, median "
                 + "offset %+.1f.", GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance(),
                 s.medianOffset()));
+        for (GreaterThanSweep.Pair p : s.pairs().subList(0, Math.min(3, s.pairs().size()))) {
+            curves(r, p.curves(), String.format(Locale.ROOT, "; among the top features for %d prompts; de-embedding peak %d, logit "
+                            + "effect steps up after %d.", p.prompts(), p.deEmbeddingPeak(), p.stepYear()));
+        }
         List<double[]> points = s.pairs().stream().map(p -> new double[] {p.stepYear(), p.deEmbeddingPeak()}).toList();
         if (!points.isEmpty()) {
             r.figure(Charts.scatter("de-embedding peak against logit-effect step", "logit effect steps up after year",
@@ -62,11 +61,21 @@ public final class CircuitReport {
         }
         List<List<Object>> rows = new ArrayList<>();
         for (GreaterThanSweep.Pair p : s.pairs()) {
-            rows.add(List.of(p.feature(), p.head(), p.prompts(), p.deEmbeddingPeak(), p.stepYear(), p.stepJump(),
+            rows.add(List.of(p.curves().feature(), p.curves().head(), p.prompts(), p.deEmbeddingPeak(), p.stepYear(), p.stepJump(),
                     p.activationPeak()));
         }
         r.table(List.of("feature", "head", "top for prompts", "de-embedding peak", "step after", "step size",
                 "activation peak"), rows);
+    }
+
+    private static void curves(HtmlReport r, GreaterThanCircuit.FeatureCurves f, String note) {
+        Map<String, List<double[]>> series = new LinkedHashMap<>();
+        series.put((f.weightsOnly() ? "de-embedding via " : "in context via ") + f.head(), curve(f.deEmbedding()));
+        series.put("logit effect", curve(f.logitEffect()));
+        r.figure(Charts.lines(f.feature(), "year YY", "relative effect", series, false), f.feature()
+                + ": which YY tokens excite it through " + f.head() + (f.weightsOnly() ? " (weights only)"
+                : " (the head's actual input at YY)") + " and which years it promotes (centred over the years); "
+                + "each curve scaled to its largest magnitude" + note);
     }
 
     private static List<double[]> curve(double[] values) {
