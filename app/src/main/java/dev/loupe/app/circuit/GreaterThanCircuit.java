@@ -1,11 +1,7 @@
 package dev.loupe.app.circuit;
 
-import dev.loupe.api.HookPoint;
-import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.RunRequest;
-import dev.loupe.api.Tensor;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.GreaterThan;
 import dev.loupe.method.transcoder.Transcoder;
@@ -17,7 +13,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The greater-than circuit of the embedded model through transcoders: the root is the logit difference
@@ -52,40 +47,18 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
         return n;
     }
 
-    /** The prompt once per two-digit year, with that year's token at the YY position. */
-    static List<int[]> prompts(int[] ids, int yyPosition, int[] years) {
-        List<int[]> out = new ArrayList<>();
-        for (int year : years) {
-            int[] p = ids.clone();
-            p[yyPosition] = year;
-            out.add(p);
-        }
-        return out;
-    }
-
     /**
      * What each YY = 00..99 gives the feature through one head. For a layer-0 head, the paper's input-invariant
      * de-embedding W_E[YY] · (W_ln1 ⊙ W_V W_O (W_ln2 ⊙ W_enc[:, i])), from weights alone. For a later head, whose
      * input at the YY token is no longer an embedding, the head's actual input there (the prompt with that YY, the
      * layers below included) read through its OV and LN2 into the feature's encoder, per unit of attention.
      */
-    static double[] deEmbedding(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
-                                int feature, int headLayer, int head) {
+    static double[] deEmbedding(Model model, YearPrompts prompts, int layer, Transcoder t, int feature, int headLayer,
+                                int head) {
         if (headLayer == 0) {
-            return FeatureLens.deEmbeddingThroughHead(model, layer, t, feature, 0, head, years);
+            return FeatureLens.deEmbeddingThroughHead(model, layer, t, feature, 0, head, prompts.years());
         }
-        float[] v = FeatureLens.throughHead(model, layer, t, feature, headLayer, head);
-        HookPoint in = HookPoint.of(headLayer, HookSite.LN1_NORMALIZED);
-        Tensor acts = model.run(new RunRequest(prompts(ids, yyPosition, years), RunRequest.Padding.RIGHT, Set.of(in),
-                List.of(), RunRequest.LogitsMode.NONE)).activation(in);
-        double[] out = new double[years.length];
-        for (int y = 0; y < years.length; y++) {
-            float[] x = acts.select(y).select(yyPosition).toArray();
-            for (int k = 0; k < x.length; k++) {
-                out[y] += x[k] * v[k];
-            }
-        }
-        return out;
+        return prompts.readAtYy(FeatureLens.throughHead(model, layer, t, feature, headLayer, head), headLayer);
     }
 
     public static GreaterThanCircuit run(Model model, Map<Integer, Transcoder> transcoders, String prompt, int k,
@@ -119,6 +92,7 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
                 best = path.stream().map(CircuitGraph.Node::id).toList();
             }
         }
+        YearPrompts overYears = YearPrompts.run(model, ids, yyPosition, years);
         List<FeatureCurves> curves = new ArrayList<>();
         for (CircuitGraph.Node f : g.children(g.root().id())) {
             if (f.kind() != CircuitGraph.Kind.FEATURE || curves.size() == 3) {
@@ -130,12 +104,12 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
                             .thenComparingDouble(c -> Math.abs(c.value()))).orElse(null);
             Transcoder t = transcoders.get(f.layer());
             double[] de = head == null ? FeatureLens.deEmbedding(model, f.layer(), t, f.index(), years)
-                    : deEmbedding(model, ids, yyPosition, years, f.layer(), t, f.index(), head.layer(), head.index());
+                    : deEmbedding(model, overYears, f.layer(), t, f.index(), head.layer(), head.index());
             curves.add(new FeatureCurves("F" + f.layer() + "." + f.index(),
                     head == null ? "direct" : "L" + head.layer() + "H" + head.index(), head == null || head.layer() == 0,
                     de, centred(FeatureLens.logitEffect(model, t, f.index(), years))));
         }
         return new GreaterThanCircuit(g, yy, yyPosition, best, curves,
-                GreaterThanSweep.run(model, transcoders, ids, yyPosition, years));
+                GreaterThanSweep.run(model, transcoders, overYears));
     }
 }

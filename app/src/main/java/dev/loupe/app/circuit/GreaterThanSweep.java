@@ -1,10 +1,6 @@
 package dev.loupe.app.circuit;
 
-import dev.loupe.api.HookPoint;
-import dev.loupe.api.HookSite;
 import dev.loupe.api.Model;
-import dev.loupe.api.RunRequest;
-import dev.loupe.api.Tensor;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.Decomposition;
@@ -12,10 +8,10 @@ import dev.loupe.method.transcoder.circuit.FeatureLens;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -54,8 +50,10 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
     /** A two-level fit to a curve: values[0..at] at one level, values[at+1..] at another. */
     record Step(int at, double jump) {}
 
-    public static GreaterThanSweep run(Model model, Map<Integer, Transcoder> transcoders, int[] ids, int yyPosition,
-                                       int[] years) {
+    static GreaterThanSweep run(Model model, Map<Integer, Transcoder> transcoders, YearPrompts overYears) {
+        int[] ids = overYears.ids();
+        int yyPosition = overYears.yyPosition();
+        int[] years = overYears.years();
         Map<List<Integer>, Integer> counts = new LinkedHashMap<>();
         for (int yy = FIRST; yy <= LAST; yy++) {
             int[] p = ids.clone();
@@ -72,18 +70,19 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
             }
         }
         List<Pair> pairs = new ArrayList<>();
+        Map<Integer, float[][]> codes = new HashMap<>();
         for (var e : counts.entrySet()) {
             int layer = e.getKey().get(0);
             int feature = e.getKey().get(1);
             Transcoder t = transcoders.get(layer);
-            double[] de = GreaterThanCircuit.deEmbedding(model, ids, yyPosition, years, layer, t, feature,
-                    e.getKey().get(2), e.getKey().get(3));
+            double[] de = GreaterThanCircuit.deEmbedding(model, overYears, layer, t, feature, e.getKey().get(2),
+                    e.getKey().get(3));
             double[] effect = GreaterThanCircuit.centred(FeatureLens.logitEffect(model, t, feature, years));
             Step s = step(effect);
             var curves = new GreaterThanCircuit.FeatureCurves("F" + layer + "." + feature, "L" + e.getKey().get(2)
                     + "H" + e.getKey().get(3), e.getKey().get(2) == 0, de, effect);
             pairs.add(new Pair(curves, e.getValue(), argmax(de), s.at(), s.jump(),
-                    argmax(activations(model, ids, yyPosition, years, layer, t, feature))));
+                    argmax(column(codes.computeIfAbsent(layer, l -> overYears.codes(l, t)), feature))));
         }
         pairs.sort(Comparator.comparingInt(Pair::prompts).reversed());
         double[] peaks = pairs.stream().mapToDouble(Pair::deEmbeddingPeak).toArray();
@@ -95,19 +94,6 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
             distances[i] = Math.abs(offsets[i]);
         }
         return new GreaterThanSweep(pairs, pearson(peaks, steps), median(distances), median(offsets));
-    }
-
-    /** Feature i's activation at the last token of each prompt YY = 00..99. */
-    static double[] activations(Model model, int[] ids, int yyPosition, int[] years, int layer, Transcoder t,
-                                int feature) {
-        HookPoint in = HookPoint.of(layer, HookSite.LN2_NORMALIZED);
-        Tensor x = model.run(new RunRequest(GreaterThanCircuit.prompts(ids, yyPosition, years),
-                RunRequest.Padding.RIGHT, Set.of(in), List.of(), RunRequest.LogitsMode.NONE)).activation(in);
-        double[] out = new double[years.length];
-        for (int y = 0; y < years.length; y++) {
-            out[y] = t.encode(x.select(y).select(ids.length - 1).toArray())[feature];
-        }
-        return out;
     }
 
     /** The best two-level least-squares fit, each level covering at least three values. */
@@ -130,6 +116,14 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
                 best = -explained;
                 out = new Step(at, m2 - m1);
             }
+        }
+        return out;
+    }
+
+    private static double[] column(float[][] rows, int j) {
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = rows[i][j];
         }
         return out;
     }
