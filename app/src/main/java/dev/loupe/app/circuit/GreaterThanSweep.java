@@ -50,11 +50,14 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
     /** A two-level fit to a curve: values[0..at] at one level, values[at+1..] at another. */
     record Step(int at, double jump) {}
 
+    /** A transcoder feature and the head that carries YY into it. */
+    private record FeatureHead(int layer, int feature, int headLayer, int head) {}
+
     static GreaterThanSweep run(Model model, Map<Integer, Transcoder> transcoders, YearPrompts overYears) {
         int[] ids = overYears.ids();
         int yyPosition = overYears.yyPosition();
         int[] years = overYears.years();
-        Map<List<Integer>, Integer> counts = new LinkedHashMap<>();
+        Map<FeatureHead, Integer> counts = new LinkedHashMap<>();
         for (int yy = FIRST; yy <= LAST; yy++) {
             int[] p = ids.clone();
             p[yyPosition] = years[yy];
@@ -65,24 +68,23 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
             for (Decomposition.Term f : features) {
                 d.terms(f.child()).stream().filter(t -> t.kind() == CircuitGraph.Kind.ATTENTION_HEAD
                         && t.position() == yyPosition).max(Comparator.comparingDouble(Decomposition.Term::value))
-                        .ifPresent(h -> counts.merge(List.of(f.layer(), f.index(), h.layer(), h.index()), 1,
+                        .ifPresent(h -> counts.merge(new FeatureHead(f.layer(), f.index(), h.layer(), h.index()), 1,
                                 Integer::sum));
             }
         }
         List<Pair> pairs = new ArrayList<>();
         Map<Integer, float[][]> codes = new HashMap<>();
         for (var e : counts.entrySet()) {
-            int layer = e.getKey().get(0);
-            int feature = e.getKey().get(1);
-            Transcoder t = transcoders.get(layer);
-            double[] de = GreaterThanCircuit.deEmbedding(model, overYears, layer, t, feature, e.getKey().get(2),
-                    e.getKey().get(3));
-            double[] effect = GreaterThanCircuit.centred(FeatureLens.logitEffect(model, t, feature, years));
+            FeatureHead k = e.getKey();
+            Transcoder t = transcoders.get(k.layer());
+            double[] de = GreaterThanCircuit.deEmbedding(model, overYears, k.layer(), t, k.feature(), k.headLayer(),
+                    k.head());
+            double[] effect = GreaterThanCircuit.centred(FeatureLens.logitEffect(model, t, k.feature(), years));
             Step s = step(effect);
-            var curves = new GreaterThanCircuit.FeatureCurves("F" + layer + "." + feature, "L" + e.getKey().get(2)
-                    + "H" + e.getKey().get(3), e.getKey().get(2) == 0, de, effect);
-            pairs.add(new Pair(curves, e.getValue(), argmax(de), s.at(), s.jump(),
-                    argmax(column(codes.computeIfAbsent(layer, l -> overYears.codes(l, t)), feature))));
+            var curves = new GreaterThanCircuit.FeatureCurves("F" + k.layer() + "." + k.feature(), "L" + k.headLayer()
+                    + "H" + k.head(), k.headLayer() == 0, de, effect);
+            float[][] z = codes.computeIfAbsent(k.layer(), l -> overYears.codes(l, t));
+            pairs.add(new Pair(curves, e.getValue(), argmax(de), s.at(), s.jump(), argmax(column(z, k.feature()))));
         }
         pairs.sort(Comparator.comparingInt(Pair::prompts).reversed());
         double[] peaks = pairs.stream().mapToDouble(Pair::deEmbeddingPeak).toArray();
