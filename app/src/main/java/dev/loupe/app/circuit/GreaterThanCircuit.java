@@ -17,8 +17,8 @@ import java.util.Map;
 /**
  * The greater-than circuit of the embedded model through transcoders: the root is the logit difference
  * mean(logit of years &gt; YY) − mean(logit of years ≤ YY) at the last token; for the graph's top features, their
- * de-embedding over YY = 00..99 through the head on their path ({@link #deEmbedding}) and their logit effect over
- * the years, centred over the years; and the same test over every prompt of the task ({@link GreaterThanSweep}).
+ * de-embedding over YY = 00..99 through the head on their path and their logit effect over the years, centred over
+ * the years ({@link #curves}); and the same test over every prompt of the task ({@link GreaterThanSweep}).
  *
  * @param graph       the attribution graph
  * @param yyPosition  the token position of YY in the prompt
@@ -48,17 +48,26 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
     }
 
     /**
-     * What each YY = 00..99 gives the feature through one head. For a layer-0 head, the paper's input-invariant
-     * de-embedding W_E[YY] · (W_ln1 ⊙ W_V W_O (W_ln2 ⊙ W_enc[:, i])), from weights alone. For a later head, whose
-     * input at the YY token is no longer an embedding, the head's actual input there (the prompt with that YY, the
-     * layers below included) read through its OV and LN2 into the feature's encoder, per unit of attention.
+     * A feature's curves: its centred logit effect over the years and what each YY = 00..99 gives it through one
+     * head, or straight from the embedding when {@code headLayer < 0}. Through a layer-0 head that is the paper's
+     * input-invariant de-embedding W_E[YY] · (W_ln1 ⊙ W_V W_O (W_ln2 ⊙ W_enc[:, i])), from weights alone. Through a
+     * later head, whose input at the YY token is no longer an embedding, it is the head's actual input there (the
+     * prompt with that YY, the layers below included) read through its OV and LN2 into the feature's encoder, per
+     * unit of attention.
      */
-    static double[] deEmbedding(Model model, YearPrompts prompts, int layer, Transcoder t, int feature, int headLayer,
+    static FeatureCurves curves(Model model, YearPrompts prompts, int layer, Transcoder t, int feature, int headLayer,
                                 int head) {
-        if (headLayer == 0) {
-            return FeatureLens.deEmbeddingThroughHead(model, layer, t, feature, 0, head, prompts.years());
+        int[] years = prompts.years();
+        double[] de;
+        if (headLayer < 0) {
+            de = FeatureLens.deEmbedding(model, layer, t, feature, years);
+        } else if (headLayer == 0) {
+            de = FeatureLens.deEmbeddingThroughHead(model, layer, t, feature, 0, head, years);
+        } else {
+            de = prompts.readAtYy(FeatureLens.throughHead(model, layer, t, feature, headLayer, head), headLayer);
         }
-        return prompts.readAtYy(FeatureLens.throughHead(model, layer, t, feature, headLayer, head), headLayer);
+        return new FeatureCurves("F" + layer + "." + feature, headLayer < 0 ? "direct" : "L" + headLayer + "H" + head,
+                headLayer <= 0, de, centred(FeatureLens.logitEffect(model, t, feature, years)));
     }
 
     public static GreaterThanCircuit run(Model model, Map<Integer, Transcoder> transcoders, String prompt, int k,
@@ -102,12 +111,8 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
             CircuitGraph.Node head = g.children(f.id()).stream().filter(c -> c.kind() == CircuitGraph.Kind.ATTENTION_HEAD)
                     .max(Comparator.comparingDouble((CircuitGraph.Node c) -> c.position() == at ? 1 : 0)
                             .thenComparingDouble(c -> Math.abs(c.value()))).orElse(null);
-            Transcoder t = transcoders.get(f.layer());
-            double[] de = head == null ? FeatureLens.deEmbedding(model, f.layer(), t, f.index(), years)
-                    : deEmbedding(model, overYears, f.layer(), t, f.index(), head.layer(), head.index());
-            curves.add(new FeatureCurves("F" + f.layer() + "." + f.index(),
-                    head == null ? "direct" : "L" + head.layer() + "H" + head.index(), head == null || head.layer() == 0,
-                    de, centred(FeatureLens.logitEffect(model, t, f.index(), years))));
+            curves.add(curves(model, overYears, f.layer(), transcoders.get(f.layer()), f.index(),
+                    head == null ? -1 : head.layer(), head == null ? -1 : head.index()));
         }
         return new GreaterThanCircuit(g, yy, yyPosition, best, curves,
                 GreaterThanSweep.run(model, transcoders, overYears));

@@ -4,7 +4,6 @@ import dev.loupe.api.Model;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.Decomposition;
-import dev.loupe.method.transcoder.circuit.FeatureLens;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -36,8 +35,8 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
     /**
      * One feature reached from the YY token through one head.
      *
-     * @param curves          its de-embedding through the head ({@link GreaterThanCircuit#deEmbedding}) and its
-     *                        centred logit effect, over 00..99
+     * @param curves          its de-embedding through the head and its centred logit effect, over 00..99
+     *                        ({@link GreaterThanCircuit#curves})
      * @param prompts         for how many of the prompts it was among the top features through this head
      * @param deEmbeddingPeak the YY its de-embedding through the head peaks at
      * @param stepYear        the last year of the lower level of the best two-level fit to its logit effect
@@ -54,13 +53,11 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
     private record FeatureHead(int layer, int feature, int headLayer, int head) {}
 
     static GreaterThanSweep run(Model model, Map<Integer, Transcoder> transcoders, YearPrompts overYears) {
-        int[] ids = overYears.ids();
         int yyPosition = overYears.yyPosition();
         int[] years = overYears.years();
         Map<FeatureHead, Integer> counts = new LinkedHashMap<>();
         for (int yy = FIRST; yy <= LAST; yy++) {
-            int[] p = ids.clone();
-            p[yyPosition] = years[yy];
+            int[] p = overYears.prompt(yy);
             Decomposition d = new Decomposition(model, transcoders, p);
             List<Decomposition.Term> features = d.terms(d.logit(GreaterThanCircuit.observable(model, years, yy),
                     p.length - 1)).stream().filter(t -> t.kind() == CircuitGraph.Kind.FEATURE)
@@ -77,14 +74,12 @@ public record GreaterThanSweep(List<Pair> pairs, double correlation, double medi
         for (var e : counts.entrySet()) {
             FeatureHead k = e.getKey();
             Transcoder t = transcoders.get(k.layer());
-            double[] de = GreaterThanCircuit.deEmbedding(model, overYears, k.layer(), t, k.feature(), k.headLayer(),
+            var curves = GreaterThanCircuit.curves(model, overYears, k.layer(), t, k.feature(), k.headLayer(),
                     k.head());
-            double[] effect = GreaterThanCircuit.centred(FeatureLens.logitEffect(model, t, k.feature(), years));
-            Step s = step(effect);
-            var curves = new GreaterThanCircuit.FeatureCurves("F" + k.layer() + "." + k.feature(), "L" + k.headLayer()
-                    + "H" + k.head(), k.headLayer() == 0, de, effect);
+            Step s = step(curves.logitEffect());
             float[][] z = codes.computeIfAbsent(k.layer(), l -> overYears.codes(l, t));
-            pairs.add(new Pair(curves, e.getValue(), argmax(de), s.at(), s.jump(), argmax(column(z, k.feature()))));
+            pairs.add(new Pair(curves, e.getValue(), argmax(curves.deEmbedding()), s.at(), s.jump(),
+                    argmax(column(z, k.feature()))));
         }
         pairs.sort(Comparator.comparingInt(Pair::prompts).reversed());
         double[] peaks = pairs.stream().mapToDouble(Pair::deEmbeddingPeak).toArray();

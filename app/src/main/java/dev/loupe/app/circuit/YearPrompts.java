@@ -23,9 +23,7 @@ record YearPrompts(int[] ids, int yyPosition, int[] years, RunResult run) {
     static YearPrompts run(Model model, int[] ids, int yyPosition, int[] years) {
         List<int[]> prompts = new ArrayList<>();
         for (int year : years) {
-            int[] p = ids.clone();
-            p[yyPosition] = year;
-            prompts.add(p);
+            prompts.add(withYear(ids, yyPosition, year));
         }
         Set<HookPoint> hooks = new LinkedHashSet<>();
         for (int l = 0; l < model.spec().nLayers(); l++) {
@@ -34,6 +32,17 @@ record YearPrompts(int[] ids, int yyPosition, int[] years, RunResult run) {
         }
         return new YearPrompts(ids.clone(), yyPosition, years.clone(), model.run(new RunRequest(prompts,
                 RunRequest.Padding.RIGHT, hooks, List.of(), RunRequest.LogitsMode.NONE)));
+    }
+
+    /** The prompt with the two-digit year y (00..99) at the YY position. */
+    int[] prompt(int y) {
+        return withYear(ids, yyPosition, years[y]);
+    }
+
+    private static int[] withYear(int[] ids, int yyPosition, int yearToken) {
+        int[] p = ids.clone();
+        p[yyPosition] = yearToken;
+        return p;
     }
 
     /** For each YY: v · (the head layer's normalised input at the YY token). */
