@@ -17,5 +17,13 @@ module dev.loupe.hf {
     provides dev.loupe.hf.ArchitectureAdapter with
             dev.loupe.hf.arch.Gpt2Adapter,
             dev.loupe.hf.arch.NeoXAdapter,
-            dev.loupe.hf.arch.LlamaAdapter;
+            dev.loupe.hf.arch.LlamaAdapter,
+            dev.loupe.hf.arch.Qwen3Adapter,
+            dev.loupe.hf.arch.GemmaAdapter,
+            dev.loupe.hf.arch.Olmo2Adapter,
+            dev.loupe.hf.arch.Phi3Adapter,
+            dev.loupe.hf.arch.PhiAdapter,
+            dev.loupe.hf.arch.GptJAdapter,
+            dev.loupe.hf.arch.GptNeoAdapter,
+            dev.loupe.hf.arch.OptAdapter;
 }

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 /**
  * A named place in the forward pass where activations can be read or changed, with TransformerLens names:
  * {@code hook_embed}, {@code blocks.3.hook_resid_pre}, {@code blocks.0.attn.hook_pattern},
- * {@code ln_final.hook_normalized}. This class is the only place that parses and prints those names.
+ * {@code ln_final.hook_out}. This class is the only place that parses and prints those names.
  *
  * @param site  what the hook is
  * @param layer the block index for per-block sites, -1 for global ones
@@ -111,7 +111,7 @@ public record HookPoint(HookSite site, int layer) implements Comparable<HookPoin
     private long orderKey() {
         long block = switch (site) {
             case EMBED, POS_EMBED -> -1;
-            case LN_FINAL_SCALE, LN_FINAL_NORMALIZED -> Integer.MAX_VALUE;
+            case LN_FINAL_SCALE, LN_FINAL_NORMALIZED, LN_FINAL_OUT -> Integer.MAX_VALUE;
             default -> layer;
         };
         return block * 64 + site.ordinal();

@@ -15,13 +15,21 @@ public final class WeightNames {
         }
         for (int l = 0; l < s.nLayers(); l++) {
             String p = "blocks." + l + ".";
+            ArchitectureFeatures.NormPlacement place = s.features().normPlacement();
             for (String n : List.of("ln1.w", "ln1.b", "attn.W_Q", "attn.b_Q", "attn.W_K", "attn.b_K", "attn.W_V",
-                    "attn.b_V", "attn.W_O", "attn.b_O", "ln2.w", "ln2.b", "mlp.W_in", "mlp.b_in", "mlp.W_gate",
-                    "mlp.W_out", "mlp.b_out")) {
-                if (n.equals("mlp.W_gate") && !s.gatedMlp()) {
-                    continue;
+                    "attn.b_V", "attn.q_ln.w", "attn.k_ln.w", "attn.W_O", "attn.b_O", "ln1_post.w", "ln1_post.b",
+                    "ln2.w", "ln2.b", "mlp.W_in", "mlp.b_in", "mlp.W_gate", "mlp.b_gate", "mlp.W_out", "mlp.b_out",
+                    "ln2_post.w", "ln2_post.b")) {
+                boolean skip = switch (n) {
+                    case "mlp.W_gate", "mlp.b_gate" -> !s.gatedMlp();
+                    case "ln1.w", "ln1.b", "ln2.w", "ln2.b" -> !place.hasPre();
+                    case "ln1_post.w", "ln1_post.b", "ln2_post.w", "ln2_post.b" -> !place.hasPost();
+                    case "attn.q_ln.w", "attn.k_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.NONE;
+                    default -> false;
+                };
+                if (!skip) {
+                    out.add(p + n);
                 }
-                out.add(p + n);
             }
         }
         out.addAll(List.of("ln_final.w", "ln_final.b", "W_U", "b_U"));
@@ -43,14 +51,19 @@ public final class WeightNames {
             case "W_pos" -> new int[] {s.nCtx(), d};
             case "W_U" -> new int[] {d, s.dVocab()};
             case "b_U" -> new int[] {s.dVocab()};
-            case "ln1.w", "ln1.b", "ln2.w", "ln2.b", "ln_final.w", "ln_final.b", "attn.b_O", "mlp.b_out" -> new int[] {d};
+            case "ln1.w", "ln1.b", "ln2.w", "ln2.b", "ln1_post.w", "ln1_post.b", "ln2_post.w", "ln2_post.b",
+                 "ln_final.w", "ln_final.b", "attn.b_O", "mlp.b_out" -> new int[] {d};
+            case "attn.q_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
+                    ? new int[] {dh} : new int[] {h * dh};
+            case "attn.k_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
+                    ? new int[] {dh} : new int[] {kv * dh};
             case "attn.W_Q" -> new int[] {h, d, dh};
             case "attn.W_K", "attn.W_V" -> new int[] {kv, d, dh};
             case "attn.b_Q" -> new int[] {h, dh};
             case "attn.b_K", "attn.b_V" -> new int[] {kv, dh};
             case "attn.W_O" -> new int[] {h, dh, d};
             case "mlp.W_in", "mlp.W_gate" -> new int[] {d, m};
-            case "mlp.b_in" -> new int[] {m};
+            case "mlp.b_in", "mlp.b_gate" -> new int[] {m};
             case "mlp.W_out" -> new int[] {m, d};
             default -> throw new IllegalArgumentException("'" + name + "' is not a TransformerLens weight name");
         };

@@ -30,7 +30,7 @@ class HookPointTest {
         sorted.sort(null);
         assertEquals(sorted, hooks);
         assertEquals("hook_embed", hooks.get(0).name());
-        assertEquals("ln_final.hook_normalized", hooks.get(hooks.size() - 1).name());
+        assertEquals("ln_final.hook_out", hooks.get(hooks.size() - 1).name());
         assertTrue(hooks.contains(HookPoint.parse("blocks.1.hook_resid_mid")));
         assertTrue(!hooks.contains(HookPoint.parse("blocks.1.attn.hook_rot_q")), "GPT-2 has no rotary hooks");
     }

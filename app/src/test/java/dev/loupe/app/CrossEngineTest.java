@@ -103,7 +103,7 @@ class CrossEngineTest {
             case "mean_ablate" -> new Intervention.MeanAblate(HookPoint.of(0, HookSite.MLP_POST),
                     random(rnd, spec.dMlp()), some);
             case "splice" -> new Intervention.Splice(HookPoint.of(0, HookSite.MLP_OUT),
-                    HookPoint.of(0, HookSite.LN2_NORMALIZED), sparseMlp(rnd, spec.dModel(), 4 * spec.dModel()),
+                    HookPoint.of(0, HookSite.LN2_OUT), sparseMlp(rnd, spec.dModel(), 4 * spec.dModel()),
                     Positions.all());
             default -> throw new IllegalArgumentException(kind);
         };

@@ -22,7 +22,7 @@ class TranscoderCliTest {
         Path tc = tmp.resolve("tc");
         CliTest.Result h = loupe("transcoder", "harvest", "--tokens", "100000", "--out", acts.toString());
         assertEquals(0, h.code(), h.err());
-        assertTrue(h.out().contains("100000 activation pairs of blocks.3.ln2.hook_normalized -> blocks.3.hook_mlp_out"),
+        assertTrue(h.out().contains("100000 activation pairs of blocks.3.ln2.hook_out -> blocks.3.hook_mlp_out"),
                 h.out());
         CliTest.Result t = loupe("transcoder", "train", "--activations", acts.toString(), "--out", tc.toString());
         assertEquals(0, t.code(), t.err());

@@ -110,6 +110,16 @@ public final class CheckpointTensors implements AutoCloseable {
         }
     }
 
+    /** The checkpoint's first file, for error messages. */
+    public String origin() {
+        return files.isEmpty() ? "checkpoint" : files.get(0).path().toString();
+    }
+
+    /** Every tensor name in the checkpoint. */
+    public java.util.Set<String> names() {
+        return java.util.Collections.unmodifiableSet(byTensor.keySet());
+    }
+
     public boolean has(String name) {
         return byTensor.containsKey(name);
     }

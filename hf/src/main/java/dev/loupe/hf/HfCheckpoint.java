@@ -5,7 +5,9 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
 
@@ -43,16 +45,31 @@ public final class HfCheckpoint implements AutoCloseable {
         }
         HfConfig config = HfConfig.read(dir.resolve("config.json"));
         ArchitectureAdapter adapter = adapterFor(config);
-        ModelSpec spec;
+        ModelSpec spec = spec(config, adapter);
+        WeightMapping mapping = adapter.weights(spec, config);
+        Set<String> harmless = new HashSet<>(ConfigFields.HARMLESS);
+        harmless.addAll(adapter.harmlessFields());
+        config.requireAllRead(harmless, config.modelType());
+        CheckpointTensors tensors = CheckpointTensors.open(dir);
         try {
-            spec = adapter.spec(config);
+            Path tok = dir.resolve("tokenizer.json");
+            return new HfCheckpoint(dir, spec, tensors, mapping.read(tensors, adapter.bufferTensors()),
+                    Files.isRegularFile(tok) ? tok : null);
+        } catch (RuntimeException e) {
+            tensors.close();
+            throw e;
+        }
+    }
+
+    /** The spec of {@code config}, after refusing the fields pinned to a value Loupe does not compute. */
+    static ModelSpec spec(HfConfig config, ArchitectureAdapter adapter) {
+        config.requireDefaults(ConfigFields.FIXED);
+        config.requireDefaults(adapter.fixedFields());
+        try {
+            return adapter.spec(config);
         } catch (IllegalArgumentException e) {
             throw new LoupeException(config.file() + ": " + e.getMessage());
         }
-        CheckpointTensors tensors = CheckpointTensors.open(dir);
-        Path tok = dir.resolve("tokenizer.json");
-        return new HfCheckpoint(dir, spec, tensors, adapter.weights(spec).read(tensors),
-                Files.isRegularFile(tok) ? tok : null);
     }
 
     /** {@code model_type} → the adapter that reads it, for every adapter found. */

@@ -7,6 +7,11 @@ import dev.loupe.api.LoupeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A Hugging Face {@code config.json}, with look-ups that accept several spellings of a key (dotted paths for nested
@@ -16,6 +21,7 @@ public final class HfConfig {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final JsonNode root;
+    private final Set<String> looked = new HashSet<>();
 
     HfConfig(Path file, JsonNode root) {
         this.file = file;
@@ -49,6 +55,9 @@ public final class HfConfig {
     }
 
     private JsonNode find(String... keys) {
+        for (String key : keys) {
+            looked.add(key.split("\\.")[0]);
+        }
         for (String key : keys) {
             JsonNode n = root;
             for (String part : key.split("\\.")) {
@@ -111,6 +120,52 @@ public final class HfConfig {
     /** Whether any of the keys is present and not null. */
     public boolean has(String... keys) {
         return find(keys) != null;
+    }
+
+    /** The raw value at {@code key} (a dotted path), or null when absent or null; marks the key as read. */
+    public JsonNode node(String key) {
+        return find(key);
+    }
+
+    /**
+     * Refuses each field whose value differs from the only one Loupe computes (HF's default): a field that is
+     * absent or null takes the default. Marks each field as read.
+     */
+    public void requireDefaults(Map<String, Object> fixed) {
+        for (Map.Entry<String, Object> e : fixed.entrySet()) {
+            JsonNode n = find(e.getKey());
+            if (n == null) {
+                continue;
+            }
+            JsonNode expected = JSON.valueToTree(e.getValue());
+            boolean same = n.isNumber() && expected.isNumber() ? n.doubleValue() == expected.doubleValue()
+                    : n.equals(expected) || (n.isContainerNode() && n.isEmpty() && expected.isNull());
+            if (!same) {
+                throw error(e.getKey(), "is " + n + ", which Loupe does not implement (it computes only "
+                        + expected + ")");
+            }
+        }
+    }
+
+    /**
+     * Refuses the first top-level field that nothing read, that is not null or empty, and that {@code harmless}
+     * does not name: a field Loupe does not know could change the forward pass.
+     */
+    public void requireAllRead(Set<String> harmless, String family) {
+        Set<String> unread = new TreeSet<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!looked.contains(e.getKey()) && !harmless.contains(e.getKey()) && !v.isNull()
+                    && !(v.isContainerNode() && v.isEmpty())) {
+                unread.add(e.getKey());
+            }
+        }
+        if (!unread.isEmpty()) {
+            String first = unread.iterator().next();
+            throw error(first, "is not read by Loupe's " + family + " adapter, so Loupe cannot tell whether it "
+                    + "changes the forward pass (unread fields: " + String.join(", ", unread) + ")");
+        }
     }
 
     /** A one-line error about {@code field}. */

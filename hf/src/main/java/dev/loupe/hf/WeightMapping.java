@@ -32,15 +32,35 @@ public final class WeightMapping {
         return this;
     }
 
-    /** A weight used only when the checkpoint has it (biases of some families). */
-    public WeightMapping optional(String tlName, String hfName, int[] hfShape, UnaryOperator<Tensor> transform) {
-        rules.add(new Rule(tlName, hfName, hfShape, transform, true));
-        return this;
+    /** A required weight when {@code present} (a bias the config turns on); nothing otherwise. */
+    public WeightMapping mapIf(boolean present, String tlName, String hfName, int[] hfShape,
+                               UnaryOperator<Tensor> transform) {
+        return present ? map(tlName, hfName, hfShape, transform) : this;
     }
 
     public List<Rule> rules() {
         return List.copyOf(rules);
     }
+
+    /**
+     * Resolves every rule against {@code tensors}: TransformerLens name → lazy reader, in rule order. A checkpoint
+     * tensor that no rule reads and that {@code buffers} (regular expressions) does not match is an error.
+     */
+    public Map<String, TensorReader> read(CheckpointTensors tensors, java.util.Set<String> buffers) {
+        Map<String, TensorReader> out = read(tensors);
+        java.util.Set<String> unread = new java.util.TreeSet<>(tensors.names());
+        unread.removeAll(used);
+        unread.removeIf(n -> buffers.stream().anyMatch(n::matches));
+        if (!unread.isEmpty()) {
+            throw new dev.loupe.api.LoupeException(tensors.origin() + ": tensor '" + unread.iterator().next()
+                    + "' is not read by Loupe's adapter for this model (" + unread.size() + " unread: "
+                    + String.join(", ", unread.stream().limit(5).toList()) + (unread.size() > 5 ? ", ..." : "")
+                    + "); a dropped weight would give wrong numbers");
+        }
+        return out;
+    }
+
+    private final java.util.Set<String> used = new java.util.HashSet<>();
 
     /** Resolves every rule against {@code tensors}: TransformerLens name → lazy reader, in rule order. */
     public Map<String, TensorReader> read(CheckpointTensors tensors) {
@@ -54,6 +74,7 @@ public final class WeightMapping {
                     continue;
                 }
                 String name = hf == null ? prefixes.get(0) + r.hfName().replace("{l}", Integer.toString(l)) : hf;
+                used.add(name);
                 out.put(tl, () -> r.transform().apply(tensors.get(name, r.hfShape())));
             }
         }
@@ -90,6 +111,15 @@ public final class WeightMapping {
     /** [heads·d_head] → [heads, d_head]. */
     public static Tensor biasToHeads(Tensor b, int heads, int dHead) {
         return b.reshape(heads, dHead);
+    }
+
+    /** A Gemma-style (1 + w) RMSNorm gain as a plain gain. */
+    public static Tensor plusOne(Tensor w) {
+        float[] a = w.toArray();
+        for (int i = 0; i < a.length; i++) {
+            a[i] += 1f;
+        }
+        return Tensor.adopt(a, w.shape());
     }
 
     public static int[] shape(int... dims) {

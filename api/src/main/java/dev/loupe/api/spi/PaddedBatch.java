@@ -53,11 +53,21 @@ public record PaddedBatch(int size, int length, long[] ids, boolean[] valid, lon
 
     /** [batch, 1, q, k]: key k is visible from query q (causal, not padding; a query always sees itself). */
     public boolean[] attentionAllowed() {
+        return attentionAllowed(0);
+    }
+
+    /**
+     * As {@link #attentionAllowed()}, and through a sliding window of {@code window} keys when it is positive: query
+     * q sees key k only when their positions differ by less than the window (Hugging Face's sliding-window mask).
+     */
+    public boolean[] attentionAllowed(int window) {
         boolean[] out = new boolean[size * length * length];
         for (int b = 0; b < size; b++) {
             for (int q = 0; q < length; q++) {
                 for (int k = 0; k <= q; k++) {
-                    out[(b * length + q) * length + k] = k == q || valid[b * length + k];
+                    boolean inWindow = window <= 0
+                            || positions[b * length + q] - positions[b * length + k] < window;
+                    out[(b * length + q) * length + k] = k == q || (valid[b * length + k] && inWindow);
                 }
             }
         }

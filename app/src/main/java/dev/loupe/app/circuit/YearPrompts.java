@@ -27,8 +27,8 @@ record YearPrompts(int[] ids, int yyPosition, int[] years, RunResult run) {
         }
         Set<HookPoint> hooks = new LinkedHashSet<>();
         for (int l = 0; l < model.spec().nLayers(); l++) {
-            hooks.add(HookPoint.of(l, HookSite.LN1_NORMALIZED));
-            hooks.add(HookPoint.of(l, HookSite.LN2_NORMALIZED));
+            hooks.add(HookPoint.of(l, HookSite.LN1_OUT));
+            hooks.add(HookPoint.of(l, HookSite.LN2_OUT));
         }
         return new YearPrompts(ids.clone(), yyPosition, years.clone(), model.run(new RunRequest(prompts,
                 RunRequest.Padding.RIGHT, hooks, List.of(), RunRequest.LogitsMode.NONE)));
@@ -47,7 +47,7 @@ record YearPrompts(int[] ids, int yyPosition, int[] years, RunResult run) {
 
     /** For each YY: v · (the head layer's normalised input at the YY token). */
     double[] readAtYy(float[] v, int headLayer) {
-        var acts = run.activation(HookPoint.of(headLayer, HookSite.LN1_NORMALIZED));
+        var acts = run.activation(HookPoint.of(headLayer, HookSite.LN1_OUT));
         double[] out = new double[years.length];
         for (int y = 0; y < years.length; y++) {
             float[] x = acts.select(y).select(yyPosition).toArray();
@@ -60,7 +60,7 @@ record YearPrompts(int[] ids, int yyPosition, int[] years, RunResult run) {
 
     /** For each YY: the transcoder's feature activations at the last token, [year][feature]. */
     float[][] codes(int layer, Transcoder t) {
-        var x = run.activation(HookPoint.of(layer, HookSite.LN2_NORMALIZED));
+        var x = run.activation(HookPoint.of(layer, HookSite.LN2_OUT));
         float[][] out = new float[years.length][];
         for (int y = 0; y < years.length; y++) {
             out[y] = t.encode(x.select(y).select(ids.length - 1).toArray());

@@ -35,7 +35,7 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder harvest}. */
     @Command(name = "harvest", mixinStandardHelpOptions = true,
-            description = "Stream (ln2.hook_normalized, hook_mlp_out) pairs of one layer into sharded safetensors.",
+            description = "Stream (ln2.hook_out, hook_mlp_out) pairs of one layer into sharded safetensors.",
             footer = {"", "Example: loupe transcoder harvest --layer 3 --tokens 100000 --out acts"})
     public static final class Harvest extends ModelCommand {
         @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;

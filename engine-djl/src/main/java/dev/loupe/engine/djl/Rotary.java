@@ -1,35 +1,35 @@
 package dev.loupe.engine.djl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import dev.loupe.api.ModelSpec;
 
 /**
- * Rotary position embeddings in Hugging Face's rotate-half layout: dimension i pairs with i + r/2 within the first
- * r = rotary_dim dimensions of each head, at frequency theta^(−2i/r); the remaining dimensions pass through.
- * Tables are computed in float32 per (sequence, position), so left-padded batches get their own positions.
+ * Rotary position embeddings on the first r = rotary_dim dimensions of each head, the rest passing through: in
+ * Hugging Face's rotate-half layout (dimension i pairs with i + r/2) or, for GPT-J, interleaved (2i with 2i + 1),
+ * at the given inverse frequencies. Tables are computed in float32 per (sequence, position), so left-padded batches
+ * get their own positions.
  */
 final class Rotary {
     private final NDArray cos;
     private final NDArray sin;
     private final int dim;
     private final int dHead;
+    private final boolean interleaved;
 
-    private Rotary(NDArray cos, NDArray sin, int dim, int dHead) {
+    private Rotary(NDArray cos, NDArray sin, int dim, int dHead, boolean interleaved) {
         this.cos = cos;
         this.sin = sin;
         this.dim = dim;
         this.dHead = dHead;
+        this.interleaved = interleaved;
     }
 
-    static Rotary of(NDManager m, ModelSpec spec, long[] positions, int batch, int length) {
-        int r = spec.rotaryDim();
-        float[] invFreq = new float[r / 2];
-        for (int i = 0; i < r / 2; i++) {
-            invFreq[i] = (float) (1.0 / Math.pow(spec.rotaryBase(), (2.0 * i) / r));
-        }
+    static Rotary of(NDManager m, float[] invFreq, int dHead, boolean interleaved, long[] positions, int batch,
+                     int length) {
+        int r = invFreq.length * 2;
         float[] cos = new float[positions.length * r];
         float[] sin = new float[positions.length * r];
         for (int p = 0; p < positions.length; p++) {
@@ -37,23 +37,35 @@ final class Rotary {
                 float angle = (float) positions[p] * invFreq[i];
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
-                cos[p * r + i] = c;
-                cos[p * r + i + r / 2] = c;
-                sin[p * r + i] = s;
-                sin[p * r + i + r / 2] = s;
+                int a = interleaved ? 2 * i : i;
+                int b = interleaved ? 2 * i + 1 : i + r / 2;
+                cos[p * r + a] = c;
+                cos[p * r + b] = c;
+                sin[p * r + a] = s;
+                sin[p * r + b] = s;
             }
         }
         Shape shape = new Shape(batch, length, 1, r);
-        return new Rotary(m.create(cos, shape), m.create(sin, shape), r, spec.dHead());
+        return new Rotary(m.create(cos, shape), m.create(sin, shape), r, dHead, interleaved);
     }
 
     /** Rotates x [batch, pos, heads, d_head]. */
     NDArray apply(NDArray x) {
         NDArray rot = dim == dHead ? x : x.get(new NDIndex("..., :" + dim));
-        NDArray first = rot.get(new NDIndex("..., :" + dim / 2));
-        NDArray second = rot.get(new NDIndex("..., " + dim / 2 + ":"));
-        NDArray rotated = second.neg().concat(first, -1);
-        NDArray out = rot.mul(cos).add(rotated.mul(sin));
+        NDArray out = rot.mul(cos).add(rotated(rot).mul(sin));
         return dim == dHead ? out : out.concat(x.get(new NDIndex("..., " + dim + ":")), -1);
+    }
+
+    private NDArray rotated(NDArray rot) {
+        if (!interleaved) {
+            NDArray first = rot.get(new NDIndex("..., :" + dim / 2));
+            NDArray second = rot.get(new NDIndex("..., " + dim / 2 + ":"));
+            return second.neg().concat(first, -1);
+        }
+        Shape s = rot.getShape();
+        NDArray pairs = rot.reshape(s.get(0), s.get(1), s.get(2), dim / 2, 2);
+        NDArray even = pairs.get(new NDIndex("..., 0"));
+        NDArray odd = pairs.get(new NDIndex("..., 1"));
+        return NDArrays.stack(new ai.djl.ndarray.NDList(odd.neg(), even), -1).reshape(s);
     }
 }

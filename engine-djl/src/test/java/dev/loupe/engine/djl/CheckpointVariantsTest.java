@@ -91,6 +91,9 @@ class CheckpointVariantsTest {
         for (int i = 0; i < bias.length; i++) {
             bias[i] = 0.01f * i;
         }
+        weights.put("model.layers.0.self_attn.q_proj.bias", Tensor.zeros(64));
+        weights.put("model.layers.0.self_attn.k_proj.bias", Tensor.zeros(32));
+        weights.put("model.layers.0.self_attn.v_proj.bias", Tensor.zeros(32));
         weights.put("model.layers.1.self_attn.q_proj.bias", Tensor.vector(bias));
         weights.put("model.layers.1.self_attn.k_proj.bias", Tensor.zeros(32));
         weights.put("model.layers.1.self_attn.v_proj.bias", Tensor.zeros(32));

@@ -21,7 +21,7 @@ class WeightsViewTest {
     void projectionsFromWeightsReproduceHooks(String name) {
         try (Model m = GoldenModels.load(name)) {
             int[] ids = GoldenModels.ids(name, 1);
-            HookPoint in = HookPoint.parse("blocks.1.ln1.hook_normalized");
+            HookPoint in = HookPoint.parse("blocks.1.ln1.hook_out");
             HookPoint q = HookPoint.parse("blocks.1.attn.hook_q");
             HookPoint k = HookPoint.parse("blocks.1.attn.hook_k");
             RunResult r = m.run(RunRequest.of(ids).withCache(in, q, k));

@@ -89,7 +89,7 @@ final class OnnxModel implements Model {
         }
         request.cache().stream().sorted().forEach(h -> outputs.add(h.name()));
         if (outputs.isEmpty()) {
-            outputs.add(HookPoint.of(HookSite.LN_FINAL_NORMALIZED).name());
+            outputs.add(HookPoint.of(HookSite.LN_FINAL_OUT).name());
         }
         OrtSession session = session(request, outputs);
         try (Feeds feeds = new Feeds(env)) {

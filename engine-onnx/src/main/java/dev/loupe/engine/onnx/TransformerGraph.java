@@ -9,10 +9,6 @@ import static dev.loupe.api.HookSite.ATTN_ROT_Q;
 import static dev.loupe.api.HookSite.ATTN_SCORES;
 import static dev.loupe.api.HookSite.ATTN_V;
 import static dev.loupe.api.HookSite.ATTN_Z;
-import static dev.loupe.api.HookSite.LN1_NORMALIZED;
-import static dev.loupe.api.HookSite.LN1_SCALE;
-import static dev.loupe.api.HookSite.LN2_NORMALIZED;
-import static dev.loupe.api.HookSite.LN2_SCALE;
 import static dev.loupe.api.HookSite.MLP_OUT;
 import static dev.loupe.api.HookSite.MLP_POST;
 import static dev.loupe.api.HookSite.MLP_PRE;
@@ -21,17 +17,22 @@ import static dev.loupe.api.HookSite.RESID_MID;
 import static dev.loupe.api.HookSite.RESID_POST;
 import static dev.loupe.api.HookSite.RESID_PRE;
 
+import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.api.NormHooks;
 import dev.loupe.api.RunRequest.LogitsMode;
 import dev.loupe.api.Tensor;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The transformer forward pass written as ONNX nodes, for every family the {@link ModelSpec} describes (the same
- * computation as engine-djl's, op for op). Weights are initializers under their TransformerLens names and layouts;
+ * The transformer forward pass written as ONNX nodes, for every family the {@link ModelSpec} and its
+ * {@link ArchitectureFeatures} describe (the same computation as engine-djl's, op for op): per-layer sliding-window
+ * masks are built in the graph from {@code position_ids}, rotary tables once per distinct frequency set. Weights are initializers under their TransformerLens names and layouts;
  * the fused per-layer matrices are Transpose/Reshape nodes on them that ONNX Runtime folds at load. Every hook
  * point is an {@code Identity} whose output carries the hook's name, after {@link HookEdits} had its say.
  *
@@ -59,6 +60,11 @@ final class TransformerGraph {
     private final GraphBuilder g;
     private final HookEdits edits;
     private final LogitsMode logits;
+    private final ArchitectureFeatures f;
+    private final Map<Integer, String> masks = new HashMap<>();
+    private final Map<String, Rotation> rotations = new HashMap<>();
+    private String positions;
+    private String allowed;
 
     private TransformerGraph(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
                              LogitsMode logits) {
@@ -67,6 +73,7 @@ final class TransformerGraph {
         this.g = g;
         this.edits = edits;
         this.logits = logits;
+        this.f = spec.features();
     }
 
     /**
@@ -88,17 +95,21 @@ final class TransformerGraph {
 
     private void forward() {
         String ids = g.input(INPUT_IDS, Elem.INT64, "batch", "pos");
-        String positions = g.input(POSITION_IDS, Elem.INT64, "batch", "pos");
-        String allowed = g.input(ALLOWED, Elem.BOOL, "batch", 1, "pos", "pos");
-        String x = hook(HookPoint.of(HookSite.EMBED), g.op("Gather", "W_E", ids));
+        positions = g.input(POSITION_IDS, Elem.INT64, "batch", "pos");
+        allowed = g.input(ALLOWED, Elem.BOOL, "batch", 1, "pos", "pos");
+        String embed = g.op("Gather", "W_E", ids);
+        if (f.embeddingScale() != 1) {
+            embed = g.op("Mul", embed, g.scalar((float) f.embeddingScale()));
+        }
+        String x = hook(HookPoint.of(HookSite.EMBED), embed);
         if (spec.positional() == ModelSpec.PositionalKind.LEARNED) {
             x = g.op("Add", x, hook(HookPoint.of(HookSite.POS_EMBED), g.op("Gather", "W_pos", positions)));
         }
-        Rotation rotation = spec.positional() == ModelSpec.PositionalKind.ROTARY ? rotation(positions) : null;
         for (int l = 0; l < spec.nLayers(); l++) {
-            x = block(l, x, allowed, rotation);
+            Rotation rotation = spec.positional() == ModelSpec.PositionalKind.ROTARY ? rotation(l) : null;
+            x = block(l, x, mask(f.slidingWindow(l)), rotation);
         }
-        x = norm(x, "ln_final", HookPoint.of(HookSite.LN_FINAL_SCALE), HookPoint.of(HookSite.LN_FINAL_NORMALIZED));
+        x = norm(x, "ln_final", -1);
         if (logits == LogitsMode.NONE) {
             return;
         }
@@ -106,31 +117,60 @@ final class TransformerGraph {
             String rows = g.input(LAST_ROWS, Elem.INT64, "batch");
             x = g.op("Gather", Map.of("axis", 0), g.op("Reshape", x, g.longs(-1, spec.dModel())), rows);
         }
-        g.opNamed(LOGITS, "Identity", Map.of(), addBias(g.op("MatMul", x, "W_U"), "b_U"));
+        g.opNamed(LOGITS, "Identity", Map.of(), softcap(addBias(g.op("MatMul", x, "W_U"), "b_U"), f.finalSoftcap()));
         g.output(LOGITS, Elem.FLOAT, logits == LogitsMode.LAST ? 2 : 3);
     }
 
-    private String block(int l, String resid, String allowed, Rotation rotation) {
-        resid = hook(l, RESID_PRE, resid);
-        String n1 = norm(resid, "blocks." + l + ".ln1", HookPoint.of(l, LN1_SCALE), HookPoint.of(l, LN1_NORMALIZED));
-        String attnOut = hook(l, ATTN_OUT, attention(l, n1, allowed, rotation));
-        String base = resid;
-        if (!spec.parallelAttnMlp()) {
-            base = hook(l, RESID_MID, g.op("Add", resid, attnOut));
+    /** The attention mask of a layer: the input mask, narrowed to keys less than {@code window} positions back. */
+    private String mask(int window) {
+        if (window <= 0) {
+            return allowed;
         }
-        String n2 = norm(base, "blocks." + l + ".ln2", HookPoint.of(l, LN2_SCALE), HookPoint.of(l, LN2_NORMALIZED));
-        String mlpOut = hook(l, MLP_OUT, mlp(l, n2));
+        return masks.computeIfAbsent(window, w -> {
+            String distance = g.op("Sub", g.op("Unsqueeze", positions, g.longs(2)), g.op("Unsqueeze", positions, g.longs(1)));
+            String near = g.op("Less", distance, g.longs(w));
+            return g.op("And", allowed, g.op("Unsqueeze", near, g.longs(1)));
+        });
+    }
+
+    private String block(int l, String resid, String mask, Rotation rotation) {
+        boolean pre = f.normPlacement().hasPre();
+        boolean post = f.normPlacement().hasPost();
+        resid = hook(l, RESID_PRE, resid);
+        String attn = attention(l, pre ? norm(resid, "ln1", l) : resid, mask, rotation);
+        String attnOut = hook(l, ATTN_OUT, post ? norm(attn, "ln1_post", l) : attn);
+        String base = spec.parallelAttnMlp() ? resid : hook(l, RESID_MID, g.op("Add", resid, attnOut));
+        String mlp = mlp(l, pre ? norm(base, "ln2", l) : base);
+        String mlpOut = hook(l, MLP_OUT, post ? norm(mlp, "ln2_post", l) : mlp);
         String sum = spec.parallelAttnMlp() ? g.op("Add", g.op("Add", resid, attnOut), mlpOut) : g.op("Add", base, mlpOut);
         return hook(l, RESID_POST, sum);
     }
 
-    private String norm(String x, String prefix, HookPoint scaleHook, HookPoint outHook) {
+    /** The norm at hooks {@code name}.hook_scale, .hook_normalized (before gain and bias) and .hook_out. */
+    private String norm(String x, String name, int layer) {
+        NormHooks n = NormHooks.of(name, layer);
+        String prefix = layer < 0 ? name : "blocks." + layer + "." + name;
         Map<String, Object> lastAxis = Map.of("axes", new long[] {-1}, "keepdims", 1);
         String centred = spec.norm() == ModelSpec.NormKind.LAYER_NORM
                 ? g.op("Sub", x, g.op("ReduceMean", lastAxis, x)) : x;
         String variance = g.op("ReduceMean", lastAxis, g.op("Mul", centred, centred));
-        String scale = hook(scaleHook, g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps()))));
-        return hook(outHook, addBias(g.op("Mul", g.op("Div", centred, scale), prefix + ".w"), prefix + ".b"));
+        String scale = hook(n.scale(), g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps()))));
+        String normalized = hook(n.normalized(), g.op("Div", centred, scale));
+        return hook(n.out(), addBias(g.op("Mul", normalized, prefix + ".w"), prefix + ".b"));
+    }
+
+    /** RMSNorm over the last axis with gain {@code gain} (q/k norms). */
+    private String rms(String x, String gain) {
+        Map<String, Object> lastAxis = Map.of("axes", new long[] {-1}, "keepdims", 1);
+        String variance = g.op("ReduceMean", lastAxis, g.op("Mul", x, x));
+        return g.op("Mul", g.op("Div", x, g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps())))), gain);
+    }
+
+    private String softcap(String x, double cap) {
+        if (cap <= 0) {
+            return x;
+        }
+        return g.op("Mul", g.op("Tanh", g.op("Div", x, g.scalar((float) cap))), g.scalar((float) cap));
     }
 
     private String attention(int l, String x, String allowed, Rotation rotation) {
@@ -140,6 +180,18 @@ final class TransformerGraph {
         String q = hook(l, ATTN_Q, heads(project(x, l, "Q", h), h));
         String k = hook(l, ATTN_K, heads(project(x, l, "K", kv), kv));
         String v = hook(l, ATTN_V, heads(project(x, l, "V", kv), kv));
+        String prefix = "blocks." + l + ".attn.";
+        switch (f.qkNorm()) {
+            case PER_HEAD -> {
+                q = rms(q, prefix + "q_ln.w");
+                k = rms(k, prefix + "k_ln.w");
+            }
+            case PROJECTION -> {
+                q = heads(rms(g.op("Reshape", q, g.longs(0, 0, -1)), prefix + "q_ln.w"), h);
+                k = heads(rms(g.op("Reshape", k, g.longs(0, 0, -1)), prefix + "k_ln.w"), kv);
+            }
+            case NONE -> { }
+        }
         if (rotation != null) {
             q = hook(l, ATTN_ROT_Q, rotation.apply(q));
             k = hook(l, ATTN_ROT_K, rotation.apply(k));
@@ -148,8 +200,8 @@ final class TransformerGraph {
             k = repeatHeads(k, kv, h / kv);
             v = repeatHeads(v, kv, h / kv);
         }
-        String scores = g.op("Div", g.op("MatMul", transpose(q, 0, 2, 1, 3), transpose(k, 0, 2, 3, 1)),
-                g.scalar((float) Math.sqrt(dh)));
+        String scores = softcap(g.op("Mul", g.op("MatMul", transpose(q, 0, 2, 1, 3), transpose(k, 0, 2, 3, 1)),
+                g.scalar((float) spec.attentionScale(l))), f.attentionSoftcap());
         scores = hook(l, ATTN_SCORES, g.op("Where", allowed, scores, g.scalar(Float.NEGATIVE_INFINITY)));
         String pattern = hook(l, ATTN_PATTERN, g.op("Softmax", Map.of("axis", -1), scores));
         String z = hook(l, ATTN_Z, transpose(g.op("MatMul", pattern, transpose(v, 0, 2, 1, 3)), 0, 2, 1, 3));
@@ -180,7 +232,7 @@ final class TransformerGraph {
         String prefix = "blocks." + l + ".mlp.";
         String post;
         if (spec.gatedMlp()) {
-            String gate = hook(l, MLP_PRE, g.op("MatMul", x, prefix + "W_gate"));
+            String gate = hook(l, MLP_PRE, addBias(g.op("MatMul", x, prefix + "W_gate"), prefix + "b_gate"));
             String linear = hook(l, MLP_PRE_LINEAR, addBias(g.op("MatMul", x, prefix + "W_in"), prefix + "b_in"));
             post = g.op("Mul", activation(gate), linear);
         } else {
@@ -212,20 +264,26 @@ final class TransformerGraph {
         return g.op("Transpose", Map.of("perm", perm), x);
     }
 
-    private Rotation rotation(String positions) {
-        int r = spec.rotaryDim();
-        float[] invFreq = new float[r];
-        for (int i = 0; i < r / 2; i++) {
-            invFreq[i] = (float) (1.0 / Math.pow(spec.rotaryBase(), (2.0 * i) / r));
-            invFreq[i + r / 2] = invFreq[i];
-        }
-        String frequencies = g.initializer("rotary.inv_freq", Tensor.vector(invFreq));
-        String angles = g.op("Mul", g.op("Unsqueeze", g.op("Cast", Map.of("to", Elem.FLOAT.code), positions),
-                g.longs(2, 3)), frequencies);
-        return new Rotation(g.op("Cos", angles), g.op("Sin", angles));
+    private Rotation rotation(int layer) {
+        float[] inv = spec.inverseFrequencies(layer);
+        return rotations.computeIfAbsent(Arrays.toString(inv), key -> {
+            int r = spec.rotaryDim();
+            float[] table = new float[r];
+            for (int i = 0; i < r / 2; i++) {
+                table[f.interleavedRotary() ? 2 * i : i] = inv[i];
+                table[f.interleavedRotary() ? 2 * i + 1 : i + r / 2] = inv[i];
+            }
+            String frequencies = g.initializer("rotary.inv_freq." + rotations.size(), Tensor.vector(table));
+            String angles = g.op("Mul", g.op("Unsqueeze", g.op("Cast", Map.of("to", Elem.FLOAT.code), positions),
+                    g.longs(2, 3)), frequencies);
+            return new Rotation(g.op("Cos", angles), g.op("Sin", angles));
+        });
     }
 
-    /** Rotate-half rotary embedding on [batch, pos, heads, d_head] with tables [batch, pos, 1, rotary_dim]. */
+    /**
+     * Rotary embedding on [batch, pos, heads, d_head] with tables [batch, pos, 1, rotary_dim]: rotate-half, or
+     * interleaved pairs (2i, 2i + 1) for GPT-J.
+     */
     private final class Rotation {
         private final String cos;
         private final String sin;
@@ -239,10 +297,18 @@ final class TransformerGraph {
             int r = spec.rotaryDim();
             boolean partial = r < spec.dHead();
             String rot = partial ? slice(x, 0, r) : x;
-            String rotated = g.op("Concat", Map.of("axis", -1),
-                    g.op("Neg", slice(rot, r / 2, r)), slice(rot, 0, r / 2));
-            String out = g.op("Add", g.op("Mul", rot, cos), g.op("Mul", rotated, sin));
+            String out = g.op("Add", g.op("Mul", rot, cos), g.op("Mul", rotated(rot, r), sin));
             return partial ? g.op("Concat", Map.of("axis", -1), out, slice(x, r, spec.dHead())) : out;
+        }
+
+        private String rotated(String rot, int r) {
+            if (!f.interleavedRotary()) {
+                return g.op("Concat", Map.of("axis", -1), g.op("Neg", slice(rot, r / 2, r)), slice(rot, 0, r / 2));
+            }
+            String pairs = g.op("Reshape", rot, g.longs(0, 0, 0, r / 2, 2));
+            String even = g.op("Slice", pairs, g.longs(0), g.longs(1), g.longs(-1));
+            String odd = g.op("Slice", pairs, g.longs(1), g.longs(2), g.longs(-1));
+            return g.op("Reshape", g.op("Concat", Map.of("axis", -1), g.op("Neg", odd), even), g.longs(0, 0, 0, r));
         }
 
         private String slice(String x, int from, int to) {

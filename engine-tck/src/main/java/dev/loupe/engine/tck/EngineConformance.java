@@ -52,10 +52,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on engines that declare {@link Capability#CUSTOM_HOOKS}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class EngineConformance {
-    /** The engine under test (a new or shared instance). */
-    protected abstract Engine engine();
-
+public abstract class EngineConformance extends FamilyConformance {
     private static final double TOLERANCE = 1e-4;
 
     Stream<Arguments> cases() {
@@ -299,7 +296,7 @@ public abstract class EngineConformance {
 
     @Test
     void spliceWithAnAffineIdentityOfTheMlpInputFeedsIt() {
-        HookPoint in = HookPoint.of(0, HookSite.LN2_NORMALIZED);
+        HookPoint in = HookPoint.of(0, HookSite.LN2_OUT);
         HookPoint out = HookPoint.of(0, HookSite.MLP_OUT);
         float[] eye = new float[64 * 64];
         for (int i = 0; i < 64; i++) {

@@ -19,10 +19,19 @@ import java.util.Map;
 public final class GoldenFixtures {
     /** The three families. */
     public static final List<String> MODELS = List.of("gpt2-tiny", "neox-tiny", "llama-tiny");
+    /** The HF-transformers fixtures under {@code families/} (see the README there). */
+    public static final List<String> FAMILIES = List.of("gemma", "gemma2", "gemma3-text", "qwen3", "qwen2-sliding",
+            "mistral-sliding", "llama3-rope", "llama-linear-rope", "llama-biases", "phi3", "olmo2", "gptj", "gpt-neo",
+            "phi", "opt", "neox-no-attention-bias", "gpt2-inverse-layer-scale");
     private static final List<String> FILES = List.of("config.json", "model.safetensors", "activations.safetensors");
     private static final Map<String, Path> EXTRACTED = new HashMap<>();
 
     private GoldenFixtures() {}
+
+    /** The folder of one {@link #FAMILIES} fixture. */
+    public static Path family(String name) {
+        return directory("families/" + name);
+    }
 
     /** The folder of one golden checkpoint. */
     public static synchronized Path directory(String model) {
@@ -43,7 +52,7 @@ public final class GoldenFixtures {
 
     private static Path extract(String model) {
         try {
-            Path dir = Files.createTempDirectory("loupe-tck-" + model);
+            Path dir = Files.createTempDirectory("loupe-tck-" + model.replace('/', '-'));
             dir.toFile().deleteOnExit();
             for (String file : FILES) {
                 String resource = "golden/" + model + "/" + file;

@@ -5,6 +5,7 @@ import static dev.loupe.hf.WeightMapping.inToHeads;
 import static dev.loupe.hf.WeightMapping.outFromHeads;
 import static dev.loupe.hf.WeightMapping.shape;
 
+import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.hf.ArchitectureAdapter;
@@ -24,10 +25,18 @@ public final class Gpt2Adapter implements ArchitectureAdapter {
     }
 
     @Override
+    public Set<String> harmlessFields() {
+        // Upcasting and reordering the scaled dot product changes nothing in float32.
+        return Set.of("reorder_and_upcast_attn");
+    }
+
+    @Override
+    public Set<String> bufferTensors() {
+        return Set.of("(transformer\\.)?h\\.\\d+\\.attn\\.(bias|masked_bias)");
+    }
+
+    @Override
     public ModelSpec spec(HfConfig c) {
-        if (c.bool(false, "scale_attn_by_inverse_layer_idx")) {
-            throw c.error("scale_attn_by_inverse_layer_idx", "is true, which Loupe does not support");
-        }
         int d = c.requireInt("n_embd", "hidden_size");
         int heads = c.requireInt("n_head", "num_attention_heads");
         if (d % heads != 0) {
@@ -37,11 +46,13 @@ public final class Gpt2Adapter implements ArchitectureAdapter {
                 c.integer(4 * d, "n_inner"), c.requireInt("vocab_size"), c.requireInt("n_positions", "n_ctx"),
                 ModelSpec.NormKind.LAYER_NORM, c.number(1e-5, "layer_norm_epsilon"),
                 ModelSpec.PositionalKind.LEARNED, 0, 0, Activations.parse(c, "gelu_new", "activation_function"),
-                false, false, c.bool(true, "tie_word_embeddings"));
+                false, false, c.bool(true, "tie_word_embeddings"), ArchitectureFeatures.builder()
+                        .scaleByInverseLayer(c.bool(false, "scale_attn_by_inverse_layer_idx"))
+                        .attentionScale(c.bool(true, "scale_attn_weights") ? 0 : 1.0).build());
     }
 
     @Override
-    public WeightMapping weights(ModelSpec s) {
+    public WeightMapping weights(ModelSpec s, HfConfig c) {
         int d = s.dModel(), h = s.nHeads(), dh = s.dHead(), m = s.dMlp(), v = s.dVocab();
         WeightMapping w = new WeightMapping(s.nLayers(), "transformer.", "")
                 .map("W_E", "wte.weight", shape(v, d), UnaryOperator.identity())

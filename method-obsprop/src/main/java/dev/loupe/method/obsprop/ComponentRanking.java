@@ -33,6 +33,7 @@ public final class ComponentRanking {
     private ComponentRanking() {}
 
     public static List<Ranked> rank(Model model, Observable n, int[] negative, int[] positive, Paths paths) {
+        model.spec().requireLinearReadout("ObsProp");
         var w = model.weights();
         var spec = model.spec();
         Tensor direct = FeatureVectors.finalResidual(w, n);
@@ -62,6 +63,7 @@ public final class ComponentRanking {
     public record Chain(Tensor[] residPre, MlpLinearisation[] mlps) {}
 
     public static Chain chain(Model model, Observable n, int[] negative, int[] positive) {
+        model.spec().requireLinearReadout("ObsProp");
         int layers = model.spec().nLayers();
         Tensor d = FeatureVectors.finalResidual(model.weights(), n);
         Tensor[] resid = new Tensor[layers];

@@ -20,8 +20,8 @@ import java.util.Set;
  * crossing avoids the saturated gradients at either end), and the gradient is taken there.
  *
  * @param vector feature vector in resid_mid: the gradient with respect to the normalised input
- *               ({@code ln2.hook_normalized}) crossed through LN2 by the √d·W rule (scale dropped, as the paper)
- * @param gradient the gradient with respect to {@code ln2.hook_normalized}
+ *               ({@code ln2.hook_out}) crossed through LN2 by the √d·W rule (scale dropped, as the paper)
+ * @param gradient the gradient with respect to {@code ln2.hook_out}
  * @param residGradient the exact gradient with respect to resid_mid (LN2 included, scale kept): what chains
  *                      with the skip connection when paths through several MLPs are summed
  * @param t where x* lies: x* = x_neg + t (x_pos − x_neg)
@@ -34,6 +34,7 @@ public record MlpLinearisation(Tensor vector, Tensor gradient, Tensor residGradi
     private static final int BISECTIONS = 24;
 
     public static MlpLinearisation at(Model model, int layer, int[] negative, int[] positive, Tensor y) {
+        model.spec().requireLinearReadout("ObsProp");
         if (layer < 0 || layer >= model.spec().nLayers()) {
             throw new LoupeException("MLP layer " + layer + " is out of range for a model with "
                     + model.spec().nLayers() + " layers");
@@ -87,7 +88,7 @@ public record MlpLinearisation(Tensor vector, Tensor gradient, Tensor residGradi
         }
 
         HookPoint normalised() {
-            return HookPoint.of(layer, HookSite.LN2_NORMALIZED);
+            return HookPoint.of(layer, HookSite.LN2_OUT);
         }
 
         HookPoint out() {

@@ -27,7 +27,7 @@ class FeatureVectorsTest {
             Tensor y = FeatureVectors.finalResidual(w, n);
             int[] ids = tok.encode("Mary worked as a pilot . Later ,");
             int layer = 2;
-            HookPoint xHook = HookPoint.parse("blocks." + layer + ".ln1.hook_normalized");
+            HookPoint xHook = HookPoint.parse("blocks." + layer + ".ln1.hook_out");
             HookPoint zHook = HookPoint.parse("blocks." + layer + ".attn.hook_z");
             HookPoint aHook = HookPoint.parse("blocks." + layer + ".attn.hook_pattern");
             RunResult r = m.run(RunRequest.of(ids).withCache(xHook, zHook, aHook));

@@ -25,7 +25,7 @@ import java.util.Set;
 
 /**
  * Activation pairs for a transcoder on layer L, streamed from a corpus through any engine into sharded safetensors:
- * input x = {@code blocks.L.ln2.hook_normalized} (the LayerNorm's full output, weight and bias applied: what the
+ * input x = {@code blocks.L.ln2.hook_out} (the LayerNorm's full output, weight and bias applied: what the
  * MLP reads), target y = {@code blocks.L.hook_mlp_out}, one row per token except each window's first.
  * {@code manifest.json} lists the shards with their hook names, widths and the input convention.
  *
@@ -38,11 +38,30 @@ import java.util.Set;
 public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, List<String> shards, long tokens,
                                 int dIn, int dOut) {
     /** How the input is normalised, recorded in the manifest and in trained transcoders. */
-    public static final String CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied "
+    public static final String CONVENTION = "ln2.hook_out: LayerNorm output with weight and bias applied "
             + "(the MLP's input)";
+    /** The convention Loupe recorded before 2026-12, when its {@code hook_normalized} meant the norm's output. */
+    static final String LEGACY_CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied";
     static final String MANIFEST = "manifest.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int BATCH = 16;
+
+    /**
+     * The hook a file's input convention means: files written before Loupe's {@code hook_normalized} took
+     * TransformerLens's meaning (before gain and bias) name the norm's output {@code hook_normalized}, which is
+     * {@code hook_out} now; any other hook is taken as named.
+     */
+    static HookPoint inputHook(HookPoint named, String convention) {
+        if (!convention.startsWith(LEGACY_CONVENTION)) {
+            return named;
+        }
+        HookSite site = switch (named.site()) {
+            case LN1_NORMALIZED -> HookSite.LN1_OUT;
+            case LN2_NORMALIZED -> HookSite.LN2_OUT;
+            default -> named.site();
+        };
+        return HookPoint.of(named.layer(), site);
+    }
 
     /** Runs windows through the model until {@code tokens} rows are written, {@code shardTokens} per shard. */
     public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
@@ -51,7 +70,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
             throw new LoupeException("--layer: " + layer + " is outside a model with " + model.spec().nLayers()
                     + " layers");
         }
-        HookPoint in = HookPoint.of(layer, HookSite.LN2_NORMALIZED);
+        HookPoint in = HookPoint.of(layer, HookSite.LN2_OUT);
         HookPoint out = HookPoint.of(layer, HookSite.MLP_OUT);
         int d = model.spec().dModel();
         List<String> shards = new ArrayList<>();
@@ -108,7 +127,8 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
             if (shards.isEmpty() || !m.has("hook_in") || !m.has("d_in")) {
                 throw new LoupeException(file + ": expected hook_in, hook_out, d_in, d_out and a non-empty shards list");
             }
-            return new ActivationHarvest(dir, HookPoint.parse(m.get("hook_in").asText()),
+            return new ActivationHarvest(dir,
+                    inputHook(HookPoint.parse(m.get("hook_in").asText()), m.path("input_convention").asText("")),
                     HookPoint.parse(m.path("hook_out").asText()), shards, m.path("tokens").asLong(),
                     m.get("d_in").asInt(), m.path("d_out").asInt());
         } catch (IOException e) {

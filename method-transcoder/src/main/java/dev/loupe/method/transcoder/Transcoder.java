@@ -9,7 +9,7 @@ import dev.loupe.api.intervention.SpliceFunction;
 /**
  * A transcoder (Dunefsky, Chlenski &amp; Nanda, NeurIPS 2024): a wide sparse MLP that stands in for an MLP sublayer.
  * z = ReLU((x − b_dec) W_enc + b_enc), ŷ = z W_dec + b_dec_out, reading {@code hookIn} (by default
- * {@code blocks.L.ln2.hook_normalized}) and predicting {@code hookOut} ({@code blocks.L.hook_mlp_out}).
+ * {@code blocks.L.ln2.hook_out}) and predicting {@code hookOut} ({@code blocks.L.hook_mlp_out}).
  *
  * @param hookIn     the activation it reads
  * @param hookOut    the activation it predicts

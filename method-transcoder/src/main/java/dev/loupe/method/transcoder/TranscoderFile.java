@@ -63,10 +63,15 @@ public final class TranscoderFile {
         int din = integer(cfgFile, cfg, "d_in");
         int dsae = integer(cfgFile, cfg, "d_sae");
         int dout = cfg.has("d_out") ? integer(cfgFile, cfg, "d_out") : din;
-        HookPoint in = hook(cfgFile, cfg, "hook_name");
+        String convention = cfg.path("metadata").path("input_convention").asText("unknown");
+        HookPoint named = hook(cfgFile, cfg, "hook_name");
+        HookPoint in = ActivationHarvest.inputHook(named, convention);
+        if (!in.equals(named)) {
+            convention = ActivationHarvest.CONVENTION;
+        }
         HookPoint out = hook(cfgFile, cfg, "hook_name_out");
         try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
-            return new Transcoder(in, out, cfg.path("metadata").path("input_convention").asText("unknown"),
+            return new Transcoder(in, out, convention,
                     tensor(w, "W_enc", din, dsae), tensor(w, "b_enc", dsae), tensor(w, "W_dec", dsae, dout),
                     tensor(w, "b_dec", din), tensor(w, "b_dec_out", dout));
         }
@@ -88,7 +93,7 @@ public final class TranscoderFile {
         }
         if (n == null || !n.isTextual()) {
             throw new LoupeException(file + ": field 'metadata." + field + "' missing (expected a hook name such as "
-                    + "blocks.3.ln2.hook_normalized)");
+                    + "blocks.3.ln2.hook_out)");
         }
         try {
             return HookPoint.parse(n.asText());

@@ -76,7 +76,7 @@ class TrainingPipelineTest {
         assertEquals(harvest.hookIn(), reopened.hookIn());
         assertEquals("blocks.3.hook_mlp_out", reopened.hookOut().name());
         int[] first = windows(1).next();
-        HookPoint in = HookPoint.parse("blocks.3.ln2.hook_normalized");
+        HookPoint in = HookPoint.parse("blocks.3.ln2.hook_out");
         RunResult r = model.run(RunRequest.of(first).withCache(in));
         try (var shard = dev.loupe.api.io.SafetensorsFile.open(harvest.dir().resolve(harvest.shards().get(0)))) {
             Tensor x = shard.tensor("x");
@@ -162,7 +162,7 @@ class TrainingPipelineTest {
             mean[k] /= n;
         }
         int f = 16;
-        Transcoder t = new Transcoder(HookPoint.parse("blocks.3.ln2.hook_normalized"), out, "test",
+        Transcoder t = new Transcoder(HookPoint.parse("blocks.3.ln2.hook_out"), out, "test",
                 Tensor.zeros(d, f), Tensor.zeros(f), Tensor.zeros(f, d), Tensor.zeros(d), Tensor.vector(mean));
         TranscoderMetrics m = TranscoderMetrics.evaluate(model, t, text);
         assertEquals(8 * 31, m.tokens());

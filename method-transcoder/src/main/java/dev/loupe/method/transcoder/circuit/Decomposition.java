@@ -40,15 +40,16 @@ public final class Decomposition {
     private final RunResult run;
 
     public Decomposition(Model model, Map<Integer, Transcoder> transcoders, int[] ids) {
+        model.spec().requireLinearReadout("The circuit decomposition");
         this.model = model;
         this.spec = model.spec();
         this.w = model.weights();
         this.transcoders = Map.copyOf(transcoders);
         this.ids = ids.clone();
         transcoders.forEach((l, t) -> {
-            if (!t.hookIn().equals(HookPoint.of(l, HookSite.LN2_NORMALIZED))
+            if (!t.hookIn().equals(HookPoint.of(l, HookSite.LN2_OUT))
                     || !t.hookOut().equals(HookPoint.of(l, HookSite.MLP_OUT))) {
-                throw new LoupeException("circuits need transcoders from blocks.L.ln2.hook_normalized to "
+                throw new LoupeException("circuits need transcoders from blocks.L.ln2.hook_out to "
                         + "blocks.L.hook_mlp_out; layer " + l + " has " + t.hookIn() + " -> " + t.hookOut());
             }
         });
@@ -61,7 +62,7 @@ public final class Decomposition {
         for (int l = 0; l < spec.nLayers(); l++) {
             for (HookSite s : List.of(HookSite.RESID_PRE, HookSite.RESID_MID, HookSite.RESID_POST, HookSite.LN1_SCALE,
                     HookSite.LN2_SCALE, HookSite.ATTN_PATTERN, HookSite.ATTN_V, HookSite.MLP_OUT,
-                    HookSite.LN2_NORMALIZED)) {
+                    HookSite.LN2_OUT)) {
                 hooks.add(HookPoint.of(l, s));
             }
         }
@@ -118,7 +119,7 @@ public final class Decomposition {
 
     /** Feature i's activation at a token, from the cached MLP input. */
     public double featureActivation(int layer, int i, int position) {
-        return transcoder(layer).encode(row(HookPoint.of(layer, HookSite.LN2_NORMALIZED), position))[i];
+        return transcoder(layer).encode(row(HookPoint.of(layer, HookSite.LN2_OUT), position))[i];
     }
 
     /**
@@ -204,7 +205,7 @@ public final class Decomposition {
             out.add(new Term(CircuitGraph.Kind.MLP, l, -1, t, dot(mlpOut, r.vector()), null, "MLP L" + l + "@" + t));
             return;
         }
-        float[] z = tc.encode(row(HookPoint.of(l, HookSite.LN2_NORMALIZED), t));
+        float[] z = tc.encode(row(HookPoint.of(l, HookSite.LN2_OUT), t));
         float[] yHat = tc.decode(z);
         float[] wDec = tc.wDec().toArray();
         int d = tc.dOut();

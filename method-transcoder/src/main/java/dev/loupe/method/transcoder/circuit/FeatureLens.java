@@ -25,14 +25,16 @@ public final class FeatureLens {
 
     /** For each token: W_E[token] · (W_ln2 ⊙ W_enc[:, i]). */
     public static double[] deEmbedding(Model m, int layer, Transcoder t, int feature, int[] tokens) {
+        m.spec().requireLinearReadout("The feature lens");
         return embedScores(m.weights(), encoderDirection(m.weights(), layer, t, feature), tokens);
     }
 
     /**
-     * W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i]): the direction in head h's normalised input (its {@code ln1.hook_normalized})
+     * W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i]): the direction in head h's normalised input (its {@code ln1.hook_out})
      * whose read-out, per unit of attention, reaches the feature's encoder.
      */
     public static float[] throughHead(Model m, int layer, Transcoder t, int feature, int headLayer, int head) {
+        m.spec().requireLinearReadout("The feature lens");
         Weights w = m.weights();
         int group = m.spec().nHeads() / m.spec().nKvHeads();
         float[] g = w.get("blocks." + headLayer + ".attn.W_O").select(head).matVec(encoderDirection(w, layer, t, feature));
@@ -42,6 +44,7 @@ public final class FeatureLens {
     /** For each token: W_E[token] · (W_ln1 ⊙ W_V^h W_O^h (W_ln2 ⊙ W_enc[:, i])), the path through one head. */
     public static double[] deEmbeddingThroughHead(Model m, int layer, Transcoder t, int feature, int headLayer,
                                                   int head, int[] tokens) {
+        m.spec().requireLinearReadout("The feature lens");
         float[] v = throughHead(m, layer, t, feature, headLayer, head);
         float[] gain = m.weights().get("blocks." + headLayer + ".ln1.w").toArray();
         for (int k = 0; k < v.length; k++) {
@@ -52,6 +55,7 @@ public final class FeatureLens {
 
     /** For each token: (W_ln_final ⊙ W_dec[i]) · W_U[:, token]. */
     public static double[] logitEffect(Model m, Transcoder t, int feature, int[] tokens) {
+        m.spec().requireLinearReadout("The feature lens");
         Weights w = m.weights();
         float[] gain = w.get("ln_final.w").toArray();
         Tensor wu = w.get("W_U");
@@ -66,6 +70,7 @@ public final class FeatureLens {
 
     /** For each feature j of an earlier transcoder: W_dec_early[j] · (W_ln2 ⊙ W_enc[:, i]). */
     public static double[] pullback(Model m, int layer, Transcoder t, int feature, Transcoder earlier) {
+        m.spec().requireLinearReadout("The feature lens");
         float[] f = encoderDirection(m.weights(), layer, t, feature);
         double[] out = new double[earlier.dSae()];
         for (int j = 0; j < out.length; j++) {

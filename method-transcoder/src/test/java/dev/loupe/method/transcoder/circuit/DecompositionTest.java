@@ -36,7 +36,7 @@ class DecompositionTest {
         }
         float[] benc = new float[f];
         java.util.Arrays.fill(benc, 0.05f);
-        return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_normalized"),
+        return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_out"),
                 HookPoint.parse("blocks." + layer + ".hook_mlp_out"), "test", Tensor.of(enc, dm, f), Tensor.vector(benc),
                 Tensor.of(dec, f, dm), Tensor.zeros(dm), Tensor.zeros(dm));
     }
