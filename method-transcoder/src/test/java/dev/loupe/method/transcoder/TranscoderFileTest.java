@@ -41,8 +41,8 @@ class TranscoderFileTest {
 
     static Transcoder randomTranscoder(int layer, int d, int f) {
         Random r = new Random(11);
-        return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_normalized"),
-                HookPoint.parse("blocks." + layer + ".hook_mlp_out"), "ln2.hook_normalized with LN gain and bias",
+        return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_out"),
+                HookPoint.parse("blocks." + layer + ".hook_mlp_out"), ActivationHarvest.CONVENTION,
                 random(r, 0.2, d, f), random(r, 0.1, f), random(r, 0.2, f, d), random(r, 0.1, d), random(r, 0.1, d));
     }
 
@@ -52,6 +52,22 @@ class TranscoderFileTest {
         TranscoderFile.write(tmp, t);
         assertEquals(t, TranscoderFile.read(tmp));
         assertTrue(Files.exists(tmp.resolve("cfg.json")) && Files.exists(tmp.resolve("sae_weights.safetensors")));
+    }
+
+    @Test
+    void filesFromBeforeTheTransformerLensMeaningOfHookNormalizedReadTheNormsOutput() throws Exception {
+        Transcoder t = randomTranscoder(3, 16, 32);
+        TranscoderFile.write(tmp, t);
+        Path cfg = tmp.resolve("cfg.json");
+        String legacy = Files.readString(cfg).replace("blocks.3.ln2.hook_out", "blocks.3.ln2.hook_normalized")
+                .replace(ActivationHarvest.CONVENTION,
+                        "ln2.hook_normalized: LayerNorm output with weight and bias applied (the MLP's input)");
+        Files.writeString(cfg, legacy);
+        assertEquals(t, TranscoderFile.read(tmp), "Loupe's old convention names the norm's output");
+        Files.writeString(cfg, legacy.replace("LayerNorm output with weight and bias applied (the MLP's input)",
+                "sae_lens"));
+        assertEquals(HookPoint.parse("blocks.3.ln2.hook_normalized"), TranscoderFile.read(tmp).hookIn(),
+                "any other convention means TransformerLens's hook_normalized");
     }
 
     private static void oneLine(Executable e, String... parts) {
