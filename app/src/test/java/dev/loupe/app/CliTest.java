@@ -1,5 +1,6 @@
 package dev.loupe.app;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,8 +53,24 @@ class CliTest {
         double p0 = doc.get("top_k").get(0).get("prob").asDouble();
         assertTrue(p0 >= doc.get("top_k").get(1).get("prob").asDouble() && p0 > 0 && p0 < 1);
         try (SafetensorsFile f = SafetensorsFile.open(cache)) {
-            assertEquals(Set.of("blocks.0.hook_resid_pre", "blocks.1.attn.hook_pattern", "input_ids"), f.names());
+            assertEquals(Set.of("blocks.0.hook_resid_pre", "blocks.1.attn.hook_pattern", "input_ids", "logits"),
+                    f.names());
             assertEquals(4, f.entry("blocks.1.attn.hook_pattern").shape().length);
+            assertArrayEquals(new int[] {1, 7, 512}, f.entry("logits").shape());
+        }
+    }
+
+    @Test
+    void runOutWithoutACacheWritesLogitsThatMatchTheReferencePositionByPosition() throws Exception {
+        Path file = tmp.resolve("logits.safetensors");
+        Result r = loupe("run", "--model", golden("gpt2-tiny"), "--tokens", "311,229,337,396,162,180,152",
+                "--out", file.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile f = SafetensorsFile.open(file);
+             SafetensorsFile ref = SafetensorsFile.open(Path.of(golden("gpt2-tiny")).resolve("activations.safetensors"))) {
+            assertEquals(Set.of("input_ids", "logits"), f.names());
+            double diff = ref.tensor("seq1.logits").maxAbsDiff(f.tensor("logits").reshape(7, 512));
+            assertTrue(diff < 1e-4, "logits differ from the reference by " + diff);
         }
     }
 

@@ -49,7 +49,8 @@ public final class RunCommand extends ModelCommand {
             description = "Hook names to cache, comma-separated, or 'all'.")
     List<String> cache = List.of();
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the cache (and input ids) as safetensors.")
+    @Option(names = "--out", paramLabel = "FILE",
+            description = "Write logits [batch, pos, vocab], input_ids and any cached hooks as safetensors.")
     Path out;
 
     @Override
@@ -71,6 +72,7 @@ public final class RunCommand extends ModelCommand {
             List<Map<String, Object>> top = topTokens(m, r.logits().select(0).select(ids.length - 1));
             if (out != null) {
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
+                tensors.put("logits", r.logits());
                 r.cache().forEach((h, t) -> tensors.put(h.name(), t));
                 long[] longIds = Arrays.stream(ids).asLongStream().toArray();
                 SafetensorsWriter.write(out, tensors, Map.of("input_ids",
@@ -145,7 +147,7 @@ public final class RunCommand extends ModelCommand {
                     (Float) row.get("logit"), row.get("token") == null ? "" : "'" + row.get("token") + "'");
         }
         if (out != null) {
-            w.println("wrote " + hooks.size() + " activations to " + out);
+            w.println("wrote logits, input_ids and " + hooks.size() + " activations to " + out);
         }
     }
 }
