@@ -8,9 +8,11 @@ module dev.loupe.hf {
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;
     requires ai.djl.api;
+    requires java.net.http;
 
     exports dev.loupe.hf;
     exports dev.loupe.hf.arch;
+    exports dev.loupe.hf.hub;
 
     uses dev.loupe.hf.ArchitectureAdapter;
 

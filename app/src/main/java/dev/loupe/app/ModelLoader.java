@@ -8,7 +8,12 @@ import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;
 import jakarta.inject.Inject;
+import dev.loupe.app.cli.ProgressBar;
+import dev.loupe.hf.hub.HubCache;
+import dev.loupe.hf.hub.HubModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** Turns the CLI's {@code --model}, {@code --engine} and {@code --device} into a loaded model. */
 public final class ModelLoader {
@@ -21,7 +26,27 @@ public final class ModelLoader {
 
     public Model load(Path model, String engine, String device) {
         Engine e = plugins.engine(engine);
-        return e.load(ModelSource.directory(model == null ? embedded() : model), new LoadOptions(device));
+        return e.load(ModelSource.directory(directory(model)), new LoadOptions(device));
+    }
+
+    /**
+     * Where {@code --model} points: the embedded model when absent, a local path when one exists, else a hub name
+     * ({@code org/name[@revision]}) resolved in the Hugging Face cache, downloaded into it when missing (see
+     * {@link HubCache}), with progress on standard error.
+     */
+    public static Path directory(Path model) {
+        if (model == null) {
+            return embedded();
+        }
+        if (Files.exists(model)) {
+            return model;
+        }
+        Optional<HubModel> hub = HubModel.parse(model.toString());
+        if (hub.isEmpty()) {
+            return model;
+        }
+        return HubCache.fromEnvironment().resolve(hub.get(),
+                ProgressBar.toStandardError());
     }
 
     /** The embedded default model's directory. */

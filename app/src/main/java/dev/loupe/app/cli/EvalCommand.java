@@ -49,7 +49,7 @@ public final class EvalCommand extends ModelCommand {
             doc.put("engine", m.engineName());
             doc.put("results", results);
             JsonFiles.write(out.resolve("results.json"), doc);
-            Path dir = options.model == null ? ModelLoader.embedded() : options.model;
+            Path dir = ModelLoader.directory(options.model);
             EvalReport.build(String.valueOf(doc.get("model")), m.engineName(), results, dir).write(out.resolve("report.html"));
             if (options.json) {
                 w.println(Json.write(doc));

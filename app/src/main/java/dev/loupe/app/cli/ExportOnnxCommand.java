@@ -36,7 +36,7 @@ public final class ExportOnnxCommand extends ModelCommand {
         if (!out.getFileName().toString().endsWith(".onnx")) {
             throw new LoupeException("--out " + out + ": expected a file name ending in .onnx");
         }
-        Path source = options.model == null ? dev.loupe.app.ModelLoader.embedded() : options.model;
+        Path source = dev.loupe.app.ModelLoader.directory(options.model);
         String engine = options.engine == null ? FORMAT_ENGINE : options.engine;
         Map<String, Object> doc = new LinkedHashMap<>();
         try (Model m = loader.load(options.model, engine, options.device)) {

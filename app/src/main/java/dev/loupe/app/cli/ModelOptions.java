@@ -5,7 +5,9 @@ import picocli.CommandLine.Option;
 
 /** Options every model-using command shares. */
 public final class ModelOptions {
-    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model directory (default: the embedded toy model).")
+    @Option(names = "--model", paramLabel = "DIR|ORG/NAME[@REV]", description = "Hugging Face model directory, or a hub "
+            + "name found in the HF cache ($HF_HUB_CACHE, $HF_HOME/hub, ~/.cache/huggingface/hub) and downloaded into it "
+            + "when missing unless HF_HUB_OFFLINE is set (default: the embedded toy model).")
     Path model;
 
     @Option(names = "--engine", paramLabel = "NAME", description = "Engine plugin (default: highest ranked, djl).")

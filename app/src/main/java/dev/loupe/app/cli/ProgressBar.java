@@ -8,12 +8,17 @@ import java.io.PrintWriter;
  * Draws progress: on a terminal one line redrawn in place (a bar, counts, elapsed time, ETA and the latest
  * message); elsewhere (a log file, CI) the same line printed once per tenth of the task, so logs stay readable.
  */
-final class ProgressBar implements Progress {
+public final class ProgressBar implements Progress {
     private final PrintWriter out;
     private final boolean redraw;
     private final long start = System.nanoTime();
     private String task = "";
     private long printedTenth = -1;
+
+    /** A bar on standard error. */
+    public static ProgressBar toStandardError() {
+        return new ProgressBar(new PrintWriter(System.err, true));
+    }
 
     ProgressBar(PrintWriter out) {
         this(out, onTerminal());
