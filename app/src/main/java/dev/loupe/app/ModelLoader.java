@@ -25,8 +25,13 @@ public final class ModelLoader {
     }
 
     public Model load(Path model, String engine, String device) {
+        return load(model, engine, device, LoadOptions.Processing.NONE);
+    }
+
+    /** As {@link #load(Path, String, String)}, with the weights processed as {@code processing} says. */
+    public Model load(Path model, String engine, String device, LoadOptions.Processing processing) {
         Engine e = plugins.engine(engine);
-        return e.load(ModelSource.directory(directory(model)), new LoadOptions(device));
+        return e.load(ModelSource.directory(directory(model)), new LoadOptions(device, processing));
     }
 
     /**

@@ -75,6 +75,26 @@ class CliTest {
     }
 
     @Test
+    void transformerLensProcessingKeepsTheNextTokenDistribution() throws Exception {
+        String[] base = {"run", "--model", golden("gpt2-tiny"), "--tokens", "311,229,337,396", "--top-k", "5", "--json"};
+        Result plain = loupe(base);
+        String[] processed = java.util.Arrays.copyOf(base, base.length + 2);
+        processed[base.length] = "--processing";
+        processed[base.length + 1] = "transformer-lens";
+        Result tl = loupe(processed);
+        assertEquals(0, tl.code(), tl.err());
+        JsonNode a = new ObjectMapper().readTree(plain.out()).get("top_k");
+        JsonNode b = new ObjectMapper().readTree(tl.out()).get("top_k");
+        for (int k = 0; k < 5; k++) {
+            assertEquals(a.get(k).get("id").asInt(), b.get(k).get("id").asInt());
+            assertEquals(a.get(k).get("prob").asDouble(), b.get(k).get("prob").asDouble(), 1e-5);
+        }
+        Result bad = loupe("run", "--model", golden("gpt2-tiny"), "--tokens", "1", "--processing", "fold");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("fold") && bad.err().contains("transformer-lens"), bad.err());
+    }
+
+    @Test
     void engineChoiceGivesTheSameTopK() {
         String[] base = {"run", "--model", golden("llama-tiny"), "--tokens", "145,489,134", "--top-k", "5"};
         Result byDefault = loupe(base);

@@ -4,6 +4,9 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
+import dev.loupe.api.WeightProcessing;
+import dev.loupe.api.spi.LoadOptions;
+import java.util.LinkedHashMap;
 import dev.loupe.hf.WeightMapping.TensorReader;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,6 +20,26 @@ import java.util.function.BiConsumer;
  */
 public final class CheckedWeights {
     private CheckedWeights() {}
+
+    /**
+     * As {@link #read(ModelSpec, Map, String, BiConsumer)}, then processed as {@code processing} says (all weights
+     * are read first when it is not {@code NONE}).
+     */
+    public static void read(ModelSpec spec, Map<String, TensorReader> source, String origin,
+                            LoadOptions.Processing processing, BiConsumer<String, Tensor> sink) {
+        if (processing == LoadOptions.Processing.NONE) {
+            read(spec, source, origin, sink);
+            return;
+        }
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        read(spec, source, origin, all::put);
+        Map<String, Tensor> processed = WeightProcessing.transformerLens(spec, all);
+        for (String name : WeightNames.all(spec)) {
+            if (processed.containsKey(name)) {
+                sink.accept(name, processed.get(name));
+            }
+        }
+    }
 
     /**
      * Reads each weight of {@code source} once, in {@link WeightNames#all} order, and hands it to {@code sink};

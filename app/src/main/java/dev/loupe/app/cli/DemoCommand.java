@@ -28,7 +28,7 @@ public final class DemoCommand extends ModelCommand {
     @Override
     public void run() {
         Demo d;
-        try (Model m = loader.load(options.model, options.engine, options.device)) {
+        try (Model m = options.load(loader)) {
             d = Demo.run(m, loader.plugins(), out, quick, seed, new ProgressBar(spec.commandLine().getErr()));
         }
         Map<String, Object> doc = new LinkedHashMap<>();

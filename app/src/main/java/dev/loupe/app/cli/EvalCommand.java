@@ -41,7 +41,7 @@ public final class EvalCommand extends ModelCommand {
             tasks.forEach(t -> evaluators.add(loader.plugins().evaluator(t)));
         }
         PrintWriter w = spec.commandLine().getOut();
-        try (Model m = loader.load(options.model, options.engine, options.device)) {
+        try (Model m = options.load(loader)) {
             List<EvaluationResult> results = EvalTable.run(m, evaluators, seed, limit,
                     options.json ? dev.loupe.api.spi.Progress.NONE : new ProgressBar(spec.commandLine().getErr()));
             Map<String, Object> doc = new LinkedHashMap<>();

@@ -39,7 +39,7 @@ public final class ExportOnnxCommand extends ModelCommand {
         Path source = dev.loupe.app.ModelLoader.directory(options.model);
         String engine = options.engine == null ? FORMAT_ENGINE : options.engine;
         Map<String, Object> doc = new LinkedHashMap<>();
-        try (Model m = loader.load(options.model, engine, options.device)) {
+        try (Model m = loader.load(options.model, engine, options.device, options.processing)) {
             loader.plugins().engine(FORMAT_ENGINE).export(m, out);
             doc.put("model", options.modelName());
             doc.put("out", out.toString());

@@ -22,7 +22,7 @@ public final class HooksCommand extends ModelCommand {
     @Override
     public void run() {
         List<Map<String, Object>> hooks = new ArrayList<>();
-        try (Model m = loader.load(options.model, options.engine, options.device)) {
+        try (Model m = options.load(loader)) {
             ModelSpec s = m.spec();
             for (HookPoint h : s.hookPoints()) {
                 Map<String, Object> row = new LinkedHashMap<>();

@@ -1,6 +1,10 @@
 package dev.loupe.app.cli;
 
 import java.nio.file.Path;
+import dev.loupe.api.Model;
+import dev.loupe.api.spi.LoadOptions;
+import dev.loupe.app.ModelLoader;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** Options every model-using command shares. */
@@ -16,8 +20,32 @@ public final class ModelOptions {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or cuda:N (default: ${DEFAULT-VALUE}).")
     String device;
 
+    @Option(names = "--processing", paramLabel = "NAME", defaultValue = "none", converter = ProcessingName.class,
+            description = "Weight processing at load: none (default, TransformerLens's from_pretrained_no_processing) "
+                    + "or transformer-lens (fold norms, centre writing weights and the unembedding, fold value biases, "
+                    + "as HookedTransformer.from_pretrained).")
+    LoadOptions.Processing processing;
+
     @Option(names = "--json", description = "Machine-readable JSON on standard output.")
     boolean json;
+
+    /** The model these options name, loaded through {@code loader}. */
+    Model load(ModelLoader loader) {
+        return loader.load(model, engine, device, processing);
+    }
+
+    /** {@code none} or {@code transformer-lens}; anything else is a one-line usage error. */
+    static final class ProcessingName implements CommandLine.ITypeConverter<LoadOptions.Processing> {
+        @Override
+        public LoadOptions.Processing convert(String value) {
+            return switch (value) {
+                case "none" -> LoadOptions.Processing.NONE;
+                case "transformer-lens" -> LoadOptions.Processing.TRANSFORMER_LENS;
+                default -> throw new CommandLine.TypeConversionException("'" + value
+                        + "' (expected none or transformer-lens)");
+            };
+        }
+    }
 
     /** How results name the model: its directory, or "embedded". */
     String modelName() {

@@ -28,7 +28,7 @@ public final class ModelsCommand extends ModelCommand {
         out.put("methods", loader.plugins().methods().keySet());
         out.put("evaluators", loader.plugins().evaluators().keySet());
         if (options.model != null) {
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 out.put("model", m.spec());
             }
         }

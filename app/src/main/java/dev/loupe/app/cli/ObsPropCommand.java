@@ -41,7 +41,7 @@ public final class ObsPropCommand {
         @Override
         public void run() {
             FeatureStudy s;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 s = FeatureStudy.run(m, prompts, paths, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
@@ -89,7 +89,7 @@ public final class ObsPropCommand {
         @Override
         public void run() {
             CouplingStudy s;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 s = CouplingStudy.run(m, windows, seed);
             }
             PrintWriter w = spec.commandLine().getOut();
@@ -131,7 +131,7 @@ public final class ObsPropCommand {
         @Override
         public void run() {
             ProbeComparison c;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 c = ProbeComparison.run(m, ModelOptions.layerOrMiddle(layer, m), heldOut, repeats, seed);
             }
             PrintWriter w = spec.commandLine().getOut();

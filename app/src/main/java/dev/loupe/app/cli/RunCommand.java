@@ -58,7 +58,7 @@ public final class RunCommand extends ModelCommand {
         if (!cache.isEmpty() && out == null) {
             throw new LoupeException("--cache needs --out FILE.safetensors to write the activations to");
         }
-        try (Model m = loader.load(options.model, options.engine, options.device)) {
+        try (Model m = options.load(loader)) {
             int[] ids = tokens(m);
             Set<HookPoint> hooks = new LinkedHashSet<>();
             for (String name : cache) {

@@ -77,7 +77,7 @@ final class SteerBaselines {
 
         @Override
         public void run() {
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 int l = ModelOptions.layerOrMiddle(layer, m);
                 Pairs p = Pairs.of(task, m.tokenizer(), pairs, seed);
                 Tensor v = MeanDifference.vector(m, l, p.positives(), p.negatives());
@@ -117,7 +117,7 @@ final class SteerBaselines {
             int forbidden = 0;
             int complied = 0;
             String example = null;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
                 int cannot = tok.encode("cannot")[0];
                 Random rnd = new Random(seed);

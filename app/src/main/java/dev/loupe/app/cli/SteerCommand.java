@@ -70,7 +70,7 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
                 int l = ModelOptions.layerOrMiddle(layer, m);
                 SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
@@ -131,7 +131,7 @@ public final class SteerCommand {
             SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
             Tensor v = SteeringVectorFile.readVector(vector);
             Map<String, Object> out = new LinkedHashMap<>();
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
                 int[] ids = TaskEvaluator.promptIds(tok, prompt);
                 int stop = tok.bosId().orElse(-1);
@@ -177,7 +177,7 @@ public final class SteerCommand {
             Tensor v = SteeringVectorFile.readVector(vector).scale((float) scale);
             List<EvaluationResult> results;
             String engineName;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 engineName = m.engineName();
                 results = TransferEvaluation.conditions(m, loader.plugins().evaluator(task), meta.config(), v, seed, limit);
             }

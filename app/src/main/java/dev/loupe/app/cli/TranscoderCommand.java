@@ -49,7 +49,7 @@ public final class TranscoderCommand {
 
         @Override
         public void run() {
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
                 ActivationHarvest h = ActivationHarvest.run(m, l, Windows.toyWorld(m, seed), tokens, shardTokens, out,
                         new ProgressBar(spec.commandLine().getErr()));
@@ -98,7 +98,7 @@ public final class TranscoderCommand {
                     deadAfter, !noGhost, checkpointEvery, seed);
             ActivationHarvest h = ActivationHarvest.open(activations);
             TranscoderTraining.Result r;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 r = TranscoderTraining.train(m, h, c, out, resume, new ProgressBar(spec.commandLine().getErr()));
             }
             Map<String, Object> log = new LinkedHashMap<>();
@@ -135,7 +135,7 @@ public final class TranscoderCommand {
         public void run() {
             Transcoder t = TranscoderFile.read(transcoder);
             Map<String, Object> doc = new LinkedHashMap<>();
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 List<int[]> text = new ArrayList<>();
                 Windows w = Windows.toyWorld(m, seed);
                 for (int i = 0; i < windows; i++) {
@@ -196,7 +196,7 @@ public final class TranscoderCommand {
                 byLayer.put(t.hookOut().layer(), t);
             }
             GreaterThanCircuit c;
-            try (Model m = loader.load(options.model, options.engine, options.device)) {
+            try (Model m = options.load(loader)) {
                 c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
             }
             CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);

@@ -59,7 +59,7 @@ public final class DjlEngine implements dev.loupe.api.spi.Engine {
                 case ModelSource.Directory d -> {
                     try (HfCheckpoint ckpt = HfCheckpoint.open(d.path())) {
                         TransformerWeights w = TransformerWeights.load(manager, ckpt.spec(), ckpt.weights(),
-                                d.path().toString());
+                                d.path().toString(), options.processing());
                         yield new DjlModel(ckpt.spec(), manager, w, ckpt.loadTokenizer(), capabilities());
                     }
                 }
@@ -68,7 +68,8 @@ public final class DjlEngine implements dev.loupe.api.spi.Engine {
                     for (Map.Entry<String, Tensor> e : mem.weights().entrySet()) {
                         readers.put(e.getKey(), e::getValue);
                     }
-                    TransformerWeights w = TransformerWeights.load(manager, mem.spec(), readers, "in-memory weights");
+                    TransformerWeights w = TransformerWeights.load(manager, mem.spec(), readers, "in-memory weights",
+                            options.processing());
                     yield new DjlModel(mem.spec(), manager, w, mem.tokenizer(), capabilities());
                 }
             };

@@ -6,6 +6,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
 import dev.loupe.api.Weights;
+import dev.loupe.api.spi.LoadOptions;
 import dev.loupe.hf.CheckedWeights;
 import dev.loupe.hf.WeightMapping.TensorReader;
 import java.util.Arrays;
@@ -28,9 +29,11 @@ final class TransformerWeights implements Weights {
         this.arrays = arrays;
     }
 
-    static TransformerWeights load(NDManager m, ModelSpec spec, Map<String, TensorReader> source, String origin) {
+    static TransformerWeights load(NDManager m, ModelSpec spec, Map<String, TensorReader> source, String origin,
+                                   LoadOptions.Processing processing) {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        CheckedWeights.read(spec, source, origin, (name, t) -> arrays.put(name, Arrays2.toNd(m, toInternal(name, t))));
+        CheckedWeights.read(spec, source, origin, processing,
+                (name, t) -> arrays.put(name, Arrays2.toNd(m, toInternal(name, t))));
         return new TransformerWeights(spec, Collections.unmodifiableMap(arrays));
     }
 

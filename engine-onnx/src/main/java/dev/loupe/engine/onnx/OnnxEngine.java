@@ -51,22 +51,24 @@ public final class OnnxEngine implements Engine {
                     + "' needs engine 'djl'");
         }
         return switch (source) {
-            case ModelSource.Directory d -> loadPath(d.path());
+            case ModelSource.Directory d -> loadPath(d.path(), options.processing());
             case ModelSource.InMemory mem -> new OnnxModel(mem.spec(),
-                    checked(mem.spec(), readersOf(mem.weights()), "in-memory weights"), mem.tokenizer());
+                    checked(mem.spec(), readersOf(mem.weights()), "in-memory weights", options.processing()),
+                    mem.tokenizer());
         };
     }
 
-    private static Model loadPath(Path path) {
+    private static Model loadPath(Path path, LoadOptions.Processing processing) {
         Path file = Files.isDirectory(path) ? path.resolve(MODEL_FILE) : path;
         if (Files.isRegularFile(file) && file.toString().endsWith(".onnx")) {
             OnnxModelFile.Contents c = OnnxModelFile.read(file);
             Path tokenizerFile = file.resolveSibling("tokenizer.json");
             Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? HfTokenizer.load(tokenizerFile) : null;
-            return new OnnxModel(c.spec(), checked(c.spec(), readersOf(c.weights()), file.toString()), tokenizer);
+            return new OnnxModel(c.spec(), checked(c.spec(), readersOf(c.weights()), file.toString(), processing),
+                    tokenizer);
         }
         try (HfCheckpoint ckpt = HfCheckpoint.open(path)) {
-            return new OnnxModel(ckpt.spec(), checked(ckpt.spec(), ckpt.weights(), path.toString()),
+            return new OnnxModel(ckpt.spec(), checked(ckpt.spec(), ckpt.weights(), path.toString(), processing),
                     ckpt.loadTokenizer());
         }
     }
@@ -77,9 +79,10 @@ public final class OnnxEngine implements Engine {
         return readers;
     }
 
-    private static Map<String, Tensor> checked(ModelSpec spec, Map<String, TensorReader> source, String origin) {
+    private static Map<String, Tensor> checked(ModelSpec spec, Map<String, TensorReader> source, String origin,
+                                               LoadOptions.Processing processing) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        CheckedWeights.read(spec, source, origin, out::put);
+        CheckedWeights.read(spec, source, origin, processing, out::put);
         return out;
     }
 

@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every parameter randomised) loads and matches HF's logits, every {@code hook_resid_pre}/{@code hook_resid_post}
  * and {@code ln_final.hook_out} within 1e-4 · max(1, max |reference|); and {@code ln_final.hook_normalized} is
  * TransformerLens's (the last residual stream centred (LayerNorm) and divided by {@code ln_final.hook_scale},
- * before gain and bias). {@link EngineConformance} extends this, so an engine runs both with one class.
+ * before gain and bias); TransformerLens weight processing keeps the identities listed on its test.
+ * {@link EngineConformance} extends this, so an engine runs both with one class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class FamilyConformance {
@@ -72,6 +73,98 @@ public abstract class FamilyConformance {
             compare(tlNormalized(r.activation(lastResid), r.activation(scale), m.spec().norm()),
                     r.activation(normalized), family + " ln_final.hook_normalized (TransformerLens: before gain)");
         }
+    }
+
+    /**
+     * TransformerLens weight processing ({@code LoadOptions.Processing.TRANSFORMER_LENS}) against the unprocessed
+     * model, on one input, at every layer l, within 1e-4 · max(1, max |unprocessed|):
+     * logits_p = logits − mean_vocab(logits) (centred unembedding; same softmax);
+     * resid_pre_p(l) = C(resid_pre(l)), attn_out_p = C(attn_out), mlp_out_p = C(mlp_out), where C subtracts the
+     * mean over d_model for LayerNorm models (centred writing weights) and is the identity for RMSNorm ones;
+     * ln1.hook_scale, ln1.hook_normalized, attn.hook_pattern and mlp.hook_pre are unchanged (folded norms);
+     * ln_final.hook_out_p = ln_final.hook_normalized (gain 1, no bias); hook_v_p − hook_v is the same at every
+     * position (the value bias moved into b_O).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gpt2-tiny", "neox-tiny", "llama-tiny",
+            "families/gptj", "families/opt", "families/qwen2-sliding"})
+    void transformerLensProcessingKeepsItsIdentities(String model) {
+        Path dir = GoldenFixtures.directory(model);
+        int[] ids = GoldenFixtures.ids(model, 2);
+        try (Model plain = engine().load(ModelSource.directory(dir));
+             Model tl = engine().load(ModelSource.directory(dir),
+                     new dev.loupe.api.spi.LoadOptions("cpu", dev.loupe.api.spi.LoadOptions.Processing.TRANSFORMER_LENS))) {
+            Set<HookPoint> hooks = new LinkedHashSet<>();
+            for (int l = 0; l < plain.spec().nLayers(); l++) {
+                for (HookSite s : new HookSite[] {HookSite.RESID_PRE, HookSite.ATTN_OUT, HookSite.MLP_OUT,
+                        HookSite.LN1_SCALE, HookSite.LN1_NORMALIZED, HookSite.ATTN_PATTERN, HookSite.MLP_PRE,
+                        HookSite.ATTN_V}) {
+                    hooks.add(HookPoint.of(l, s));
+                }
+            }
+            hooks.add(HookPoint.of(HookSite.LN_FINAL_NORMALIZED));
+            hooks.add(HookPoint.of(HookSite.LN_FINAL_OUT));
+            RunResult a = plain.run(RunRequest.of(ids).withCache(hooks));
+            RunResult b = tl.run(RunRequest.of(ids).withCache(hooks));
+            boolean layerNorm = plain.spec().norm() == dev.loupe.api.ModelSpec.NormKind.LAYER_NORM;
+            close(centred(a.logits()), b.logits(), model + " logits");
+            for (HookPoint h : hooks) {
+                Tensor x = a.activation(h);
+                switch (h.site()) {
+                    case RESID_PRE, ATTN_OUT, MLP_OUT -> close(layerNorm ? centred(x) : x, b.activation(h), model + " " + h);
+                    case ATTN_V -> close(perPositionDifference(b.activation(h), x), Tensor.zeros(x.shape()),
+                            model + " " + h + " shifted by one vector");
+                    case LN_FINAL_OUT -> close(a.activation(HookPoint.of(HookSite.LN_FINAL_NORMALIZED)),
+                            b.activation(h), model + " " + h);
+                    default -> close(x, b.activation(h), model + " " + h);
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void processingIsRefusedWhereItsIdentitiesFail() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.loupe.api.LoupeException.class,
+                () -> engine().load(ModelSource.directory(GoldenFixtures.family("gemma2")), new dev.loupe.api.spi.LoadOptions(
+                        "cpu", dev.loupe.api.spi.LoadOptions.Processing.TRANSFORMER_LENS)).close());
+        assertTrue(e.getMessage().contains("norms after sublayers") && e.getMessage().lines().count() == 1,
+                e.getMessage());
+    }
+
+    /** x minus its mean over the last axis. */
+    private static Tensor centred(Tensor x) {
+        int n = x.size(x.rank() - 1);
+        float[] a = x.toArray();
+        for (int row = 0; row < a.length / n; row++) {
+            double mean = 0;
+            for (int i = 0; i < n; i++) {
+                mean += a[row * n + i];
+            }
+            for (int i = 0; i < n; i++) {
+                a[row * n + i] -= (float) (mean / n);
+            }
+        }
+        return Tensor.of(a, x.shape());
+    }
+
+    /** (p − q) at each position minus (p − q) at position 0, for [1, pos, heads, d_head]. */
+    private static Tensor perPositionDifference(Tensor p, Tensor q) {
+        float[] d = p.sub(q).toArray();
+        int row = d.length / p.size(1);
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = d[i] - d[i % row];
+        }
+        return Tensor.of(out, p.shape());
+    }
+
+    private static void close(Tensor expected, Tensor actual, String what) {
+        double max = 0;
+        for (float f : expected.toArray()) {
+            max = Math.max(max, Math.abs(f));
+        }
+        double diff = expected.maxAbsDiff(actual);
+        assertTrue(diff <= RELATIVE_TOLERANCE * Math.max(1, max), what + ": max-abs difference " + diff);
     }
 
     /** TransformerLens's hook_normalized from the norm's input x [1, pos, d] and hook_scale [1, pos, 1]. */
