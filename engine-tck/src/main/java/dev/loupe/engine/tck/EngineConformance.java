@@ -66,17 +66,8 @@ public abstract class EngineConformance extends FamilyConformance {
         try (Model m = engine().load(ModelSource.directory(GoldenFixtures.directory(model)));
              SafetensorsFile golden = SafetensorsFile.open(GoldenFixtures.directory(model).resolve("activations.safetensors"))) {
             String prefix = "seq" + seq + ".";
-            long[] ids = golden.longs(prefix + "input_ids");
-            int[] tokens = new int[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                tokens[i] = (int) ids[i];
-            }
-            Set<HookPoint> hooks = new LinkedHashSet<>();
-            for (String name : golden.names()) {
-                if (name.startsWith(prefix) && !name.endsWith("input_ids") && !name.endsWith("logits")) {
-                    hooks.add(HookPoint.parse(name.substring(prefix.length())));
-                }
-            }
+            int[] tokens = GoldenFixtures.tokens(golden, prefix);
+            Set<HookPoint> hooks = GoldenFixtures.storedHooks(golden, prefix);
             RunResult r = m.run(RunRequest.of(tokens).withCache(hooks));
             int compared = 0;
             compare(golden.tensor(prefix + "logits"), r.logits(), model + " logits");

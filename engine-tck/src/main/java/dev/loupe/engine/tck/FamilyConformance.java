@@ -48,17 +48,8 @@ public abstract class FamilyConformance {
         try (Model m = engine().load(ModelSource.directory(dir));
              SafetensorsFile golden = SafetensorsFile.open(dir.resolve("activations.safetensors"))) {
             String prefix = "seq" + seq + ".";
-            long[] ids = golden.longs(prefix + "input_ids");
-            int[] tokens = new int[ids.length];
-            for (int i = 0; i < ids.length; i++) {
-                tokens[i] = (int) ids[i];
-            }
-            Set<HookPoint> hooks = new LinkedHashSet<>();
-            for (String name : golden.names()) {
-                if (name.startsWith(prefix) && !name.endsWith("input_ids") && !name.endsWith("logits")) {
-                    hooks.add(HookPoint.parse(name.substring(prefix.length())));
-                }
-            }
+            int[] tokens = GoldenFixtures.tokens(golden, prefix);
+            Set<HookPoint> hooks = GoldenFixtures.storedHooks(golden, prefix);
             HookPoint scale = HookPoint.of(HookSite.LN_FINAL_SCALE);
             HookPoint normalized = HookPoint.of(HookSite.LN_FINAL_NORMALIZED);
             HookPoint lastResid = HookPoint.of(m.spec().nLayers() - 1, HookSite.RESID_POST);

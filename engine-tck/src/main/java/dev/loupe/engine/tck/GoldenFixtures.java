@@ -50,6 +50,27 @@ public final class GoldenFixtures {
         }
     }
 
+    /** The input ids stored as {@code prefix + "input_ids"}. */
+    static int[] tokens(SafetensorsFile golden, String prefix) {
+        long[] ids = golden.longs(prefix + "input_ids");
+        int[] tokens = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            tokens[i] = (int) ids[i];
+        }
+        return tokens;
+    }
+
+    /** Every hook stored under {@code prefix} (all but input ids and logits), in file order. */
+    static java.util.Set<dev.loupe.api.HookPoint> storedHooks(SafetensorsFile golden, String prefix) {
+        java.util.Set<dev.loupe.api.HookPoint> hooks = new java.util.LinkedHashSet<>();
+        for (String name : golden.names()) {
+            if (name.startsWith(prefix) && !name.endsWith("input_ids") && !name.endsWith("logits")) {
+                hooks.add(dev.loupe.api.HookPoint.parse(name.substring(prefix.length())));
+            }
+        }
+        return hooks;
+    }
+
     private static Path extract(String model) {
         try {
             Path dir = Files.createTempDirectory("loupe-tck-" + model.replace('/', '-'));
