@@ -15,11 +15,12 @@ import java.util.function.UnaryOperator;
  */
 public final class WeightMapping {
     /** One TransformerLens weight and where it comes from. */
-    public record Rule(String tlName, String hfName, int[] hfShape, UnaryOperator<Tensor> transform, boolean optional) {}
+    public record Rule(String tlName, String hfName, int[] hfShape, UnaryOperator<Tensor> transform) {}
 
     private final List<String> prefixes;
     private final int nLayers;
     private final List<Rule> rules = new ArrayList<>();
+    private final java.util.Set<String> used = new java.util.HashSet<>();
 
     public WeightMapping(int nLayers, String... prefixes) {
         this.nLayers = nLayers;
@@ -28,7 +29,7 @@ public final class WeightMapping {
 
     /** A required weight. */
     public WeightMapping map(String tlName, String hfName, int[] hfShape, UnaryOperator<Tensor> transform) {
-        rules.add(new Rule(tlName, hfName, hfShape, transform, false));
+        rules.add(new Rule(tlName, hfName, hfShape, transform));
         return this;
     }
 
@@ -60,8 +61,6 @@ public final class WeightMapping {
         return out;
     }
 
-    private final java.util.Set<String> used = new java.util.HashSet<>();
-
     /** Resolves every rule against {@code tensors}: TransformerLens name → lazy reader, in rule order. */
     public Map<String, TensorReader> read(CheckpointTensors tensors) {
         Map<String, TensorReader> out = new LinkedHashMap<>();
@@ -70,9 +69,6 @@ public final class WeightMapping {
             for (int l = 0; l < (perLayer ? nLayers : 1); l++) {
                 String tl = r.tlName().replace("{l}", Integer.toString(l));
                 String hf = resolve(tensors, r.hfName().replace("{l}", Integer.toString(l)));
-                if (hf == null && r.optional()) {
-                    continue;
-                }
                 String name = hf == null ? prefixes.get(0) + r.hfName().replace("{l}", Integer.toString(l)) : hf;
                 used.add(name);
                 out.put(tl, () -> r.transform().apply(tensors.get(name, r.hfShape())));
