@@ -36,10 +36,13 @@ class ConfigRefusalTest {
     Path tmp;
 
     static Stream<String> families() {
-        return Stream.concat(Stream.of("gpt2-tiny", "neox-tiny", "llama-tiny"),
+        Stream<String> loupe = Stream.of("gemma3-linear-rope", "llama32-tied", "mistral-head-dim", "qwen3-sliding",
+                "phi3-sliding", "opt-no-bias", "neox-sequential", "gpt2-relu-n-inner", "gptj-full-rotary")
+                .map(f -> "loupe-families/" + f);
+        return Stream.concat(Stream.concat(Stream.of("gpt2-tiny", "neox-tiny", "llama-tiny"),
                 Stream.of("gemma", "gemma2", "gemma3-text", "qwen3", "qwen2-sliding", "mistral-sliding", "llama3-rope",
                         "llama-linear-rope", "llama-biases", "phi3", "olmo2", "gptj", "gpt-neo", "phi", "opt",
-                        "neox-no-attention-bias", "gpt2-inverse-layer-scale").map(f -> "families/" + f));
+                        "neox-no-attention-bias", "gpt2-inverse-layer-scale").map(f -> "families/" + f)), loupe);
     }
 
     @ParameterizedTest(name = "{0}")

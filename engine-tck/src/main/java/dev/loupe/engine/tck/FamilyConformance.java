@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The family half of the conformance kit: each {@link GoldenFixtures#FAMILIES} checkpoint (HF transformers 5.18,
+ * The family half of the conformance kit: each {@link GoldenFixtures#FAMILIES} and
+ * {@link GoldenFixtures#LOUPE_FAMILIES} checkpoint (HF transformers 5.18,
  * every parameter randomised) loads and matches HF's logits, every {@code hook_resid_pre}/{@code hook_resid_post}
  * and {@code ln_final.hook_out} within 1e-4 · max(1, max |reference|); and {@code ln_final.hook_normalized} is
  * TransformerLens's (the last residual stream centred (LayerNorm) and divided by {@code ln_final.hook_scale},
@@ -38,7 +39,7 @@ public abstract class FamilyConformance {
     private static final double RELATIVE_TOLERANCE = 1e-4;
 
     Stream<Arguments> familyCases() {
-        return GoldenFixtures.FAMILIES.stream().flatMap(m -> Stream.of(0, 1, 2).map(s -> Arguments.of(m, s)));
+        return GoldenFixtures.allFamilies().stream().flatMap(m -> Stream.of(0, 1, 2).map(s -> Arguments.of(m, s)));
     }
 
     @ParameterizedTest(name = "{0} seq{1}")

@@ -23,14 +23,23 @@ public final class GoldenFixtures {
     public static final List<String> FAMILIES = List.of("gemma", "gemma2", "gemma3-text", "qwen3", "qwen2-sliding",
             "mistral-sliding", "llama3-rope", "llama-linear-rope", "llama-biases", "phi3", "olmo2", "gptj", "gpt-neo",
             "phi", "opt", "neox-no-attention-bias", "gpt2-inverse-layer-scale");
+    /** Loupe's own fixtures under {@code loupe-families/}, made by {@code testdata/make_loupe_families.py}. */
+    public static final List<String> LOUPE_FAMILIES = List.of("gemma3-linear-rope", "llama32-tied",
+            "mistral-head-dim", "qwen3-sliding", "phi3-sliding", "opt-no-bias", "neox-sequential", "gpt2-relu-n-inner",
+            "gptj-full-rotary");
     private static final List<String> FILES = List.of("config.json", "model.safetensors", "activations.safetensors");
     private static final Map<String, Path> EXTRACTED = new HashMap<>();
 
     private GoldenFixtures() {}
 
-    /** The folder of one {@link #FAMILIES} fixture. */
+    /** The folder of one {@link #FAMILIES} or {@link #LOUPE_FAMILIES} fixture. */
     public static Path family(String name) {
-        return directory("families/" + name);
+        return directory((LOUPE_FAMILIES.contains(name) ? "loupe-families/" : "families/") + name);
+    }
+
+    /** Every family fixture, the shared ones first. */
+    public static List<String> allFamilies() {
+        return java.util.stream.Stream.concat(FAMILIES.stream(), LOUPE_FAMILIES.stream()).toList();
     }
 
     /** The folder of one golden checkpoint. */
