@@ -16,6 +16,12 @@ public enum HookSite {
     ATTN_Q("attn.hook_q", true, ActivationShape.HEADS),
     ATTN_K("attn.hook_k", true, ActivationShape.KV_HEADS),
     ATTN_V("attn.hook_v", true, ActivationShape.KV_HEADS),
+    ATTN_Q_NORM_SCALE("attn.q_norm.hook_scale", true, ActivationShape.HEAD_SCALE),
+    ATTN_Q_NORM_NORMALIZED("attn.q_norm.hook_normalized", true, ActivationShape.HEADS),
+    ATTN_Q_NORM_OUT("attn.q_norm.hook_out", true, ActivationShape.HEADS),
+    ATTN_K_NORM_SCALE("attn.k_norm.hook_scale", true, ActivationShape.KV_HEAD_SCALE),
+    ATTN_K_NORM_NORMALIZED("attn.k_norm.hook_normalized", true, ActivationShape.KV_HEADS),
+    ATTN_K_NORM_OUT("attn.k_norm.hook_out", true, ActivationShape.KV_HEADS),
     ATTN_ROT_Q("attn.hook_rot_q", true, ActivationShape.HEADS),
     ATTN_ROT_K("attn.hook_rot_k", true, ActivationShape.KV_HEADS),
     ATTN_SCORES("attn.hook_attn_scores", true, ActivationShape.PATTERN),
@@ -77,7 +83,11 @@ public enum HookSite {
         /** [batch, n_heads, query_pos, key_pos]. */
         PATTERN,
         /** [batch, pos, 1]. */
-        SCALE;
+        SCALE,
+        /** A query norm's scale: [batch, pos, n_heads, 1] per head, [batch, pos, 1, 1] over the projection. */
+        HEAD_SCALE,
+        /** A key norm's scale: [batch, pos, n_kv_heads, 1] per head, [batch, pos, 1, 1] over the projection. */
+        KV_HEAD_SCALE;
 
         /** The axis that indexes token positions (the query axis for patterns). */
         public int positionAxis() {

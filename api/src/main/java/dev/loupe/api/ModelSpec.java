@@ -169,6 +169,8 @@ public record ModelSpec(
         return switch (site) {
             case POS_EMBED -> positional == PositionalKind.LEARNED;
             case ATTN_ROT_Q, ATTN_ROT_K -> positional == PositionalKind.ROTARY;
+            case ATTN_Q_NORM_SCALE, ATTN_Q_NORM_NORMALIZED, ATTN_Q_NORM_OUT, ATTN_K_NORM_SCALE, ATTN_K_NORM_NORMALIZED,
+                 ATTN_K_NORM_OUT -> features.qkNorm() != ArchitectureFeatures.QkNorm.NONE;
             case RESID_MID -> !parallelAttnMlp;
             case MLP_PRE_LINEAR -> gatedMlp;
             case LN1_SCALE, LN1_NORMALIZED, LN1_OUT, LN2_SCALE, LN2_NORMALIZED, LN2_OUT ->
@@ -212,6 +214,12 @@ public record ModelSpec(
             case KV_HEADS -> new int[] {batch, pos, nKvHeads, dHead};
             case PATTERN -> new int[] {batch, nHeads, pos, pos};
             case SCALE -> new int[] {batch, pos, 1};
+            case HEAD_SCALE -> new int[] {batch, pos, perHeadQkNorm() ? nHeads : 1, 1};
+            case KV_HEAD_SCALE -> new int[] {batch, pos, perHeadQkNorm() ? nKvHeads : 1, 1};
         };
+    }
+
+    private boolean perHeadQkNorm() {
+        return features.qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD;
     }
 }

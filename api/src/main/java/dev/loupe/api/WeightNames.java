@@ -17,14 +17,14 @@ public final class WeightNames {
             String p = "blocks." + l + ".";
             ArchitectureFeatures.NormPlacement place = s.features().normPlacement();
             for (String n : List.of("ln1.w", "ln1.b", "attn.W_Q", "attn.b_Q", "attn.W_K", "attn.b_K", "attn.W_V",
-                    "attn.b_V", "attn.q_ln.w", "attn.k_ln.w", "attn.W_O", "attn.b_O", "ln1_post.w", "ln1_post.b",
+                    "attn.b_V", "attn.q_norm.w", "attn.k_norm.w", "attn.W_O", "attn.b_O", "ln1_post.w", "ln1_post.b",
                     "ln2.w", "ln2.b", "mlp.W_in", "mlp.b_in", "mlp.W_gate", "mlp.b_gate", "mlp.W_out", "mlp.b_out",
                     "ln2_post.w", "ln2_post.b")) {
                 boolean skip = switch (n) {
                     case "mlp.W_gate", "mlp.b_gate" -> !s.gatedMlp();
                     case "ln1.w", "ln1.b", "ln2.w", "ln2.b" -> !place.hasPre();
                     case "ln1_post.w", "ln1_post.b", "ln2_post.w", "ln2_post.b" -> !place.hasPost();
-                    case "attn.q_ln.w", "attn.k_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.NONE;
+                    case "attn.q_norm.w", "attn.k_norm.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.NONE;
                     default -> false;
                 };
                 if (!skip) {
@@ -53,9 +53,9 @@ public final class WeightNames {
             case "b_U" -> new int[] {s.dVocab()};
             case "ln1.w", "ln1.b", "ln2.w", "ln2.b", "ln1_post.w", "ln1_post.b", "ln2_post.w", "ln2_post.b",
                  "ln_final.w", "ln_final.b", "attn.b_O", "mlp.b_out" -> new int[] {d};
-            case "attn.q_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
+            case "attn.q_norm.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
                     ? new int[] {dh} : new int[] {h * dh};
-            case "attn.k_ln.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
+            case "attn.k_norm.w" -> s.features().qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD
                     ? new int[] {dh} : new int[] {kv * dh};
             case "attn.W_Q" -> new int[] {h, d, dh};
             case "attn.W_K", "attn.W_V" -> new int[] {kv, d, dh};

@@ -132,9 +132,17 @@ final class Forward {
         return hooks.at(n.out(), addBias(normalized.mul(w.array(prefix + ".w")), w.array(prefix + ".b")));
     }
 
-    /** RMSNorm over the last axis with gain {@code gain} (q/k norms). */
-    private NDArray rms(NDArray x, NDArray gain) {
-        return x.div(x.square().mean(new int[] {-1}, true).add(spec.normEps()).sqrt()).mul(gain);
+    /**
+     * A q/k RMSNorm on [batch, pos, heads, d_head]: over d_head per head, or over the whole projection (its scale
+     * then [batch, pos, 1, 1]), with the hooks of {@code name} ({@code attn.q_norm} or {@code attn.k_norm}).
+     */
+    private NDArray qkNorm(int l, NDArray x, String name, RunHooks hooks) {
+        NormHooks n = NormHooks.of(name, l);
+        Shape s = x.getShape();
+        NDArray rows = f.qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD ? x : x.reshape(s.get(0), s.get(1), 1, -1);
+        NDArray scale = hooks.at(n.scale(), rows.square().mean(new int[] {-1}, true).add(spec.normEps()).sqrt());
+        NDArray normalized = hooks.at(n.normalized(), x.div(scale));
+        return hooks.at(n.out(), normalized.mul(w.layer(l, name + ".w").reshape(-1, spec.dHead())));
     }
 
     private NDArray attention(int l, NDArray x, NDArray allowed, Rotary rotary, RunHooks hooks) {
@@ -146,16 +154,9 @@ final class Forward {
         NDArray q = hooks.at(HookPoint.of(l, ATTN_Q), project(x, "attn.W_Q", "attn.b_Q", l).reshape(b, t, h, dh));
         NDArray k = hooks.at(HookPoint.of(l, ATTN_K), project(x, "attn.W_K", "attn.b_K", l).reshape(b, t, kv, dh));
         NDArray v = hooks.at(HookPoint.of(l, ATTN_V), project(x, "attn.W_V", "attn.b_V", l).reshape(b, t, kv, dh));
-        switch (f.qkNorm()) {
-            case PER_HEAD -> {
-                q = rms(q, w.layer(l, "attn.q_ln.w"));
-                k = rms(k, w.layer(l, "attn.k_ln.w"));
-            }
-            case PROJECTION -> {
-                q = rms(q.reshape(b, t, -1), w.layer(l, "attn.q_ln.w")).reshape(b, t, h, dh);
-                k = rms(k.reshape(b, t, -1), w.layer(l, "attn.k_ln.w")).reshape(b, t, kv, dh);
-            }
-            case NONE -> { }
+        if (f.qkNorm() != ArchitectureFeatures.QkNorm.NONE) {
+            q = qkNorm(l, q, "attn.q_norm", hooks);
+            k = qkNorm(l, k, "attn.k_norm", hooks);
         }
         if (rotary != null) {
             q = hooks.at(HookPoint.of(l, ATTN_ROT_Q), rotary.apply(q));

@@ -43,7 +43,7 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
     static int rank(HookPoint hook) {
         return switch (hook.site().shape()) {
             case RESID, MLP, SCALE -> 3;
-            case HEADS, KV_HEADS, PATTERN -> 4;
+            case HEADS, KV_HEADS, PATTERN, HEAD_SCALE, KV_HEAD_SCALE -> 4;
         };
     }
 

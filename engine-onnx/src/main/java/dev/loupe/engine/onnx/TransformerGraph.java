@@ -159,11 +159,18 @@ final class TransformerGraph {
         return hook(n.out(), addBias(g.op("Mul", normalized, prefix + ".w"), prefix + ".b"));
     }
 
-    /** RMSNorm over the last axis with gain {@code gain} (q/k norms). */
-    private String rms(String x, String gain) {
-        Map<String, Object> lastAxis = Map.of("axes", new long[] {-1}, "keepdims", 1);
-        String variance = g.op("ReduceMean", lastAxis, g.op("Mul", x, x));
-        return g.op("Mul", g.op("Div", x, g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps())))), gain);
+    /**
+     * A q/k RMSNorm on [batch, pos, heads, d_head]: over d_head per head, or over the whole projection (its scale
+     * then [batch, pos, 1, 1]), with the hooks of {@code name} ({@code attn.q_norm} or {@code attn.k_norm}).
+     */
+    private String qkNorm(int l, String x, String name) {
+        NormHooks n = NormHooks.of(name, l);
+        long[] axes = f.qkNorm() == ArchitectureFeatures.QkNorm.PER_HEAD ? new long[] {-1} : new long[] {-2, -1};
+        String variance = g.op("ReduceMean", Map.of("axes", axes, "keepdims", 1), g.op("Mul", x, x));
+        String scale = hook(n.scale(), g.op("Sqrt", g.op("Add", variance, g.scalar((float) spec.normEps()))));
+        String normalized = hook(n.normalized(), g.op("Div", x, scale));
+        String gain = "blocks." + l + "." + name + ".w";
+        return hook(n.out(), g.op("Mul", normalized, g.op("Reshape", gain, g.longs(-1, spec.dHead()))));
     }
 
     private String softcap(String x, double cap) {
@@ -180,17 +187,9 @@ final class TransformerGraph {
         String q = hook(l, ATTN_Q, heads(project(x, l, "Q", h), h));
         String k = hook(l, ATTN_K, heads(project(x, l, "K", kv), kv));
         String v = hook(l, ATTN_V, heads(project(x, l, "V", kv), kv));
-        String prefix = "blocks." + l + ".attn.";
-        switch (f.qkNorm()) {
-            case PER_HEAD -> {
-                q = rms(q, prefix + "q_ln.w");
-                k = rms(k, prefix + "k_ln.w");
-            }
-            case PROJECTION -> {
-                q = heads(rms(g.op("Reshape", q, g.longs(0, 0, -1)), prefix + "q_ln.w"), h);
-                k = heads(rms(g.op("Reshape", k, g.longs(0, 0, -1)), prefix + "k_ln.w"), kv);
-            }
-            case NONE -> { }
+        if (f.qkNorm() != ArchitectureFeatures.QkNorm.NONE) {
+            q = qkNorm(l, q, "attn.q_norm");
+            k = qkNorm(l, k, "attn.k_norm");
         }
         if (rotation != null) {
             q = hook(l, ATTN_ROT_Q, rotation.apply(q));

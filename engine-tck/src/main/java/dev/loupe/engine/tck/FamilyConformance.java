@@ -123,6 +123,69 @@ public abstract class FamilyConformance {
                 e.getMessage());
     }
 
+    /**
+     * The q/k norms' hooks mean TransformerLens's {@code attn.q_norm} / {@code attn.k_norm} (RMSNorms on
+     * {@code hook_q} / {@code hook_k}): {@code hook_scale} = √(mean(x²) + eps) over d_head per head, or over the whole
+     * projection (OLMo-2); {@code hook_normalized} = x / scale, before the gain; {@code hook_out} is what the rotary
+     * reads ({@code hook_rot_q} at position 0, where the rotation is the identity). Within 1e-5 · max(1, |x|).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"qwen3", "olmo2", "gemma3-text"})
+    void qkNormHooksAreTransformerLens(String family) {
+        try (Model m = engine().load(ModelSource.directory(GoldenFixtures.family(family)))) {
+            int[] ids = GoldenFixtures.ids("families/" + family, 1);
+            Set<HookPoint> hooks = new LinkedHashSet<>();
+            for (int l = 0; l < m.spec().nLayers(); l++) {
+                for (HookSite s : new HookSite[] {HookSite.ATTN_Q, HookSite.ATTN_K, HookSite.ATTN_ROT_Q, HookSite.ATTN_ROT_K}) {
+                    hooks.add(HookPoint.of(l, s));
+                }
+                for (String norm : new String[] {"attn.q_norm", "attn.k_norm"}) {
+                    var n = dev.loupe.api.NormHooks.of(norm, l);
+                    hooks.addAll(java.util.List.of(n.scale(), n.normalized(), n.out()));
+                }
+            }
+            RunResult r = m.run(RunRequest.of(ids).withCache(hooks));
+            for (HookPoint h : hooks) {
+                assertArrayEquals(m.spec().shapeOf(h, 1, ids.length), r.activation(h).shape(), family + " " + h);
+            }
+            for (int l = 0; l < m.spec().nLayers(); l++) {
+                checkQkNorm(r, dev.loupe.api.NormHooks.of("attn.q_norm", l), HookPoint.of(l, HookSite.ATTN_Q),
+                        HookPoint.of(l, HookSite.ATTN_ROT_Q), m.spec().normEps(), family);
+                checkQkNorm(r, dev.loupe.api.NormHooks.of("attn.k_norm", l), HookPoint.of(l, HookSite.ATTN_K),
+                        HookPoint.of(l, HookSite.ATTN_ROT_K), m.spec().normEps(), family);
+            }
+            HookPoint scale = dev.loupe.api.NormHooks.of("attn.q_norm", 0).scale();
+            HookPoint rotQ = HookPoint.of(0, HookSite.ATTN_ROT_Q);
+            RunResult doubled = m.run(RunRequest.of(ids).withCache(rotQ).withInterventions(
+                    new dev.loupe.api.intervention.Intervention.Scale(scale, 2, dev.loupe.api.Positions.all())));
+            close(r.activation(rotQ).scale(0.5f), doubled.activation(rotQ), family + " Scale(2) at " + scale);
+        }
+    }
+
+    private static void checkQkNorm(RunResult r, dev.loupe.api.NormHooks n, HookPoint input, HookPoint rotated,
+                                    double eps, String family) {
+        float[] x = r.activation(input).toArray();
+        float[] scale = r.activation(n.scale()).toArray();
+        int group = x.length / scale.length;
+        float[] expectedScale = new float[scale.length];
+        float[] expectedNormalized = new float[x.length];
+        for (int row = 0; row < scale.length; row++) {
+            double sum = 0;
+            for (int i = 0; i < group; i++) {
+                sum += (double) x[row * group + i] * x[row * group + i];
+            }
+            expectedScale[row] = (float) Math.sqrt(sum / group + eps);
+            for (int i = 0; i < group; i++) {
+                expectedNormalized[row * group + i] = x[row * group + i] / expectedScale[row];
+            }
+        }
+        Tensor in = r.activation(input);
+        close(Tensor.of(expectedScale, r.activation(n.scale()).shape()), r.activation(n.scale()), family + " " + n.scale());
+        close(Tensor.of(expectedNormalized, in.shape()), r.activation(n.normalized()), family + " " + n.normalized());
+        close(r.activation(n.out()).slice(1, 0, 1), r.activation(rotated).slice(1, 0, 1),
+                family + " " + n.out() + " is what the rotary reads");
+    }
+
     /** x minus its mean over the last axis. */
     private static Tensor centred(Tensor x) {
         int n = x.size(x.rank() - 1);

@@ -73,8 +73,8 @@ record LlamaLayout(boolean qkvBias, boolean outputBias, boolean mlpBias, boolean
         }
         if (s.features().qkNorm() != QkNorm.NONE) {
             boolean perHead = s.features().qkNorm() == QkNorm.PER_HEAD;
-            w.map("blocks.{l}.attn.q_ln.w", a + "q_norm.weight", shape(perHead ? dh : h * dh), gain)
-             .map("blocks.{l}.attn.k_ln.w", a + "k_norm.weight", shape(perHead ? dh : kv * dh), gain);
+            w.map("blocks.{l}.attn.q_norm.w", a + "q_norm.weight", shape(perHead ? dh : h * dh), gain)
+             .map("blocks.{l}.attn.k_norm.w", a + "k_norm.weight", shape(perHead ? dh : kv * dh), gain);
         }
         w.map("blocks.{l}.attn.W_O", a + "o_proj.weight", shape(d, h * dh), t -> outFromHeads(t.transpose(), h, dh))
          .mapIf(outputBias, "blocks.{l}.attn.b_O", a + "o_proj.bias", shape(d), UnaryOperator.identity());
