@@ -78,7 +78,24 @@ public final class HubCache {
         }
         String endpoint = set("HF_ENDPOINT") ? env.get("HF_ENDPOINT") : "https://huggingface.co";
         String token = set("HF_TOKEN") ? env.get("HF_TOKEN") : null;
-        return new HubDownloader(endpoint, token, progress).download(model, roots().get(0));
+        return new HubDownloader(endpoint, token, stallTimeout(), progress).download(model, roots().get(0));
+    }
+
+    /** {@code HF_HUB_DOWNLOAD_TIMEOUT} (seconds a response may send nothing; huggingface_hub's default, 10). */
+    private java.time.Duration stallTimeout() {
+        if (!set("HF_HUB_DOWNLOAD_TIMEOUT")) {
+            return java.time.Duration.ofSeconds(10);
+        }
+        String v = env.get("HF_HUB_DOWNLOAD_TIMEOUT").trim();
+        try {
+            double seconds = Double.parseDouble(v);
+            if (seconds > 0 && seconds < 1e6) {
+                return java.time.Duration.ofMillis((long) (seconds * 1000));
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new LoupeException("HF_HUB_DOWNLOAD_TIMEOUT is '" + v + "' (expected seconds, a number > 0)");
     }
 
     static Optional<Path> snapshot(Path root, HubModel model) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.spi.Progress;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,11 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * Downloads a model's files from a Hugging Face hub endpoint ({@code {endpoint}/{repo}/resolve/{revision}/{file}})
@@ -33,17 +32,21 @@ final class HubDownloader {
     static final List<String> OPTIONAL = List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json",
             "special_tokens_map.json");
     private static final int ATTEMPTS = 5;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String endpoint;
     private final String token;
     private final Progress progress;
+    private final Duration stall;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30))
             .followRedirects(HttpClient.Redirect.NORMAL).build();
 
-    HubDownloader(String endpoint, String token, Progress progress) {
+    /** @param stall how long a response may send nothing before it is dropped and resumed */
+    HubDownloader(String endpoint, String token, Duration stall, Progress progress) {
         this.endpoint = endpoint.replaceAll("/+$", "");
         this.token = token;
+        this.stall = stall;
         this.progress = progress;
     }
 
@@ -146,7 +149,7 @@ final class HubDownloader {
         }
     }
 
-    /** Streams the file into {@code partial}, resuming from its length after a dropped connection. */
+    /** Streams the file into {@code partial}, resuming from its length after a dropped or stalled connection. */
     private void receive(String url, Path partial, Remote remote, String file) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -154,41 +157,60 @@ final class HubDownloader {
             if (remote.size() >= 0 && have == remote.size()) {
                 return;
             }
-            HttpRequest.Builder b = request(url).GET();
-            if (have > 0) {
-                b.header("Range", "bytes=" + have + "-");
-            }
             try {
-                HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-                if (r.statusCode() != 200 && r.statusCode() != 206) {
-                    r.body().close();
-                    throw new LoupeException(url + ": HTTP " + r.statusCode());
-                }
-                boolean append = r.statusCode() == 206;
-                try (InputStream in = r.body();
-                     OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE,
-                             append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                    byte[] buf = new byte[1 << 16];
-                    long done = append ? have : 0;
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        out.write(buf, 0, n);
-                        done += n;
-                        progress.update("download " + file, done, Math.max(remote.size(), done), "");
-                    }
-                }
+                receiveOnce(url, partial, have, remote, file);
                 if (remote.size() < 0 || Files.size(partial) == remote.size()) {
                     return;
                 }
                 last = new IOException("connection closed at " + Files.size(partial) + " of " + remote.size() + " bytes");
             } catch (IOException e) {
                 last = e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new LoupeException(url + ": interrupted");
             }
         }
         throw new LoupeException(url + ": download failed after " + ATTEMPTS + " attempts (" + last.getMessage()
                 + "); the partial file " + partial + " is kept and resumed next time");
+    }
+
+    /** One GET from byte {@code have} on, streamed into {@code partial} until the body ends, fails or stalls. */
+    private void receiveOnce(String url, Path partial, long have, Remote remote, String file) throws IOException {
+        HttpRequest.Builder b = request(url).GET();
+        if (have > 0) {
+            b.header("Range", "bytes=" + have + "-");
+        }
+        CompletableFuture<FileBodySink> headers = new CompletableFuture<>();
+        HttpResponse.BodyHandler<Void> handler = info -> {
+            if (info.statusCode() != 200 && info.statusCode() != 206) {
+                headers.complete(null);
+                return HttpResponse.BodySubscribers.discarding();
+            }
+            try {
+                FileBodySink sink = new FileBodySink(partial, info.statusCode() == 206, have,
+                        done -> progress.update("download " + file, done, Math.max(remote.size(), done), ""));
+                headers.complete(sink);
+                return HttpResponse.BodySubscribers.fromSubscriber(sink);
+            } catch (IOException e) {
+                headers.completeExceptionally(e);
+                return HttpResponse.BodySubscribers.discarding();
+            }
+        };
+        CompletableFuture<HttpResponse<Void>> response = http.sendAsync(b.build(), handler);
+        response.whenComplete((r, e) -> {
+            if (e != null) {
+                headers.completeExceptionally(e);
+            }
+        });
+        try {
+            FileBodySink sink = headers.get();
+            if (sink == null) {
+                throw new LoupeException(url + ": HTTP " + response.get().statusCode());
+            }
+            sink.await(stall);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LoupeException(url + ": interrupted");
+        }
     }
 
     private static List<String> shards(Path index) throws LoupeException {
@@ -211,7 +233,7 @@ final class HubDownloader {
     }
 
     private HttpRequest.Builder request(String url) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(REQUEST_TIMEOUT)
                 .header("User-Agent", "loupe");
         return token == null ? b : b.header("Authorization", "Bearer " + token);
     }

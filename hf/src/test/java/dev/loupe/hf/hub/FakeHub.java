@@ -19,7 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A hub on 127.0.0.1 that serves one repository's files as the Hugging Face hub does:
  * {@code /{repo}/resolve/{revision}/{file}}, HEAD with {@code ETag} (sha256 for *.safetensors, as for LFS files;
  * the git blob sha1 otherwise) and {@code X-Repo-Commit}, GET honouring {@code Range}. It can drop the connection
- * once mid-file, or serve bytes that do not match the etag.
+ * once mid-file, go silent once mid-file, or serve bytes that do not match the etag.
  */
 final class FakeHub implements AutoCloseable {
     static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
@@ -27,6 +27,8 @@ final class FakeHub implements AutoCloseable {
     final Map<String, byte[]> files = new LinkedHashMap<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     volatile String dropOnce;
+    volatile String stallOnce;
+    private final java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newCachedThreadPool();
     volatile String corrupt;
     private final HttpServer server;
 
@@ -37,6 +39,7 @@ final class FakeHub implements AutoCloseable {
         }
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
+        server.setExecutor(executor);
         server.start();
     }
 
@@ -92,20 +95,34 @@ final class FakeHub implements AutoCloseable {
         }
         int from = range == null ? 0 : Integer.parseInt(range.replaceAll("bytes=(\\d+)-.*", "$1"));
         boolean drop = name.equals(dropOnce);
-        // A dropped connection: a chunked response that ends half-way through the file.
-        ex.sendResponseHeaders(range == null ? 200 : 206, drop ? 0 : data.length - from);
-        try (OutputStream out = ex.getResponseBody()) {
+        boolean stall = name.equals(stallOnce);
+        ex.sendResponseHeaders(range == null ? 200 : 206, data.length - from);
+        OutputStream out = ex.getResponseBody();
+        if (drop || stall) {
+            // The full length announced, half of it sent; then the connection closed, or silent for 5 s.
+            dropOnce = null;
+            stallOnce = null;
+            out.write(data, from, (data.length - from) / 2);
+            out.flush();
             if (drop) {
-                dropOnce = null;
-                out.write(data, from, (data.length - from) / 2);
-            } else {
-                out.write(data, from, data.length - from);
+                throw new IOException("dropped on purpose"); // the server closes the connection
             }
+            try {
+                Thread.sleep(5000);
+                out.close();
+            } catch (InterruptedException | IOException expected) {
+                // stopped, or "insufficient bytes written": the exchange is abandoned, as intended
+            }
+            return;
+        }
+        try (out) {
+            out.write(data, from, data.length - from);
         }
     }
 
     @Override
     public void close() {
         server.stop(0);
+        executor.shutdownNow();
     }
 }

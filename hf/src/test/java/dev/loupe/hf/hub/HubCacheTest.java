@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Models by hub name: the standard cache layout read as Python left it, and downloads into it from a local hub. */
 class HubCacheTest {
@@ -95,13 +97,19 @@ class HubCacheTest {
         }
     }
 
-    @Test
-    void aDownloadResumesAfterTheServerDropsTheConnectionAndLandsInTheCacheLayout() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"drops", "stalls"})
+    void aDownloadResumesAfterTheServerDropsOrStallsTheConnectionAndLandsInTheCacheLayout(String failure)
+            throws IOException {
         try (FakeHub hub = new FakeHub("acme/tiny", golden("gpt2-tiny"), "config.json", "model.safetensors")) {
-            hub.dropOnce = "model.safetensors";
+            if (failure.equals("drops")) {
+                hub.dropOnce = "model.safetensors";
+            } else {
+                hub.stallOnce = "model.safetensors";
+            }
             Path root = tmp.resolve("hub");
             HubCache cache = new HubCache(Map.of("HF_HUB_CACHE", root.toString(), "HOME", tmp.toString(),
-                    "HF_ENDPOINT", hub.endpoint(), "HF_TOKEN", "secret"));
+                    "HF_ENDPOINT", hub.endpoint(), "HF_TOKEN", "secret", "HF_HUB_DOWNLOAD_TIMEOUT", "1"));
             Path snap = cache.resolve(HubModel.parse("acme/tiny").orElseThrow(), Progress.NONE);
             Path repo = root.resolve("models--acme--tiny");
             assertEquals(repo.resolve("snapshots").resolve(FakeHub.COMMIT), snap);
