@@ -6,12 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader and string quoter for the api module, which depends on the JDK only. Objects become
- * {@link LinkedHashMap}s, arrays {@link List}s, numbers {@link Long} or {@link Double}.
+ * A minimal, strict JSON reader (RFC 8259) and string quoter for the api module, which depends on the JDK only.
+ * Objects become {@link LinkedHashMap}s, arrays {@link List}s, numbers {@link Long} or {@link Double}. Refused:
+ * nesting deeper than {@link #MAX_DEPTH}, duplicate keys, raw control characters in strings, unknown escapes,
+ * lone surrogates, non-JSON whitespace and numbers outside the JSON grammar.
  */
 public final class MiniJson {
+    /** The deepest nesting accepted (serde_json's recursion limit). */
+    public static final int MAX_DEPTH = 128;
+
     private final String s;
     private int i;
+    private int depth;
 
     private MiniJson(String s) {
         this.s = s;
@@ -56,6 +62,9 @@ public final class MiniJson {
             throw error("unexpected end");
         }
         char c = s.charAt(i);
+        if ((c == '{' || c == '[') && ++depth > MAX_DEPTH) {
+            throw error("nesting deeper than " + MAX_DEPTH);
+        }
         return switch (c) {
             case '{' -> object();
             case '[' -> array();
@@ -73,6 +82,7 @@ public final class MiniJson {
         ws();
         if (peek('}')) {
             i++;
+            depth--;
             return m;
         }
         while (true) {
@@ -80,15 +90,21 @@ public final class MiniJson {
             if (!peek('"')) {
                 throw error("expected a key");
             }
+            int at = i;
             String k = string();
             ws();
             expect(':');
+            if (m.containsKey(k)) {
+                i = at;
+                throw error("duplicate key " + quote(k));
+            }
             m.put(k, value());
             ws();
             if (peek(',')) {
                 i++;
             } else {
                 expect('}');
+                depth--;
                 return m;
             }
         }
@@ -100,6 +116,7 @@ public final class MiniJson {
         ws();
         if (peek(']')) {
             i++;
+            depth--;
             return l;
         }
         while (true) {
@@ -109,6 +126,7 @@ public final class MiniJson {
                 i++;
             } else {
                 expect(']');
+                depth--;
                 return l;
             }
         }
@@ -122,47 +140,114 @@ public final class MiniJson {
             if (c == '"') {
                 return b.toString();
             }
-            if (c == '\\') {
-                if (i >= s.length()) {
-                    break;
+            if (c < 0x20) {
+                i--;
+                throw error("raw control character U+" + String.format("%04X", (int) c) + " in a string");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i < s.length() && Character.isLowSurrogate(s.charAt(i))) {
+                    b.append(c).append(s.charAt(i++));
+                    continue;
                 }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case 'n' -> b.append('\n');
-                    case 't' -> b.append('\t');
-                    case 'r' -> b.append('\r');
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'u' -> {
-                        if (i + 4 > s.length()) {
-                            throw error("bad \\u escape");
-                        }
-                        b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        i += 4;
-                    }
-                    default -> b.append(e);
-                }
-            } else {
+                throw error("lone surrogate in a string");
+            }
+            if (c != '\\') {
                 b.append(c);
+                continue;
+            }
+            if (i >= s.length()) {
+                break;
+            }
+            char e = s.charAt(i++);
+            switch (e) {
+                case '"', '\\', '/' -> b.append(e);
+                case 'n' -> b.append('\n');
+                case 't' -> b.append('\t');
+                case 'r' -> b.append('\r');
+                case 'b' -> b.append('\b');
+                case 'f' -> b.append('\f');
+                case 'u' -> {
+                    char u = hex4();
+                    if (Character.isHighSurrogate(u) && s.startsWith("\\u", i)) {
+                        i += 2;
+                        char low = hex4();
+                        if (!Character.isLowSurrogate(low)) {
+                            throw error("lone surrogate in a \\u escape");
+                        }
+                        b.append(u).append(low);
+                    } else if (Character.isSurrogate(u)) {
+                        throw error("lone surrogate in a \\u escape");
+                    } else {
+                        b.append(u);
+                    }
+                }
+                default -> {
+                    i--;
+                    throw error("invalid escape '\\" + e + "'");
+                }
             }
         }
         throw error("unterminated string");
     }
 
+    private char hex4() {
+        if (i + 4 > s.length()) {
+            throw error("bad \\u escape");
+        }
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            int d = Character.digit(s.charAt(i + k), 16);
+            if (d < 0 || s.charAt(i + k) > 'f') {
+                throw error("bad \\u escape");
+            }
+            v = v * 16 + d;
+        }
+        i += 4;
+        return (char) v;
+    }
+
     private Object number() {
         int start = i;
-        while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
+        boolean fraction = false;
+        if (peek('-')) {
             i++;
         }
+        if (peek('0')) {
+            i++;
+        } else if (digits() == 0) {
+            throw error(i < s.length() ? "unexpected character '" + s.charAt(i) + "'" : "unexpected end");
+        }
+        if (peek('.')) {
+            i++;
+            fraction = true;
+            if (digits() == 0) {
+                throw error("expected a digit after '.'");
+            }
+        }
+        if (peek('e') || peek('E')) {
+            i++;
+            fraction = true;
+            if (peek('+') || peek('-')) {
+                i++;
+            }
+            if (digits() == 0) {
+                throw error("expected a digit in the exponent");
+            }
+        }
         String t = s.substring(start, i);
-        if (t.isEmpty()) {
-            throw error("unexpected character '" + s.charAt(i) + "'");
-        }
         try {
-            return t.contains(".") || t.contains("e") || t.contains("E") ? (Object) Double.parseDouble(t) : (Object) Long.parseLong(t);
+            return fraction ? (Object) Double.parseDouble(t) : (Object) Long.parseLong(t);
         } catch (NumberFormatException e) {
-            throw error("bad number '" + t + "'");
+            return Double.parseDouble(t); // an integer beyond 64 bits, as serde_json's f64 fallback
         }
+    }
+
+    private int digits() {
+        int start = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i - start;
     }
 
     private Object literal(String word, Object v) {
@@ -174,7 +259,7 @@ public final class MiniJson {
     }
 
     private void ws() {
-        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
             i++;
         }
     }

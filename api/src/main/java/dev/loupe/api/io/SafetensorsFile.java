@@ -7,20 +7,18 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A safetensors file, memory-mapped tensor by tensor (no 2 GiB limit on the file). The header is validated on
- * open: every problem is a {@link LoupeException} naming the file and what was expected. Floating-point
+ * open by {@link SafetensorsHeader}, the format's reference rules: every problem is a {@link LoupeException}
+ * naming the file and what was expected. Regular files only (a FIFO or device is refused, never read). Floating-point
  * tensors of any width are read as float32.
  */
 public final class SafetensorsFile implements AutoCloseable {
@@ -52,6 +50,9 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Opens and validates {@code path}. */
     public static SafetensorsFile open(Path path) {
         FileChannel ch;
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new LoupeException(path + ": not a regular file (expected a .safetensors file)");
+        }
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -90,68 +91,8 @@ public final class SafetensorsFile implements AutoCloseable {
         while (hb.hasRemaining() && ch.read(hb, 8 + hb.position()) > 0) {
             // read fully
         }
-        Object parsed;
-        try {
-            parsed = MiniJson.parse(new String(hb.array(), StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw fail(path, "header is not valid JSON (" + e.getMessage() + ")");
-        }
-        if (!(parsed instanceof Map<?, ?> header)) {
-            throw fail(path, "header must be a JSON object of tensor entries");
-        }
-        long dataLen = size - 8 - headerLen;
-        Map<String, Entry> entries = new LinkedHashMap<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : header.entrySet()) {
-            String name = (String) e.getKey();
-            if (name.equals("__metadata__")) {
-                if (e.getValue() instanceof Map<?, ?> m) {
-                    m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
-                }
-                continue;
-            }
-            entries.put(name, entry(path, name, e.getValue(), dataLen));
-        }
-        return new SafetensorsFile(path, ch, 8 + headerLen, Collections.unmodifiableMap(entries),
-                Collections.unmodifiableMap(metadata));
-    }
-
-    private static Entry entry(Path path, String name, Object value, long dataLen) {
-        if (!(value instanceof Map<?, ?> m)) {
-            throw fail(path, "tensor '" + name + "': expected an object with dtype, shape and data_offsets");
-        }
-        DType dtype;
-        try {
-            dtype = DType.valueOf(String.valueOf(m.get("dtype")));
-        } catch (IllegalArgumentException e) {
-            throw fail(path, "tensor '" + name + "' has unknown dtype '" + m.get("dtype") + "' (expected one of "
-                    + Arrays.toString(DType.values()) + ")");
-        }
-        if (!(m.get("shape") instanceof List<?> shapeList) || !(m.get("data_offsets") instanceof List<?> offs)
-                || offs.size() != 2) {
-            throw fail(path, "tensor '" + name + "': expected 'shape' [dims] and 'data_offsets' [begin, end]");
-        }
-        int[] shape = new int[shapeList.size()];
-        for (int k = 0; k < shape.length; k++) {
-            if (!(shapeList.get(k) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
-                throw fail(path, "tensor '" + name + "': shape " + shapeList + " must hold non-negative integers");
-            }
-            shape[k] = (int) (long) d;
-        }
-        if (!(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end) || begin < 0 || end < begin) {
-            throw fail(path, "tensor '" + name + "': data_offsets " + offs + " must be integers 0 <= begin <= end");
-        }
-        Entry entry = new Entry(name, dtype, shape, begin, end);
-        long expected = entry.numel() * dtype.bytes();
-        if (end - begin != expected) {
-            throw fail(path, "tensor '" + name + "': data_offsets " + offs + " hold " + (end - begin) + " bytes but shape "
-                    + Arrays.toString(shape) + " of " + dtype + " needs " + expected);
-        }
-        if (end > dataLen) {
-            throw fail(path, "tensor '" + name + "' ends at byte " + end + " of the data section, which has only "
-                    + dataLen + " bytes: file truncated");
-        }
-        return entry;
+        SafetensorsHeader header = SafetensorsHeader.parse(path, hb.array(), size - 8 - headerLen);
+        return new SafetensorsFile(path, ch, 8 + headerLen, header.entries(), header.metadata());
     }
 
     private static LoupeException fail(Path path, String what) {
@@ -174,7 +115,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public Entry entry(String name) {
         Entry e = entries.get(name);
         if (e == null) {
-            throw fail(path, "no tensor named '" + name + "'");
+            throw fail(path, "no tensor named " + MiniJson.quote(name));
         }
         return e;
     }
@@ -220,7 +161,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public long[] longs(String name) {
         Entry e = entry(name);
         if (e.dtype().isFloat()) {
-            throw fail(path, "tensor '" + name + "' is " + e.dtype() + ", expected an integer type");
+            throw fail(path, "tensor " + MiniJson.quote(name) + " is " + e.dtype() + ", expected an integer type");
         }
         ByteBuffer b = map(e);
         long[] out = new long[Math.toIntExact(e.numel())];
@@ -239,7 +180,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private ByteBuffer map(Entry e) {
         long len = e.end() - e.begin();
         if (len > Integer.MAX_VALUE) {
-            throw fail(path, "tensor '" + e.name() + "' is " + len + " bytes; a single tensor must be under 2 GiB");
+            throw fail(path, "tensor " + MiniJson.quote(e.name()) + " is " + len + " bytes; a single tensor must be under 2 GiB");
         }
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), len).order(ByteOrder.LITTLE_ENDIAN);
