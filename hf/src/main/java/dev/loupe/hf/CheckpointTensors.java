@@ -120,6 +120,19 @@ public final class CheckpointTensors implements AutoCloseable {
         return java.util.Collections.unmodifiableSet(byTensor.keySet());
     }
 
+    /** The tensor with the most elements, or null for an empty checkpoint. */
+    SafetensorsFile.Entry largest() {
+        SafetensorsFile.Entry best = null;
+        for (SafetensorsFile f : files) {
+            for (String t : f.names()) {
+                if (best == null || f.entry(t).numel() > best.numel()) {
+                    best = f.entry(t);
+                }
+            }
+        }
+        return best;
+    }
+
     public boolean has(String name) {
         return byTensor.containsKey(name);
     }

@@ -45,13 +45,16 @@ public final class HfCheckpoint implements AutoCloseable {
         }
         HfConfig config = HfConfig.read(dir.resolve("config.json"));
         ArchitectureAdapter adapter = adapterFor(config);
-        ModelSpec spec = spec(config, adapter);
-        WeightMapping mapping = adapter.weights(spec, config);
-        Set<String> harmless = new HashSet<>(ConfigFields.HARMLESS);
-        harmless.addAll(adapter.harmlessFields());
-        config.requireAllRead(harmless, config.modelType());
         CheckpointTensors tensors = CheckpointTensors.open(dir);
         try {
+            ConfigRanges.check(config, tensors);
+            ModelSpec spec = spec(config, adapter);
+            ConfigRanges.check(config, spec);
+            WeightMapping mapping = adapter.weights(spec, config);
+            Set<String> harmless = new HashSet<>(ConfigFields.HARMLESS);
+            harmless.addAll(adapter.harmlessFields());
+            config.requireAllRead(harmless, config.modelType());
+            ConfigRanges.checkHeap(tensors);
             Path tok = dir.resolve("tokenizer.json");
             return new HfCheckpoint(dir, spec, tensors, mapping.read(tensors, adapter.bufferTensors()),
                     Files.isRegularFile(tok) ? tok : null);
@@ -67,6 +70,8 @@ public final class HfCheckpoint implements AutoCloseable {
         config.requireDefaults(adapter.fixedFields());
         try {
             return adapter.spec(config);
+        } catch (LoupeException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new LoupeException(config.file() + ": " + e.getMessage());
         }
@@ -107,7 +112,16 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** The tokenizer, or null when the directory has no {@code tokenizer.json}. */
     public Tokenizer loadTokenizer() {
-        return tokenizerFile == null ? null : HfTokenizer.load(tokenizerFile);
+        if (tokenizerFile == null) {
+            return null;
+        }
+        HfTokenizer t = HfTokenizer.load(tokenizerFile);
+        if (t.vocabSize() > spec.dVocab()) {
+            t.close();
+            throw new LoupeException(tokenizerFile + ": token ids reach " + (t.vocabSize() - 1) + " but the embedding has "
+                    + spec.dVocab() + " rows (vocab_size): the tokenizer belongs to another model");
+        }
+        return t;
     }
 
     @Override

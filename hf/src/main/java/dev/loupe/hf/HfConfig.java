@@ -70,6 +70,15 @@ public final class HfConfig {
         return null;
     }
 
+    /** The value at {@code key} (a dotted path), or null when absent or null, WITHOUT marking it as read. */
+    JsonNode peek(String key) {
+        JsonNode n = root;
+        for (String part : key.split("\\.")) {
+            n = n == null ? null : n.get(part);
+        }
+        return n == null || n.isNull() ? null : n;
+    }
+
     /** The first present key as an int; a one-line error if none is present or it is not an integer. */
     public int requireInt(String... keys) {
         JsonNode n = find(keys);

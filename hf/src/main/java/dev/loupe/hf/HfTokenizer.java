@@ -9,7 +9,6 @@ import dev.loupe.api.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -34,28 +33,17 @@ public final class HfTokenizer implements Tokenizer {
     public static HfTokenizer load(Path tokenizerJson) {
         DjlOffline.ensure();
         ObjectMapper json = new ObjectMapper();
-        Map<String, Integer> vocab = new HashMap<>();
-        try {
-            JsonNode root = json.readTree(tokenizerJson.toFile());
-            JsonNode v = root.path("model").path("vocab");
-            if (v.isObject()) {
-                for (Map.Entry<String, JsonNode> e : v.properties()) {
-                    vocab.put(e.getKey(), e.getValue().asInt());
-                }
-            } else if (v.isArray()) {
-                for (int i = 0; i < v.size(); i++) {
-                    vocab.put(v.get(i).get(0).asText(), i);
-                }
-            }
-            for (JsonNode t : root.path("added_tokens")) {
-                vocab.put(t.path("content").asText(), t.path("id").asInt());
-            }
-        } catch (IOException e) {
-            throw new LoupeException(tokenizerJson + ": not a valid tokenizer.json (" + e.getMessage() + ")");
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new LoupeException(tokenizerJson + ": not a regular file (expected a tokenizer.json)");
         }
-        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        String[] tokens = new String[size];
-        vocab.forEach((t, id) -> tokens[id] = t);
+        TokenizerVocab read;
+        try {
+            read = TokenizerVocab.read(tokenizerJson, json.readTree(tokenizerJson.toFile()));
+        } catch (IOException e) {
+            throw new LoupeException(tokenizerJson + ": not valid JSON (" + firstLine(e) + ")");
+        }
+        Map<String, Integer> vocab = read.ids();
+        String[] tokens = read.tokens();
         Path configFile = tokenizerJson.resolveSibling("tokenizer_config.json");
         OptionalInt bos = OptionalInt.empty();
         OptionalInt eos = OptionalInt.empty();
@@ -65,7 +53,7 @@ public final class HfTokenizer implements Tokenizer {
                 bos = idOf(vocab, cfg.get("bos_token"));
                 eos = idOf(vocab, cfg.get("eos_token"));
             } catch (IOException e) {
-                throw new LoupeException(configFile + ": not valid JSON (" + e.getMessage() + ")");
+                throw new LoupeException(configFile + ": not valid JSON (" + firstLine(e) + ")");
             }
         }
         try {
@@ -73,8 +61,14 @@ public final class HfTokenizer implements Tokenizer {
                     .optAddSpecialTokens(false).optTruncation(false).optPadding(false).build();
             return new HfTokenizer(t, tokens, bos, eos);
         } catch (IOException | RuntimeException e) {
-            throw new LoupeException(tokenizerJson + ": the tokenizer library rejected it (" + e.getMessage() + ")");
+            throw new LoupeException(tokenizerJson + ": the tokenizer library rejected it (" + firstLine(e) + ")");
         }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                : String.valueOf(e.getMessage());
+        return m.lines().findFirst().orElse("");
     }
 
     private static OptionalInt idOf(Map<String, Integer> vocab, JsonNode token) {

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * tensor no adapter reads is an error, and so is a bias the config promises but the file lacks.
  */
 class ConfigRefusalTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = EditedCheckpoints.JSON;
 
     @TempDir
     Path tmp;
@@ -111,21 +111,11 @@ class ConfigRefusalTest {
     }
 
     private void assertRefused(Path source, Consumer<ObjectNode> edit, String field) throws IOException {
-        Path dir = copy(source, edit);
-        LoupeException e = assertThrows(LoupeException.class, () -> HfCheckpoint.open(dir).close(),
-                source.getFileName() + ": " + field);
-        assertTrue(e.getMessage().contains("'" + field) || e.getMessage().contains("." + field + "'"),
-                source.getFileName() + ": " + e.getMessage());
-        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        EditedCheckpoints.assertRefused(tmp, source, edit, field);
     }
 
     private Path copy(Path source, Consumer<ObjectNode> edit) throws IOException {
-        Path dir = Files.createTempDirectory(tmp, source.getFileName().toString());
-        ObjectNode config = (ObjectNode) JSON.readTree(source.resolve("config.json").toFile());
-        edit.accept(config);
-        JSON.writeValue(dir.resolve("config.json").toFile(), config);
-        Files.copy(source.resolve("model.safetensors"), dir.resolve("model.safetensors"));
-        return dir;
+        return EditedCheckpoints.copy(tmp, source, edit);
     }
 
     private static JsonNode flip(JsonNode v) {

@@ -23,9 +23,10 @@ public record PaddedBatch(int size, int length, long[] ids, boolean[] valid, lon
     public static PaddedBatch of(RunRequest r, ModelSpec spec) {
         int b = r.batchSize();
         int t = r.maxLength();
-        if (spec.positional() == ModelSpec.PositionalKind.LEARNED && t > spec.nCtx()) {
+        if (t > spec.nCtx()) {
+            // As TransformerLens: past n_ctx, learned positions do not exist and rotary ones were never trained.
             throw new LoupeException("sequence of " + t + " tokens is longer than the model's context of "
-                    + spec.nCtx() + " (n_ctx)");
+                    + spec.nCtx() + " (n_ctx, the config's max_position_embeddings or n_positions)");
         }
         long[] ids = new long[b * t];
         boolean[] valid = new boolean[b * t];

@@ -129,6 +129,19 @@ public abstract class EngineConformance extends FamilyConformance {
         }
     }
 
+    /** Past n_ctx is an error for learned and rotary positions alike (TransformerLens refuses it too). */
+    @Test
+    void aSequenceLongerThanTheContextIsOneLine() {
+        for (String name : GoldenFixtures.MODELS) {
+            try (Model m = engine().load(ModelSource.directory(GoldenFixtures.directory(name)))) {
+                int[] ids = new int[m.spec().nCtx() + 1];
+                LoupeException e = assertThrows(LoupeException.class, () -> m.run(RunRequest.of(ids)), name);
+                assertTrue(e.getMessage().contains("longer than the model's context of " + m.spec().nCtx()),
+                        e.getMessage());
+            }
+        }
+    }
+
     @Test
     void aFolderWithoutACheckpointIsAnErrorNamingIt(@TempDir Path tmp) {
         LoupeException e = assertThrows(LoupeException.class, () -> engine().load(ModelSource.directory(tmp)));

@@ -40,7 +40,7 @@ public final class Gpt2Adapter implements ArchitectureAdapter {
         int d = c.requireInt("n_embd", "hidden_size");
         int heads = c.requireInt("n_head", "num_attention_heads");
         if (d % heads != 0) {
-            throw c.error("n_embd", d + " is not a multiple of n_head " + heads);
+            throw c.error("n_head", "is " + heads + ", which does not divide n_embd " + d);
         }
         return new ModelSpec("gpt2", c.requireInt("n_layer", "num_hidden_layers"), d, heads, heads, d / heads,
                 c.integer(4 * d, "n_inner"), c.requireInt("vocab_size"), c.requireInt("n_positions", "n_ctx"),
