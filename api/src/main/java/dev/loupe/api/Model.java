@@ -9,6 +9,11 @@ import java.util.Set;
 /**
  * A loaded transformer on some engine: run it with hooks and interventions, read its weights, and (where the
  * engine has {@link Capability#GRADIENTS}) differentiate objectives. Close it to free native memory.
+ *
+ * <p><b>Threads.</b> {@link #run}, {@link #gradients}, {@link #spec}, {@link #weights} and {@link #tokenizer} may be
+ * called from any number of threads at once; each call gives what it gives alone (the conformance kit checks
+ * this with 8 threads on every engine). Not safe to share: a {@link Trainer} (one thread drives it, and it changes
+ * the weights other calls see), and {@link #close} while calls are in flight.
  */
 public interface Model extends AutoCloseable {
     ModelSpec spec();

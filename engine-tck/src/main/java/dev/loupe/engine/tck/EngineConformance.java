@@ -129,6 +129,40 @@ public abstract class EngineConformance extends FamilyConformance {
         }
     }
 
+    /** Eight threads sharing one model get, call by call, what the same calls give one after another. */
+    @Test
+    void concurrentRunsOnOneModelEqualSequentialOnes() throws Exception {
+        try (Model m = engine().load(ModelSource.directory(GoldenFixtures.directory("llama-tiny")))) {
+            int[] ids = GoldenFixtures.ids("llama-tiny", 2);
+            HookPoint resid = HookPoint.of(1, HookSite.RESID_POST);
+            java.util.List<RunRequest> requests = new java.util.ArrayList<>();
+            for (int k = 0; k < 16; k++) {
+                int[] prefix = java.util.Arrays.copyOf(ids, 4 + k);
+                requests.add(RunRequest.of(prefix).withCache(resid).withInterventions(
+                        new dev.loupe.api.intervention.Intervention.Scale(HookPoint.of(0, HookSite.MLP_OUT), 0.5 * k,
+                                dev.loupe.api.Positions.all())));
+            }
+            java.util.List<RunResult> alone = requests.stream().map(m::run).toList();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                for (int round = 0; round < 3; round++) {
+                    java.util.List<java.util.concurrent.Future<RunResult>> futures = new java.util.ArrayList<>();
+                    for (RunRequest r : requests) {
+                        futures.add(pool.submit(() -> m.run(r)));
+                    }
+                    for (int k = 0; k < requests.size(); k++) {
+                        RunResult together = futures.get(k).get();
+                        assertTrue(alone.get(k).logits().maxAbsDiff(together.logits()) <= 1e-5, "request " + k);
+                        assertTrue(alone.get(k).activation(resid).maxAbsDiff(together.activation(resid)) <= 1e-5,
+                                "request " + k + " " + resid);
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     /** Past n_ctx is an error for learned and rotary positions alike (TransformerLens refuses it too). */
     @Test
     void aSequenceLongerThanTheContextIsOneLine() {
