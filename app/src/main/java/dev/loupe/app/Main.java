@@ -45,6 +45,8 @@ public final class Main {
         Injector injector = Guice.createInjector(wiring);
         CommandLine cli = new CommandLine(LoupeCommand.class, new GuiceFactory(injector));
         cli.setExecutionExceptionHandler(new Errors());
+        cli.setParameterExceptionHandler(Errors::usage);
+        cli.setExecutionStrategy(new dev.loupe.app.cli.OptionRanges());
         cli.setOut(out);
         cli.setErr(err);
         return cli.execute(args);

@@ -43,4 +43,30 @@ class CliConventionsTest {
         }
         assertTrue(undescribed.isEmpty(), "options without a description in --help: " + undescribed);
     }
+
+    /** Every numeric option but a seed declares its range ({@code @Range}), checked by OptionRanges. */
+    @Test
+    void everyNumericOptionDeclaresItsRange() {
+        CommandLine root = new CommandLine(LoupeCommand.class,
+                new GuiceFactory(Guice.createInjector(new LoupeModule())));
+        List<String> unranged = new ArrayList<>();
+        int checked = 0;
+        for (CommandLine c : leaves(root)) {
+            for (CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                Class<?> t = o.type().isArray() ? o.type().getComponentType() : o.type();
+                boolean numeric = t == int.class || t == long.class || t == double.class || t == float.class
+                        || Number.class.isAssignableFrom(t);
+                if (!numeric || o.longestName().contains("seed")) {
+                    continue;
+                }
+                checked++;
+                if (!(o.userObject() instanceof java.lang.reflect.Field f)
+                        || f.getAnnotation(dev.loupe.app.cli.Range.class) == null) {
+                    unranged.add(c.getCommandSpec().qualifiedName() + " " + o.longestName());
+                }
+            }
+        }
+        assertTrue(checked >= 40, "numeric options found: " + checked);
+        assertTrue(unranged.isEmpty(), "numeric options without @Range: " + unranged);
+    }
 }

@@ -19,16 +19,16 @@ import picocli.CommandLine.Spec;
         footer = {"", "Example: loupe bench", "         loupe bench --engines djl,onnx --batches 1,8"},
         description = "Time the forward pass (plain and with every hook cached) against its bare matmuls.")
 public final class BenchCommand implements Runnable {
-    @Option(names = "--seq", defaultValue = "128", description = "Sequence length (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--seq", defaultValue = "128", description = "Sequence length (default: ${DEFAULT-VALUE}).")
     int seq;
 
-    @Option(names = "--batches", split = ",", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--batches", split = ",", defaultValue = "1,8", description = "Batch sizes (default: ${DEFAULT-VALUE}).")
     int[] batches;
 
-    @Option(names = "--iterations", defaultValue = "5", description = "Timed runs per case; the median is shown.")
+    @Range(min = 1) @Option(names = "--iterations", defaultValue = "5", description = "Timed runs per case; the median is shown.")
     int iterations;
 
-    @Option(names = "--layers", defaultValue = "12", description = "Layers of the GPT-2-small-shaped model.")
+    @Range(min = 1) @Option(names = "--layers", defaultValue = "12", description = "Layers of the GPT-2-small-shaped model.")
     int layers;
 
     @Option(names = "--engines", split = ",", paramLabel = "NAMES",

@@ -22,7 +22,7 @@ public final class EvalCommand extends ModelCommand {
     @Option(names = "--tasks", split = ",", paramLabel = "NAMES", description = "Evaluators to run (default: all).")
     List<String> tasks;
 
-    @Option(names = "--limit", defaultValue = "400", description = "Examples per task (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--limit", defaultValue = "400", description = "Examples per task (default: ${DEFAULT-VALUE}).")
     int limit;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for sampling held-out examples.")

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         footer = {"", "Example: loupe hooks --model testdata/golden/gpt2-tiny --pos 4"},
         description = "List the model's hook points (TransformerLens names) and their shapes.")
 public final class HooksCommand extends ModelCommand {
-    @Option(names = "--pos", defaultValue = "1", description = "Sequence length used for the shapes (default: ${DEFAULT-VALUE}).")
+    @Range(min = 0) @Option(names = "--pos", defaultValue = "1", description = "Sequence length used for the shapes (default: ${DEFAULT-VALUE}).")
     int pos;
 
     @Override

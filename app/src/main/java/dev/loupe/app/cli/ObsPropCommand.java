@@ -24,7 +24,7 @@ public final class ObsPropCommand {
             description = "Rank heads and MLPs by the norm of their feature vector for she - he, beside mean-ablation.",
             footer = {"", "Example: loupe obsprop features --json > features.json"})
     public static final class Features extends ModelCommand {
-        @Option(names = "--prompts", defaultValue = "64", description = "Pronoun prompts for the ablation ranking (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--prompts", defaultValue = "64", description = "Pronoun prompts for the ablation ranking (default: ${DEFAULT-VALUE}).")
         int prompts;
 
         @Option(names = "--paths", defaultValue = "THROUGH_MLPS",
@@ -75,7 +75,7 @@ public final class ObsPropCommand {
             description = "Coupling coefficients between head feature vectors beside least-squares slopes over real activations.",
             footer = {"", "Example: loupe obsprop couple --windows 256"})
     public static final class Couple extends ModelCommand {
-        @Option(names = "--windows", defaultValue = "64",
+        @Range(min = 1) @Option(names = "--windows", defaultValue = "64",
                 description = "Windows of toy-world text whose tokens give the activations (default: ${DEFAULT-VALUE}).")
         int windows;
 
@@ -114,12 +114,12 @@ public final class ObsPropCommand {
             description = "AUC of the ObsProp feature vector vs probes and mean differences trained on k = 1..32 examples per class.",
             footer = {"", "Example: loupe obsprop compare --layer 2 --json"})
     public static final class Compare extends ModelCommand {
-        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
+        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
         int layer;
 
-        @Option(names = "--held-out", defaultValue = "300",
+        @Range(min = 1) @Option(names = "--held-out", defaultValue = "300",
                 description = "Held-out prompts whose tokens give the AUC (default: ${DEFAULT-VALUE}).") int heldOut;
-        @Option(names = "--repeats", defaultValue = "20", description = "Draws of the k training examples (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--repeats", defaultValue = "20", description = "Draws of the k training examples (default: ${DEFAULT-VALUE}).")
         int repeats;
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;

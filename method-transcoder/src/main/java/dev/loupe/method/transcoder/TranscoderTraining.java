@@ -74,7 +74,10 @@ public final class TranscoderTraining {
         long began = System.nanoTime();
         try (SparseMlpTrainer trainer = model.sparseMlpTrainer(initial(h, buffer, c), tc)) {
             Path checkpoint = out.resolve(CHECKPOINT);
-            if (resume && Files.isRegularFile(checkpoint)) {
+            if (resume && !Files.isRegularFile(checkpoint)) {
+                throw new LoupeException(checkpoint + ": no checkpoint to resume from (run without --resume to start)");
+            }
+            if (resume) {
                 start = restore(checkpoint, trainer, curve, c);
                 buffer.skip(start, c.batch());
             }
