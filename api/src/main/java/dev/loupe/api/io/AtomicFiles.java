@@ -2,11 +2,18 @@ package dev.loupe.api.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Writes a file through a temporary sibling that is moved into place, so nobody ever sees half a file. */
+/**
+ * Writes a file through a temporary sibling that is moved into place, so nobody ever sees half a file. The sibling
+ * is {@code .NAME.PID.RANDOM.tmp}, created with the umask's mode (as any other new file); before each write, the
+ * siblings that processes no longer running left behind for the same target are deleted.
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -20,7 +27,10 @@ public final class AtomicFiles {
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            removeStale(dir, file.getFileName().toString());
+            Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                    + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
             try {
                 content.writeTo(tmp);
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -28,7 +38,26 @@ public final class AtomicFiles {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(file + ": cannot write (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Deletes {@code .NAME.PID.*.tmp} siblings whose process has ended. */
+    static void removeStale(Path dir, String name) throws IOException {
+        String prefix = "." + name + ".";
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".tmp");
+        })) {
+            for (Path p : siblings) {
+                String[] parts = p.getFileName().toString().substring(prefix.length()).split("\\.");
+                if (parts.length == 3 && parts[0].matches("\\d{1,18}")) {
+                    long pid = Long.parseLong(parts[0]);
+                    if (ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         }
     }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
 
 /**
  * A steering vector on disk: {@code NAME.json} (metadata) beside {@code NAME.safetensors} (the vector, tensor
- * {@code steering_vector} [d_model]). Both are written atomically; loading checks that they agree.
+ * {@code steering_vector} [d_model]). Both are written atomically, the vector first and the JSON last; the JSON
+ * records the vector file's sha256, so a pair torn by a crash (a new vector beside an old JSON) is refused, and so is
+ * a JSON whose {@code hook}, {@code form}, {@code promptOnly} or {@code norm} disagree with its config and vector.
  */
 public final class SteeringVectorFile {
     static final String TENSOR = "steering_vector";
@@ -33,41 +35,70 @@ public final class SteeringVectorFile {
      * @param iterations     optimisation iterations
      * @param trainingPrompt the prompt it was optimised on (text, when known)
      * @param config         the full optimisation settings (provenance)
+     * @param vectorSha256   the sha256 of {@code NAME.safetensors} (absent in files written before it was recorded)
      */
     public record Metadata(String modelHint, String hook, SteeringConfig.Form form, boolean promptOnly, double norm,
-                           double loss, int iterations, String trainingPrompt, SteeringConfig config) {
+                           double loss, int iterations, String trainingPrompt, SteeringConfig config,
+                           String vectorSha256) {
 
         /** Metadata whose hook, form, prompt-only flag and norm are derived from the config and the vector. */
         public static Metadata of(String modelHint, SteeringConfig config, Tensor vector, double loss, int iterations,
                                   String trainingPrompt) {
             return new Metadata(modelHint, HookPoint.residPre(config.layer()).name(), config.form(), config.promptOnly(),
-                    vector.norm(), loss, iterations, trainingPrompt, config);
+                    vector.norm(), loss, iterations, trainingPrompt, config, null);
         }
     }
 
     private SteeringVectorFile() {}
 
-    /** Writes {@code base.json} and {@code base.safetensors}; {@code base} has no extension. */
+    /** Writes {@code base.safetensors}, then {@code base.json} naming its sha256; {@code base} has no extension. */
     public static void write(Path base, Tensor vector, Metadata metadata) {
-        SafetensorsWriter.write(sibling(base, ".safetensors"), Map.of(TENSOR, vector), Map.of("format", "pt"));
-        AtomicFiles.write(sibling(base, ".json"), tmp -> JSON.writeValue(tmp.toFile(), metadata));
+        Path tensors = sibling(base, ".safetensors");
+        SafetensorsWriter.write(tensors, Map.of(TENSOR, vector), Map.of("format", "pt"));
+        Metadata m = new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
+                metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(), metadata.config(),
+                sha256(tensors));
+        AtomicFiles.write(sibling(base, ".json"), tmp -> JSON.writeValue(tmp.toFile(), m));
     }
 
+    /** The metadata, checked against itself: hook, form and prompt-only flag must be what its config says. */
     public static Metadata readMetadata(Path base) {
         Path json = sibling(base, ".json");
         if (!Files.isRegularFile(json)) {
             throw new LoupeException(json + ": no steering vector metadata (expected NAME.json beside NAME.safetensors)");
         }
+        Metadata m;
         try {
-            return JSON.readValue(json.toFile(), Metadata.class);
+            m = JSON.readValue(json.toFile(), Metadata.class);
         } catch (IOException e) {
-            throw new LoupeException(json + ": not valid steering vector metadata (" + e.getMessage().lines().findFirst()
-                    .orElse("") + ")");
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new LoupeException(json + ": not valid steering vector metadata (" + String.valueOf(why).lines()
+                    .findFirst().orElse("") + ")");
         }
+        if (m.config() == null) {
+            throw new LoupeException(json + ": field 'config' missing (the optimisation settings)");
+        }
+        String hook = HookPoint.residPre(m.config().layer()).name();
+        if (!hook.equals(m.hook())) {
+            throw new LoupeException(json + ": field 'hook' is '" + m.hook() + "' but config.layer " + m.config().layer()
+                    + " steers " + hook + " (Loupe applies vectors at hook_resid_pre only)");
+        }
+        if (m.form() != m.config().form() || m.promptOnly() != m.config().promptOnly()) {
+            throw new LoupeException(json + ": fields 'form' / 'promptOnly' disagree with its config");
+        }
+        return m;
     }
 
+    /** The vector: finite, rank 1, of the norm and (when recorded) the file hash its metadata names. */
     public static Tensor readVector(Path base) {
-        try (SafetensorsFile f = SafetensorsFile.open(sibling(base, ".safetensors"))) {
+        Metadata m = readMetadata(base);
+        Path tensors = sibling(base, ".safetensors");
+        if (m.vectorSha256() != null && Files.isRegularFile(tensors) && !m.vectorSha256().equals(sha256(tensors))) {
+            throw new LoupeException(tensors + ": is not the vector " + sibling(base, ".json").getFileName()
+                    + " describes (its sha256 differs): a write was interrupted; optimise again");
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(tensors)) {
             if (!f.has(TENSOR)) {
                 throw new LoupeException(f.path() + ": no tensor '" + TENSOR + "'");
             }
@@ -76,7 +107,29 @@ public final class SteeringVectorFile {
                 throw new LoupeException(f.path() + ": '" + TENSOR + "' must be a vector [d_model], got shape "
                         + java.util.Arrays.toString(v.shape()));
             }
+            for (float x : v.toArray()) {
+                if (!Float.isFinite(x)) {
+                    throw new LoupeException(f.path() + ": '" + TENSOR + "' holds " + x + " (expected finite numbers)");
+                }
+            }
+            if (Math.abs(v.norm() - m.norm()) > 1e-3 * Math.max(1, m.norm())) {
+                throw new LoupeException(f.path() + ": '" + TENSOR + "' has norm " + v.norm() + " but its metadata says "
+                        + m.norm());
+            }
             return v;
+        }
+    }
+
+    private static String sha256(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                d.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(d.digest());
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new LoupeException(file + ": cannot read (" + e.getMessage() + ")");
         }
     }
 

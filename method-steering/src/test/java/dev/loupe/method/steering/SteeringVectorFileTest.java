@@ -1,0 +1,78 @@
+package dev.loupe.method.steering;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tensor;
+import dev.loupe.api.io.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A vector pair on disk is trusted only when its JSON and its tensor agree (issue 15). */
+class SteeringVectorFileTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Path write(String name, Tensor v) {
+        Path base = tmp.resolve(name);
+        SteeringConfig c = SteeringConfig.defaults(1);
+        SteeringVectorFile.write(base, v, SteeringVectorFile.Metadata.of("m", c, v, 0.1, 3, "p"));
+        return base;
+    }
+
+    @Test
+    void aRoundTripKeepsTheVectorAndRecordsItsHash() {
+        Path base = write("v", Tensor.vector(3, 4));
+        assertEquals(Tensor.vector(3, 4), SteeringVectorFile.readVector(base));
+        assertEquals(64, SteeringVectorFile.readMetadata(base).vectorSha256().length());
+    }
+
+    @Test
+    void aTornPairIsRefused() {
+        Path base = write("v", Tensor.vector(3, 4));
+        // a crash after the new vector, before its JSON: the old JSON beside a new tensor file
+        SafetensorsWriter.write(tmp.resolve("v.safetensors"), Map.of(SteeringVectorFile.TENSOR, Tensor.vector(6, 8)),
+                Map.of("format", "pt"));
+        LoupeException e = assertThrows(LoupeException.class, () -> SteeringVectorFile.readVector(base));
+        assertTrue(e.getMessage().contains("is not the vector v.json describes"), e.getMessage());
+    }
+
+    @Test
+    void aHookTheConfigDoesNotSteerIsRefusedByName() throws IOException {
+        Path base = write("v", Tensor.vector(3, 4));
+        ObjectNode meta = (ObjectNode) JSON.readTree(tmp.resolve("v.json").toFile());
+        meta.put("hook", "blocks.0.hook_mlp_out");
+        JSON.writeValue(tmp.resolve("v.json").toFile(), meta);
+        LoupeException e = assertThrows(LoupeException.class, () -> SteeringVectorFile.readMetadata(base));
+        assertTrue(e.getMessage().contains("field 'hook' is 'blocks.0.hook_mlp_out'"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    @Test
+    void aNonFiniteVectorIsRefused() {
+        Path base = write("v", Tensor.vector(3, 4));
+        Path nan = write("nan", Tensor.vector(Float.NaN, Float.NaN));
+        assertEquals(Tensor.vector(3, 4), SteeringVectorFile.readVector(base));
+        LoupeException e = assertThrows(LoupeException.class, () -> SteeringVectorFile.readVector(nan));
+        assertTrue(e.getMessage().contains("expected finite numbers"), e.getMessage());
+    }
+
+    @Test
+    void aJsonWithoutTheHashStillLoads() throws IOException {
+        Path base = write("old", Tensor.vector(3, 4));
+        ObjectNode meta = (ObjectNode) JSON.readTree(tmp.resolve("old.json").toFile());
+        meta.remove("vectorSha256");
+        Files.writeString(tmp.resolve("old.json"), meta.toString());
+        assertEquals(Tensor.vector(3, 4), SteeringVectorFile.readVector(base));
+    }
+}
