@@ -136,6 +136,7 @@ public final class TranscoderCommand {
             Transcoder t = TranscoderFile.read(transcoder);
             Map<String, Object> doc = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
+                t.requireFits(m.spec(), transcoder);
                 List<int[]> text = new ArrayList<>();
                 Windows w = Windows.toyWorld(m, seed);
                 for (int i = 0; i < windows; i++) {
@@ -191,12 +192,15 @@ public final class TranscoderCommand {
         @Override
         public void run() {
             Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
+            Map<Transcoder, Path> from = new java.util.IdentityHashMap<>();
             for (Path dir : transcoders) {
                 Transcoder t = TranscoderFile.read(dir);
                 byLayer.put(t.hookOut().layer(), t);
+                from.put(t, dir);
             }
             GreaterThanCircuit c;
             try (Model m = options.load(loader)) {
+                byLayer.values().forEach(t -> t.requireFits(m.spec(), from.get(t)));
                 c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
             }
             CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);

@@ -43,6 +43,28 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
         return wDec.size(1);
     }
 
+    /**
+     * This transcoder, after checking it fits {@code spec}: both hooks fire in the model and {@code d_in} /
+     * {@code d_out} are the widths of the activations there; else a one-line error naming {@code source}.
+     */
+    public Transcoder requireFits(dev.loupe.api.ModelSpec spec, Object source) {
+        for (HookPoint h : new HookPoint[] {hookIn, hookOut}) {
+            try {
+                spec.requireHook(h);
+            } catch (dev.loupe.api.LoupeException e) {
+                throw new dev.loupe.api.LoupeException(source + ": " + e.getMessage());
+            }
+        }
+        int[] in = spec.shapeOf(hookIn, 1, 1);
+        int[] out = spec.shapeOf(hookOut, 1, 1);
+        if (in[in.length - 1] != dIn() || out[out.length - 1] != dOut()) {
+            throw new dev.loupe.api.LoupeException(source + ": d_in " + dIn() + " / d_out " + dOut() + " do not fit "
+                    + hookIn + " (width " + in[in.length - 1] + ") / " + hookOut + " (width " + out[out.length - 1]
+                    + ") of this " + spec.architecture() + " model: the transcoder belongs to another model");
+        }
+        return this;
+    }
+
     /** The intervention that runs this transcoder in place of {@code hookOut} at every position. */
     public Intervention.Splice splice() {
         return new Intervention.Splice(hookOut, hookIn, new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, bDec, bDecOut),

@@ -54,7 +54,10 @@ public final class TranscoderFile {
         try {
             cfg = JSON.readTree(cfgFile.toFile());
         } catch (IOException e) {
-            throw new LoupeException(cfgFile + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new LoupeException(cfgFile + ": not valid JSON (" + String.valueOf(why).lines().findFirst().orElse("")
+                    + ")");
         }
         String arch = cfg.path("architecture").asText("");
         if (!arch.equals("transcoder")) {
@@ -79,9 +82,9 @@ public final class TranscoderFile {
 
     private static int integer(Path file, JsonNode cfg, String field) {
         JsonNode n = cfg.get(field);
-        if (n == null || !n.isIntegralNumber() || n.intValue() <= 0) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() <= 0) {
             throw new LoupeException(file + ": field '" + field + "' " + (n == null ? "missing" : "is " + n)
-                    + " (expected a positive integer)");
+                    + " (expected a positive integer below 2^31)");
         }
         return n.intValue();
     }

@@ -89,6 +89,8 @@ class TranscoderFileTest {
         oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "architecture", "transcoder");
         Files.writeString(cfg, good.replace("\"d_sae\" : 32", "\"d_sae\" : \"wide\""));
         oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "d_sae", "positive integer");
+        Files.writeString(cfg, good.replace("\"d_sae\" : 32", "\"d_sae\" : 4294967360"));
+        oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "d_sae", "4294967360", "below 2^31");
         Files.writeString(cfg, good.replace("blocks.1.hook_mlp_out", "blocks.1.hook_mlp_outt"));
         oneLine(() -> TranscoderFile.read(tmp), "hook_name_out", "blocks.1.hook_mlp_out");
         Files.writeString(cfg, good.replace("\"d_sae\" : 32", "\"d_sae\" : 48"));
@@ -96,6 +98,17 @@ class TranscoderFileTest {
         Files.writeString(cfg, good);
         SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", Tensor.zeros(16, 32)), Map.of());
         oneLine(() -> TranscoderFile.read(tmp), "b_enc", "missing");
+    }
+
+    @Test
+    void aTranscoderOfAnotherWidthOrLayerDoesNotFitTheModel() {
+        try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            int d = m.spec().dModel();
+            assertEquals(randomTranscoder(1, d, 8), randomTranscoder(1, d, 8).requireFits(m.spec(), "tc"));
+            oneLine(() -> randomTranscoder(1, d + 1, 8).requireFits(m.spec(), "tc"), "tc: d_in " + (d + 1),
+                    "width " + d, "belongs to another model");
+            oneLine(() -> randomTranscoder(m.spec().nLayers(), d, 8).requireFits(m.spec(), "tc"), "tc: ", "layer");
+        }
     }
 
     @Test
