@@ -27,7 +27,9 @@ import java.util.Set;
  * Activation pairs for a transcoder on layer L, streamed from a corpus through any engine into sharded safetensors:
  * input x = {@code blocks.L.ln2.hook_out} (the LayerNorm's full output, weight and bias applied: what the
  * MLP reads), target y = {@code blocks.L.hook_mlp_out}, one row per token except each window's first.
- * {@code manifest.json} lists the shards with their hook names, widths and the input convention.
+ * {@code manifest.json} lists the shards with their hook names, widths and the input convention. A new harvest
+ * into the same folder writes shards under new names and the manifest last, then deletes the shards it no longer
+ * names: a killed harvest leaves the previous one complete.
  *
  * @param dir    the folder holding {@code manifest.json} and {@code shard-NNNNN.safetensors}
  * @param hookIn the input hook
@@ -74,6 +76,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         HookPoint out = HookPoint.of(layer, HookSite.MLP_OUT);
         int d = model.spec().dModel();
         List<String> shards = new ArrayList<>();
+        String run = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
         Rows xs = new Rows(d);
         Rows ys = new Rows(d);
         long written = 0;
@@ -97,21 +100,35 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
                     ys.add(y.select(b).select(t).toArray());
                     written++;
                     if (xs.count() == shardTokens) {
-                        shards.add(writeShard(dir, shards.size(), xs, ys));
+                        shards.add(writeShard(dir, run, shards.size(), xs, ys));
                     }
                 }
             }
             progress.update("harvest", written, tokens, "tokens");
         }
         if (xs.count() > 0) {
-            shards.add(writeShard(dir, shards.size(), xs, ys));
+            shards.add(writeShard(dir, run, shards.size(), xs, ys));
         }
         ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, d, d);
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())
                 .put("d_in", d).put("d_out", d).put("tokens", written).put("input_convention", CONVENTION);
         shards.forEach(manifest.putArray("shards")::add);
         AtomicFiles.write(dir.resolve(MANIFEST), tmp -> JSON.writeValue(tmp.toFile(), manifest));
+        removeUnlisted(dir, shards);
         return h;
+    }
+
+    /** Deletes the shards no manifest names any more: the previous harvest's, and those of killed runs. */
+    private static void removeUnlisted(Path dir, List<String> kept) {
+        try (var files = Files.newDirectoryStream(dir, "shard-*.safetensors")) {
+            for (Path f : files) {
+                if (!kept.contains(f.getFileName().toString())) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new LoupeException(dir + ": cannot remove old shards (" + e.getMessage() + ")");
+        }
     }
 
     /** Reads the manifest of a harvest folder. */
@@ -136,8 +153,9 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         }
     }
 
-    private static String writeShard(Path dir, int index, Rows xs, Rows ys) {
-        String name = String.format("shard-%05d.safetensors", index);
+    /** Shards are named by run, so a harvest never overwrites the files the current manifest names. */
+    private static String writeShard(Path dir, String run, int index, Rows xs, Rows ys) {
+        String name = String.format("shard-%s-%05d.safetensors", run, index);
         SafetensorsWriter.write(dir.resolve(name), Map.of("x", xs.drain(), "y", ys.drain()),
                 Map.of("input_convention", CONVENTION));
         return name;

@@ -21,11 +21,14 @@ import java.util.Map;
  * Transcoders in SAELens' on-disk layout: a directory with {@code cfg.json} ({@code architecture: "transcoder"},
  * {@code d_in}, {@code d_sae}, {@code d_out}, {@code dtype}, {@code metadata.hook_name},
  * {@code metadata.hook_name_out}, and Loupe's {@code metadata.input_convention}) and
- * {@code sae_weights.safetensors} (W_enc, b_enc, W_dec, b_dec, b_dec_out). One reader, one writer.
+ * {@code sae_weights.safetensors} (W_enc, b_enc, W_dec, b_dec, b_dec_out). One reader, one writer. The weights are
+ * written first and {@code cfg.json} last; both carry the same {@code loupe_run} id, so a pair torn by a crash is
+ * refused rather than read.
  */
 public final class TranscoderFile {
     static final String CFG = "cfg.json";
     static final String WEIGHTS = "sae_weights.safetensors";
+    private static final String RUN = "loupe_run";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TranscoderFile() {}
@@ -37,11 +40,12 @@ public final class TranscoderFile {
         tensors.put("W_dec", t.wDec());
         tensors.put("b_dec", t.bDec());
         tensors.put("b_dec_out", t.bDecOut());
-        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        String run = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+        SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt", RUN, run));
         ObjectNode cfg = JSON.createObjectNode().put("architecture", "transcoder").put("d_in", t.dIn())
                 .put("d_sae", t.dSae()).put("d_out", t.dOut()).put("dtype", "float32");
         cfg.putObject("metadata").put("hook_name", t.hookIn().name()).put("hook_name_out", t.hookOut().name())
-                .put("input_convention", t.convention());
+                .put("input_convention", t.convention()).put(RUN, run);
         AtomicFiles.write(dir.resolve(CFG), tmp -> JSON.writeValue(tmp.toFile(), cfg));
     }
 
@@ -74,6 +78,11 @@ public final class TranscoderFile {
         }
         HookPoint out = hook(cfgFile, cfg, "hook_name_out");
         try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
+            String run = cfg.path("metadata").path(RUN).asText(null);
+            if (run != null && !run.equals(w.metadata().get(RUN))) {
+                throw new LoupeException(w.path() + ": written by another run than " + CFG + " (" + RUN + " "
+                        + w.metadata().get(RUN) + ", not " + run + "): a write was interrupted; train again");
+            }
             return new Transcoder(in, out, convention,
                     tensor(w, "W_enc", din, dsae), tensor(w, "b_enc", dsae), tensor(w, "W_dec", dsae, dout),
                     tensor(w, "b_dec", din), tensor(w, "b_dec_out", dout));
