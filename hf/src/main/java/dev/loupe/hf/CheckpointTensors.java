@@ -137,6 +137,14 @@ public final class CheckpointTensors implements AutoCloseable {
         return byTensor.containsKey(name);
     }
 
+    /** Throws the one-line error {@link #get} would, without reading the data. */
+    void check(String name, int... expectedShape) {
+        SafetensorsFile f = byTensor.get(name);
+        if (f == null || !Arrays.equals(f.entry(name).shape(), expectedShape)) {
+            get(name, expectedShape);
+        }
+    }
+
     /** The tensor, checked against {@code expectedShape}; errors name the file, the tensor and the shapes. */
     public Tensor get(String name, int... expectedShape) {
         SafetensorsFile f = byTensor.get(name);

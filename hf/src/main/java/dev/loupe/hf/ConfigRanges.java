@@ -24,7 +24,8 @@ final class ConfigRanges {
     private static final List<String> POSITIVE_NUMBERS = List.of("layer_norm_epsilon", "layer_norm_eps", "rms_norm_eps",
             "rope_theta", "rotary_emb_base", "rope_local_base_freq", "rope_parameters.rope_theta",
             "rope_parameters.full_attention.rope_theta", "rope_parameters.sliding_attention.rope_theta",
-            "rope_parameters.factor", "rope_scaling.factor", "query_pre_attn_scalar");
+            "rope_parameters.factor", "rope_scaling.factor", "query_pre_attn_scalar", "attn_logit_softcapping",
+            "final_logit_softcapping");
     private static final Pattern LAYER_INDEX = Pattern.compile("(?:^|\\.)(?:layers|h)\\.(\\d+)\\.");
 
     private ConfigRanges() {}

@@ -58,16 +58,26 @@ public final class HfConfig {
         for (String key : keys) {
             looked.add(key.split("\\.")[0]);
         }
+        JsonNode found = null;
+        String foundKey = null;
         for (String key : keys) {
-            JsonNode n = root;
-            for (String part : key.split("\\.")) {
-                n = n == null ? null : n.get(part);
+            JsonNode n = peek(key);
+            if (n == null) {
+                continue;
             }
-            if (n != null && !n.isNull()) {
-                return n;
+            if (found == null) {
+                found = n;
+                foundKey = key;
+            } else if (!same(found, n)) {
+                throw error(foundKey, "is " + found + " but its other spelling '" + key + "' is " + n
+                        + " (remove one, or make them agree)");
             }
         }
-        return null;
+        return found;
+    }
+
+    private static boolean same(JsonNode a, JsonNode b) {
+        return a.isNumber() && b.isNumber() ? a.doubleValue() == b.doubleValue() : a.equals(b);
     }
 
     /** The value at {@code key} (a dotted path), or null when absent or null, WITHOUT marking it as read. */
@@ -124,6 +134,12 @@ public final class HfConfig {
             return fallback;
         }
         return n.asText();
+    }
+
+    /** Whether {@code key} is present with the value null (which HF keeps as None, not as the default). */
+    public boolean isNull(String key) {
+        looked.add(key.split("\\.")[0]);
+        return root.has(key) && root.get(key).isNull();
     }
 
     /** Whether any of the keys is present and not null. */

@@ -61,7 +61,10 @@ public final class WeightMapping {
         return out;
     }
 
-    /** Resolves every rule against {@code tensors}: TransformerLens name → lazy reader, in rule order. */
+    /**
+     * Resolves every rule against {@code tensors}: TransformerLens name → lazy reader, in rule order. A tensor a rule
+     * needs that is missing or of another shape is an error now, before any data is read.
+     */
     public Map<String, TensorReader> read(CheckpointTensors tensors) {
         Map<String, TensorReader> out = new LinkedHashMap<>();
         for (Rule r : rules) {
@@ -71,6 +74,7 @@ public final class WeightMapping {
                 String hf = resolve(tensors, r.hfName().replace("{l}", Integer.toString(l)));
                 String name = hf == null ? prefixes.get(0) + r.hfName().replace("{l}", Integer.toString(l)) : hf;
                 used.add(name);
+                tensors.check(name, r.hfShape());
                 out.put(tl, () -> r.transform().apply(tensors.get(name, r.hfShape())));
             }
         }

@@ -57,4 +57,21 @@ class ConfigValidationTest {
         org.junit.jupiter.api.Assertions.assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
     }
+
+    /** HF keeps an explicit null as None (no cap) and uses 50 / 30 only when the field is absent (Gemma 2). */
+    @Test
+    void gemma2SoftcapsAreOffWhenNullAndHfsDefaultsWhenAbsent() throws IOException {
+        Path gemma2 = TestData.golden("families/gemma2");
+        try (HfCheckpoint c = HfCheckpoint.open(EditedCheckpoints.copy(tmp, gemma2,
+                n -> n.putNull("attn_logit_softcapping").putNull("final_logit_softcapping")))) {
+            org.junit.jupiter.api.Assertions.assertEquals(0, c.spec().features().attentionSoftcap());
+            org.junit.jupiter.api.Assertions.assertEquals(0, c.spec().features().finalSoftcap());
+        }
+        try (HfCheckpoint c = HfCheckpoint.open(EditedCheckpoints.copy(tmp, gemma2,
+                n -> n.without(java.util.List.of("attn_logit_softcapping", "final_logit_softcapping"))))) {
+            org.junit.jupiter.api.Assertions.assertEquals(50, c.spec().features().attentionSoftcap());
+            org.junit.jupiter.api.Assertions.assertEquals(30, c.spec().features().finalSoftcap());
+        }
+        assertRefused(tmp, gemma2, n -> n.put("final_logit_softcapping", 0.0), "final_logit_softcapping");
+    }
 }

@@ -38,9 +38,9 @@ public final class GemmaAdapter implements ArchitectureAdapter {
             f.normPlacement(NormPlacement.PRE_AND_POST)
              .attentionScale(1 / Math.sqrt(c.number(256, "query_pre_attn_scalar")));
             boolean gemma2 = type.equals("gemma2");
-            // HF's defaults: Gemma 2 caps at 50 and 30, Gemma 3 does not cap.
-            f.attentionSoftcap(c.has("attn_logit_softcapping") || !gemma2 ? c.number(0, "attn_logit_softcapping") : 50)
-             .finalSoftcap(c.has("final_logit_softcapping") || !gemma2 ? c.number(0, "final_logit_softcapping") : 30);
+            // HF's defaults: Gemma 2 caps at 50 and 30, Gemma 3 does not cap; an explicit null is no cap.
+            f.attentionSoftcap(softcap(c, "attn_logit_softcapping", gemma2 ? 50 : 0))
+             .finalSoftcap(softcap(c, "final_logit_softcapping", gemma2 ? 30 : 0));
         }
         if (type.equals("gemma2")) {
             f.slidingWindows(LayerWindows.read(c, layers, l -> (l + 1) % 2 != 0));
@@ -54,6 +54,10 @@ public final class GemmaAdapter implements ArchitectureAdapter {
         }
         return LlamaSpecs.spec(c, "hidden_activation", "gelu_pytorch_tanh", true,
                 type.equals("gemma3_text") ? 1_000_000 : 10000, f);
+    }
+
+    private static double softcap(HfConfig c, String key, double absent) {
+        return c.isNull(key) ? 0 : c.number(absent, key);
     }
 
     @Override

@@ -40,6 +40,20 @@ final class LayerWindows {
         return windows(c, sliding, "sliding_window");
     }
 
+    /**
+     * Qwen2/Qwen3: {@link #read} with {@code use_sliding_window} as a gate. HF drops the window when it is false, so
+     * {@code layer_types} naming sliding layers then contradicts it (HF fails on it); refused by name.
+     */
+    static List<Integer> readGated(HfConfig c, int layers) {
+        boolean gate = c.bool(false, "use_sliding_window");
+        int from = c.integer(layers, "max_window_layers");
+        List<Integer> windows = read(c, layers, l -> gate && l >= from);
+        if (!gate && !windows.isEmpty()) {
+            throw c.error("use_sliding_window", "is false but layer_types names sliding_attention layers");
+        }
+        return windows;
+    }
+
     /** Per layer, {@code windowKey}'s width where {@code sliding} says so, else 0; empty when no layer slides. */
     static List<Integer> windows(HfConfig c, List<Boolean> sliding, String windowKey) {
         if (!sliding.contains(true)) {

@@ -25,11 +25,7 @@ public final class LlamaAdapter implements ArchitectureAdapter {
         int layers = c.requireInt("num_hidden_layers");
         List<Integer> windows = switch (c.modelType()) {
             case "mistral" -> LayerWindows.read(c, layers, l -> c.has("sliding_window"));
-            case "qwen2" -> {
-                boolean sliding = c.bool(false, "use_sliding_window");
-                int from = c.integer(layers, "max_window_layers");
-                yield LayerWindows.read(c, layers, l -> sliding && l >= from);
-            }
+            case "qwen2" -> LayerWindows.readGated(c, layers);
             default -> List.of();
         };
         return LlamaSpecs.spec(c, "hidden_act", "silu", false, ArchitectureFeatures.builder().slidingWindows(windows));

@@ -16,11 +16,8 @@ public final class Qwen3Adapter implements ArchitectureAdapter {
 
     @Override
     public ModelSpec spec(HfConfig c) {
-        int layers = c.requireInt("num_hidden_layers");
-        boolean sliding = c.bool(false, "use_sliding_window");
-        int from = c.integer(layers, "max_window_layers");
         return LlamaSpecs.spec(c, "hidden_act", "silu", false, ArchitectureFeatures.builder()
-                .slidingWindows(LayerWindows.read(c, layers, l -> sliding && l >= from))
+                .slidingWindows(LayerWindows.readGated(c, c.requireInt("num_hidden_layers")))
                 .qkNorm(ArchitectureFeatures.QkNorm.PER_HEAD));
     }
 

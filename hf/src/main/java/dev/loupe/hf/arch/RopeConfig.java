@@ -23,7 +23,8 @@ final class RopeConfig {
 
     /** The rotary settings of global-attention layers. */
     static Rope global(HfConfig c, double defaultBase) {
-        JsonNode params = c.node("rope_parameters");
+        JsonNode params = object(c, "rope_parameters");
+        object(c, "rope_scaling");
         String where = "rope_parameters";
         if (params != null && params.has("full_attention")) {
             params = params.get("full_attention");
@@ -40,7 +41,7 @@ final class RopeConfig {
 
     /** The rotary settings of sliding-window layers (Gemma 3: {@code rope_local_base_freq}). */
     static Rope local(HfConfig c, double defaultBase) {
-        JsonNode params = c.node("rope_parameters");
+        JsonNode params = object(c, "rope_parameters");
         if (params != null && params.has("sliding_attention")) {
             JsonNode p = params.get("sliding_attention");
             return new Rope(p.path("rope_theta").asDouble(defaultBase), scaling(c, p, "rope_parameters.sliding_attention"));
@@ -61,9 +62,21 @@ final class RopeConfig {
         return f;
     }
 
+    /** The object at {@code key}, or null when absent; anything else is refused by name. */
+    private static JsonNode object(HfConfig c, String key) {
+        JsonNode n = c.node(key);
+        if (n != null && !n.isObject()) {
+            throw c.error(key, "is " + n + " (expected an object of rotary settings, or null)");
+        }
+        return n;
+    }
+
     private static RopeScaling scaling(HfConfig c, JsonNode node, String where) {
         if (node == null || node.isNull()) {
             return RopeScaling.NONE;
+        }
+        if (!node.isObject()) {
+            throw c.error(where, "is " + node + " (expected an object of rotary settings, or null)");
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -82,6 +95,8 @@ final class RopeConfig {
                 default -> throw c.error(where + ".rope_type", "is '" + type
                         + "', which Loupe does not implement (it computes default, linear and llama3)");
             };
+        } catch (dev.loupe.api.LoupeException e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw c.error(where, e.getMessage());
         }
