@@ -10,10 +10,12 @@ import java.util.Set;
 /**
  * The vocabulary of a {@code tokenizer.json}, checked before the native tokenizer sees the file: a known
  * {@code model.type}, a {@code model.vocab} of the JSON type that type uses (token → id object, or Unigram's
- * [token, score] list), {@code added_tokens} with string contents, and every id in [0, number of tokens).
+ * [token, score] list), {@code added_tokens} with string contents, and every id in [0, 2^24) (far above any
+ * vocabulary; ids may leave gaps, as HF allows, and the embedding's size is checked where the model is known).
  */
 record TokenizerVocab(Map<String, Integer> ids, String[] tokens) {
     private static final Set<String> MAPPED = Set.of("BPE", "WordPiece", "WordLevel");
+    private static final int MAX_ID = 1 << 24;
 
     static TokenizerVocab read(Path file, JsonNode root) {
         if (root == null || !root.isObject() || !root.path("model").isObject()) {
@@ -26,7 +28,6 @@ record TokenizerVocab(Map<String, Integer> ids, String[] tokens) {
         if (!added.isMissingNode() && !added.isNull() && !added.isArray()) {
             throw new LoupeException(file + ": 'added_tokens' is " + added.getNodeType() + ", expected an array");
         }
-        int bound = vocab.size() + added.size();
         Map<String, Integer> ids = new HashMap<>();
         if (MAPPED.contains(type)) {
             if (!vocab.isObject()) {
@@ -34,7 +35,7 @@ record TokenizerVocab(Map<String, Integer> ids, String[] tokens) {
                         + ", expected an object of token → id");
             }
             for (Map.Entry<String, JsonNode> e : vocab.properties()) {
-                ids.put(e.getKey(), id(file, "model.vocab." + e.getKey(), e.getValue(), bound));
+                ids.put(e.getKey(), id(file, "model.vocab." + e.getKey(), e.getValue()));
             }
         } else if (type.equals("Unigram")) {
             if (!vocab.isArray()) {
@@ -57,17 +58,16 @@ record TokenizerVocab(Map<String, Integer> ids, String[] tokens) {
             if (!t.path("content").isTextual()) {
                 throw new LoupeException(file + ": 'added_tokens[" + i + "].content' must be a string");
             }
-            ids.put(t.get("content").asText(), id(file, "added_tokens[" + i + "].id", t.path("id"), bound));
+            ids.put(t.get("content").asText(), id(file, "added_tokens[" + i + "].id", t.path("id")));
         }
         String[] tokens = new String[ids.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
         ids.forEach((t, id) -> tokens[id] = t);
         return new TokenizerVocab(ids, tokens);
     }
 
-    private static int id(Path file, String where, JsonNode v, int bound) {
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= bound) {
-            throw new LoupeException(file + ": '" + where + "' is " + v + ", expected a token id in [0, " + bound
-                    + ") (the number of tokens)");
+    private static int id(Path file, String where, JsonNode v) {
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0 || v.intValue() >= MAX_ID) {
+            throw new LoupeException(file + ": '" + where + "' is " + v + ", expected a token id in [0, " + MAX_ID + ")");
         }
         return v.intValue();
     }
