@@ -256,12 +256,9 @@ final class HubDownloader {
 
     private static void writeAtomically(Path file, String text) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new LoupeException(file + ": cannot write (" + e.getMessage() + ")");
+            dev.loupe.api.io.AtomicFiles.write(file, tmp -> Files.writeString(tmp, text));
+        } catch (java.io.UncheckedIOException e) {
+            throw new LoupeException(e.getMessage());
         }
     }
 }
