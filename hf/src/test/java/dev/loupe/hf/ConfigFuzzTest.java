@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * in the spec: never silently ignored. {@code -Dloupe.fuzz.cases=N}, {@code -Dloupe.fuzz.seed=S}.
  */
 class ConfigFuzzTest {
-    private static final int CASES = Integer.getInteger("loupe.fuzz.cases", 1000);
-    private static final long SEED = Long.getLong("loupe.fuzz.seed", 20261203L);
+    private static final int CASES = FuzzCampaign.CASES;
+    private static final long SEED = FuzzCampaign.SEED;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     @TempDir
@@ -85,7 +85,7 @@ class ConfigFuzzTest {
                 outcomes.merge("accepted (spec changed)", 1, Integer::sum);
             }
         }
-        System.out.println("config fuzz, " + CASES + " cases, seed " + SEED + ": " + outcomes);
+        FuzzCampaign.report("config", outcomes);
         assertEquals(CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
     }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dloupe.fuzz.cases=N}, {@code -Dloupe.fuzz.seed=S}.
  */
 class TokenizerFuzzTest {
-    private static final int CASES = Integer.getInteger("loupe.fuzz.cases", 1000);
-    private static final long SEED = Long.getLong("loupe.fuzz.seed", 20261203L);
+    private static final int CASES = FuzzCampaign.CASES;
+    private static final long SEED = FuzzCampaign.SEED;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     @TempDir
@@ -48,7 +48,7 @@ class TokenizerFuzzTest {
             outcomes.merge(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> load(file, what), what), 1,
                     Integer::sum);
         }
-        System.out.println("tokenizer fuzz, " + CASES + " cases, seed " + SEED + ": " + outcomes);
+        FuzzCampaign.report("tokenizer", outcomes);
         assertEquals(CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
     }
 

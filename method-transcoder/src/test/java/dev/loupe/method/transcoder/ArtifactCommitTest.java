@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,22 +72,6 @@ class ArtifactCommitTest {
     }
 
     private static Iterator<int[]> windows(Model m, long seed) {
-        Random r = new Random(seed);
-        int vocab = m.spec().dVocab();
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public int[] next() {
-                int[] w = new int[16];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = r.nextInt(vocab);
-                }
-                return w;
-            }
-        };
+        return TrainingPipelineTest.windows(m, seed);
     }
 }

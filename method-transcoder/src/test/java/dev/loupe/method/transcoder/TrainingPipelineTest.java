@@ -46,9 +46,14 @@ class TrainingPipelineTest {
 
     /** Random token windows of 32 tokens starting with BOS. */
     static Iterator<int[]> windows(long seed) {
+        return windows(model, seed);
+    }
+
+    /** Random token windows of 32 tokens of {@code m}'s vocabulary, starting with its BOS. */
+    static Iterator<int[]> windows(Model m, long seed) {
         Random r = new Random(seed);
-        int vocab = model.spec().dVocab();
-        int bos = model.tokenizer().bosId().orElse(0);
+        int vocab = m.spec().dVocab();
+        int bos = m.tokenizer().bosId().orElse(0);
         return new Iterator<>() {
             @Override
             public boolean hasNext() {
