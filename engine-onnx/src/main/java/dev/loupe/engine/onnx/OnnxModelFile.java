@@ -46,21 +46,26 @@ final class OnnxModelFile {
 
     /**
      * Writes the exported graph to {@code file}; the weights are embedded, or (over {@code embedLimit} bytes) written
-     * as external data to {@code file.data} beside it. Both files go through a temporary sibling.
+     * as external data to {@code file.RUN.data} beside it, a name no earlier export used. Both files go through a
+     * temporary sibling, the graph (which names its data file) last; then the data files of earlier exports to the
+     * same name are deleted. An interrupted export leaves the previous one complete.
      */
     static void write(ModelSpec spec, Map<String, Tensor> weights, Path file, long embedLimit) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
         long bytes = weights.values().stream().mapToLong(t -> (long) t.numel() * Float.BYTES).sum();
+        String dataName = null;
         if (bytes <= embedLimit) {
             weights.forEach(g::initializer);
         } else {
-            String dataName = file.getFileName() + ".data";
+            dataName = file.getFileName() + "." + Long.toHexString(new java.security.SecureRandom().nextLong()
+                    >>> 1) + ".data";
             Map<String, Long> offsets = new LinkedHashMap<>();
-            AtomicFiles.write(file.resolveSibling(dataName), tmp -> {
+            String data = dataName;
+            AtomicFiles.write(file.resolveSibling(data), tmp -> {
                 Files.delete(tmp);
                 offsets.putAll(ExternalData.write(weights, tmp));
             });
-            offsets.forEach((name, offset) -> g.externalInitializer(name, weights.get(name).shape(), dataName, offset));
+            offsets.forEach((name, offset) -> g.externalInitializer(name, weights.get(name).shape(), data, offset));
         }
         TransformerGraph.write(spec, weights, g, TransformerGraph.HookEdits.NONE, LogitsMode.ALL);
         for (HookPoint h : spec.hookPoints()) {
@@ -73,6 +78,23 @@ final class OnnxModelFile {
             throw new IllegalStateException("a ModelSpec always serialises", e);
         }
         AtomicFiles.write(file, tmp -> Files.write(tmp, model));
+        removeOtherData(file, dataName);
+    }
+
+    /** Deletes {@code NAME.data} and {@code NAME.*.data} beside {@code file} except {@code kept}. */
+    private static void removeOtherData(Path file, String kept) {
+        String name = file.getFileName().toString();
+        try (var siblings = Files.newDirectoryStream(file.toAbsolutePath().getParent(), name + "*.data")) {
+            for (Path p : siblings) {
+                String n = p.getFileName().toString();
+                if (!n.equals(kept) && n.matches(java.util.regex.Pattern.quote(name) + "(\\.[0-9a-f]+)?\\.data")) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new dev.loupe.api.LoupeException(file + ": cannot remove an earlier export's data (" + e.getMessage()
+                    + ")");
+        }
     }
 
     static Contents read(Path file) {

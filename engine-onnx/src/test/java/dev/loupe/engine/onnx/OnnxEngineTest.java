@@ -67,7 +67,11 @@ class OnnxEngineTest {
             m.weights().names().forEach(n -> weights.put(n, m.weights().get(n)));
             OnnxModelFile.write(m.spec(), weights, file, 0);
             assertTrue(Files.size(file) < 100_000, "graph only: " + Files.size(file) + " bytes");
-            assertTrue(Files.size(tmp.resolve("neox.onnx.data")) > 4 * 100_000);
+            Path data = dataFile(tmp);
+            assertTrue(Files.size(data) > 4 * 100_000);
+            OnnxModelFile.write(m.spec(), weights, file, 0);
+            assertTrue(!Files.exists(data), "a second export deletes the first one's data, once its graph is written");
+            assertTrue(Files.size(dataFile(tmp)) > 4 * 100_000);
             Tensor expected = m.run(RunRequest.of(ids)).logits();
             try (Model back = engine.load(ModelSource.directory(file))) {
                 for (String name : m.weights().names()) {
@@ -177,5 +181,14 @@ class OnnxEngineTest {
         LoupeException cuda = assertThrows(LoupeException.class, () -> engine.load(
                 ModelSource.directory(GoldenFixtures.directory("gpt2-tiny")), new LoadOptions("cuda")));
         assertTrue(cuda.getMessage().contains("djl"), cuda.getMessage());
+    }
+
+    /** The one external data file beside an export. */
+    private static Path dataFile(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            java.util.List<Path> data = files.filter(p -> p.toString().endsWith(".data")).toList();
+            assertEquals(1, data.size(), "data files: " + data);
+            return data.get(0);
+        }
     }
 }
