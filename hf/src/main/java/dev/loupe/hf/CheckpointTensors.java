@@ -137,20 +137,14 @@ public final class CheckpointTensors implements AutoCloseable {
         return byTensor.containsKey(name);
     }
 
-    /** Throws the one-line error {@link #get} would, without reading the data. */
-    void check(String name, int... expectedShape) {
-        SafetensorsFile f = byTensor.get(name);
-        if (f == null || !Arrays.equals(f.entry(name).shape(), expectedShape)) {
-            get(name, expectedShape);
-        }
-    }
-
-    /** The tensor, checked against {@code expectedShape}; errors name the file, the tensor and the shapes. */
-    public Tensor get(String name, int... expectedShape) {
+    /**
+     * The file holding {@code name}, after checking it is there with {@code expectedShape} (no data is read); errors
+     * name the file, the tensor and the shapes.
+     */
+    SafetensorsFile check(String name, int... expectedShape) {
         SafetensorsFile f = byTensor.get(name);
         if (f == null) {
-            String where = files.isEmpty() ? "checkpoint" : files.get(0).path().toString();
-            throw new LoupeException(where + ": tensor '" + name + "' missing (expected shape "
+            throw new LoupeException(origin() + ": tensor '" + name + "' missing (expected shape "
                     + Arrays.toString(expectedShape) + ")");
         }
         int[] shape = f.entry(name).shape();
@@ -158,7 +152,12 @@ public final class CheckpointTensors implements AutoCloseable {
             throw new LoupeException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(shape)
                     + ", expected " + Arrays.toString(expectedShape));
         }
-        return f.tensor(name);
+        return f;
+    }
+
+    /** The tensor, checked against {@code expectedShape} as {@link #check} does. */
+    public Tensor get(String name, int... expectedShape) {
+        return check(name, expectedShape).tensor(name);
     }
 
     @Override

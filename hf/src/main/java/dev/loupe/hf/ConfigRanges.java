@@ -5,7 +5,6 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.io.SafetensorsFile;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -98,15 +97,16 @@ final class ConfigRanges {
         return null;
     }
 
+    /** One more than the highest block index in the tensor names (0 without blocks). */
     private static int storedLayers(CheckpointTensors tensors) {
-        TreeSet<Integer> layers = new TreeSet<>();
+        int layers = 0;
         for (String name : tensors.names()) {
             Matcher m = LAYER_INDEX.matcher(name);
             if (m.find()) {
-                layers.add(Integer.parseInt(m.group(1)));
+                layers = Math.max(layers, Integer.parseInt(m.group(1)) + 1);
             }
         }
-        return layers.isEmpty() ? 0 : layers.last() + 1;
+        return layers;
     }
 
     private static String mib(long bytes) {

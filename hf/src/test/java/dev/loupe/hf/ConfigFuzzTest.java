@@ -31,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * in the spec: never silently ignored. {@code -Dloupe.fuzz.cases=N}, {@code -Dloupe.fuzz.seed=S}.
  */
 class ConfigFuzzTest {
-    private static final int CASES = FuzzCampaign.CASES;
-    private static final long SEED = FuzzCampaign.SEED;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     @TempDir
@@ -47,9 +45,9 @@ class ConfigFuzzTest {
                 original.put(f, c.spec());
             }
         }
-        Random rnd = new Random(SEED);
+        Random rnd = new Random(FuzzCampaign.SEED);
         Map<String, Integer> outcomes = new TreeMap<>();
-        for (int c = 0; c < CASES; c++) {
+        for (int c = 0; c < FuzzCampaign.CASES; c++) {
             String family = families.get(rnd.nextInt(families.size()));
             Path source = TestData.golden(family);
             ObjectNode config = (ObjectNode) EditedCheckpoints.JSON.readTree(source.resolve("config.json").toFile());
@@ -68,7 +66,7 @@ class ConfigFuzzTest {
             EditedCheckpoints.JSON.writeValue(dir.resolve("config.json").toFile(), config);
             Files.copy(source.resolve("model.safetensors"), dir.resolve("model.safetensors"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            String what = "case " + c + " (seed " + SEED + "): " + family + " " + key + " " + before + " -> " + value;
+            String what = "case " + c + " (seed " + FuzzCampaign.SEED + "): " + family + " " + key + " " + before + " -> " + value;
             ModelSpec spec = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> open(dir, what), what);
             if (spec == null) {
                 outcomes.merge("refused", 1, Integer::sum);
@@ -86,7 +84,7 @@ class ConfigFuzzTest {
             }
         }
         FuzzCampaign.report("config", outcomes);
-        assertEquals(CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(FuzzCampaign.CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
     }
 
     private static ModelSpec open(Path dir, String what) {

@@ -28,8 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dloupe.fuzz.cases=N}, {@code -Dloupe.fuzz.seed=S}.
  */
 class TokenizerFuzzTest {
-    private static final int CASES = FuzzCampaign.CASES;
-    private static final long SEED = FuzzCampaign.SEED;
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     @TempDir
@@ -37,19 +35,19 @@ class TokenizerFuzzTest {
 
     @Test
     void everyEditLoadsAndEncodesOrIsOneLine() throws IOException {
-        Random rnd = new Random(SEED);
+        Random rnd = new Random(FuzzCampaign.SEED);
         Map<String, Integer> outcomes = new TreeMap<>();
         Path file = tmp.resolve("tokenizer.json");
-        for (int c = 0; c < CASES; c++) {
+        for (int c = 0; c < FuzzCampaign.CASES; c++) {
             ObjectNode t = small();
             String edit = mutate(t, rnd);
             EditedCheckpoints.JSON.writeValue(file.toFile(), t);
-            String what = "case " + c + " (seed " + SEED + "): " + edit;
+            String what = "case " + c + " (seed " + FuzzCampaign.SEED + "): " + edit;
             outcomes.merge(assertTimeoutPreemptively(Duration.ofSeconds(5), () -> load(file, what), what), 1,
                     Integer::sum);
         }
         FuzzCampaign.report("tokenizer", outcomes);
-        assertEquals(CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(FuzzCampaign.CASES, outcomes.values().stream().mapToInt(Integer::intValue).sum());
     }
 
     private static String load(Path file, String what) {

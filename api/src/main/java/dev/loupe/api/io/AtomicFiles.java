@@ -42,6 +42,14 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * A fresh id (hex) for one write of a multi-file artifact: its files carry or are named by it, so they cannot be
+     * taken for an earlier write's.
+     */
+    public static String newRunId() {
+        return Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+    }
+
     /** Deletes {@code .NAME.PID.*.tmp} siblings whose process has ended. */
     static void removeStale(Path dir, String name) throws IOException {
         String prefix = "." + name + ".";

@@ -113,8 +113,9 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
-            GgufControlVector.write(gguf, SteeringVectorFile.readVector(vector), meta.config().layer(), meta.modelHint());
+            SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
+            SteeringVectorFile.Metadata meta = loaded.metadata();
+            GgufControlVector.write(gguf, loaded.vector(), meta.config().layer(), meta.modelHint());
             spec.commandLine().getOut().printf("wrote %s (direction.%d)%n", gguf, meta.config().layer());
         }
     }
@@ -132,8 +133,9 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
-            Tensor v = SteeringVectorFile.readVector(vector);
+            SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
+            SteeringVectorFile.Metadata meta = loaded.metadata();
+            Tensor v = loaded.vector();
             Map<String, Object> out = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
@@ -177,8 +179,9 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(vector);
-            Tensor v = SteeringVectorFile.readVector(vector).scale((float) scale);
+            SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
+            SteeringVectorFile.Metadata meta = loaded.metadata();
+            Tensor v = loaded.vector().scale((float) scale);
             List<EvaluationResult> results;
             String engineName;
             try (Model m = options.load(loader)) {

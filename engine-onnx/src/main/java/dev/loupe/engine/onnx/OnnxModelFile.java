@@ -57,8 +57,7 @@ final class OnnxModelFile {
         if (bytes <= embedLimit) {
             weights.forEach(g::initializer);
         } else {
-            dataName = file.getFileName() + "." + Long.toHexString(new java.security.SecureRandom().nextLong()
-                    >>> 1) + ".data";
+            dataName = file.getFileName() + "." + AtomicFiles.newRunId() + ".data";
             Map<String, Long> offsets = new LinkedHashMap<>();
             String data = dataName;
             AtomicFiles.write(file.resolveSibling(data), tmp -> {

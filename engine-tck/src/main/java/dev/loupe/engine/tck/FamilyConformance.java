@@ -218,8 +218,9 @@ public abstract class FamilyConformance {
         for (float f : expected.toArray()) {
             max = Math.max(max, Math.abs(f));
         }
+        double tolerance = RELATIVE_TOLERANCE * Math.max(1, max);
         double diff = expected.maxAbsDiff(actual);
-        assertTrue(diff <= RELATIVE_TOLERANCE * Math.max(1, max), what + ": max-abs difference " + diff);
+        assertTrue(diff <= tolerance, what + ": max-abs difference " + diff + " > " + tolerance);
     }
 
     /** TransformerLens's hook_normalized from the norm's input x [1, pos, d] and hook_scale [1, pos, 1]. */
@@ -245,12 +246,6 @@ public abstract class FamilyConformance {
         assertEquals(1, actual.size(0), what + ": batch of one");
         Tensor unbatched = actual.reshape(expected.shape());
         assertArrayEquals(expected.shape(), unbatched.shape(), what);
-        double max = 0;
-        for (float f : expected.toArray()) {
-            max = Math.max(max, Math.abs(f));
-        }
-        double tolerance = RELATIVE_TOLERANCE * Math.max(1, max);
-        double diff = expected.maxAbsDiff(unbatched);
-        assertTrue(diff <= tolerance, what + ": max-abs difference " + diff + " > " + tolerance);
+        close(expected, unbatched, what);
     }
 }

@@ -39,9 +39,6 @@ public final class Gpt2Adapter implements ArchitectureAdapter {
     public ModelSpec spec(HfConfig c) {
         int d = c.requireInt("n_embd", "hidden_size");
         int heads = c.requireInt("n_head", "num_attention_heads");
-        if (d % heads != 0) {
-            throw c.error("n_head", "is " + heads + ", which does not divide n_embd " + d);
-        }
         return new ModelSpec("gpt2", c.requireInt("n_layer", "num_hidden_layers"), d, heads, heads, d / heads,
                 c.integer(4 * d, "n_inner"), c.requireInt("vocab_size"), c.requireInt("n_positions", "n_ctx"),
                 ModelSpec.NormKind.LAYER_NORM, c.number(1e-5, "layer_norm_epsilon"),

@@ -6,6 +6,7 @@ import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.api.io.FileDigests;
 import dev.loupe.api.io.SafetensorsFile;
 import dev.loupe.api.io.SafetensorsWriter;
 import java.io.IOException;
@@ -90,8 +91,19 @@ public final class SteeringVectorFile {
         return m;
     }
 
-    /** The vector: finite, rank 1, of the norm and (when recorded) the file hash its metadata names. */
+    /** A vector read with its metadata, the two checked against each other. */
+    public record Loaded(Metadata metadata, Tensor vector) {}
+
+    /** The vector alone: see {@link #read}. */
     public static Tensor readVector(Path base) {
+        return read(base).vector();
+    }
+
+    /**
+     * The metadata (see {@link #readMetadata}) and the vector: finite, rank 1, of the norm and (when recorded) the
+     * file hash its metadata names.
+     */
+    public static Loaded read(Path base) {
         Metadata m = readMetadata(base);
         Path tensors = sibling(base, ".safetensors");
         if (m.vectorSha256() != null && Files.isRegularFile(tensors) && !m.vectorSha256().equals(sha256(tensors))) {
@@ -116,19 +128,14 @@ public final class SteeringVectorFile {
                 throw new LoupeException(f.path() + ": '" + TENSOR + "' has norm " + v.norm() + " but its metadata says "
                         + m.norm());
             }
-            return v;
+            return new Loaded(m, v);
         }
     }
 
     private static String sha256(Path file) {
-        try (java.io.InputStream in = Files.newInputStream(file)) {
-            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                d.update(buf, 0, n);
-            }
-            return java.util.HexFormat.of().formatHex(d.digest());
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        try {
+            return FileDigests.sha256(file);
+        } catch (IOException e) {
             throw new LoupeException(file + ": cannot read (" + e.getMessage() + ")");
         }
     }

@@ -76,7 +76,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         HookPoint out = HookPoint.of(layer, HookSite.MLP_OUT);
         int d = model.spec().dModel();
         List<String> shards = new ArrayList<>();
-        String run = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+        String run = AtomicFiles.newRunId();
         Rows xs = new Rows(d);
         Rows ys = new Rows(d);
         long written = 0;

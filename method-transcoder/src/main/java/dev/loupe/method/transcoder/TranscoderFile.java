@@ -40,7 +40,7 @@ public final class TranscoderFile {
         tensors.put("W_dec", t.wDec());
         tensors.put("b_dec", t.bDec());
         tensors.put("b_dec_out", t.bDecOut());
-        String run = Long.toHexString(new java.security.SecureRandom().nextLong() >>> 1);
+        String run = AtomicFiles.newRunId();
         SafetensorsWriter.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt", RUN, run));
         ObjectNode cfg = JSON.createObjectNode().put("architecture", "transcoder").put("d_in", t.dIn())
                 .put("d_sae", t.dSae()).put("d_out", t.dOut()).put("dtype", "float32");
