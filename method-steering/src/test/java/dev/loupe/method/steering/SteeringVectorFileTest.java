@@ -10,7 +10,6 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.SafetensorsWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,9 +49,7 @@ class SteeringVectorFileTest {
     @Test
     void aHookTheConfigDoesNotSteerIsRefusedByName() throws IOException {
         Path base = write("v", Tensor.vector(3, 4));
-        ObjectNode meta = (ObjectNode) JSON.readTree(tmp.resolve("v.json").toFile());
-        meta.put("hook", "blocks.0.hook_mlp_out");
-        JSON.writeValue(tmp.resolve("v.json").toFile(), meta);
+        editMetadata("v", meta -> meta.put("hook", "blocks.0.hook_mlp_out"));
         LoupeException e = assertThrows(LoupeException.class, () -> SteeringVectorFile.readMetadata(base));
         assertTrue(e.getMessage().contains("field 'hook' is 'blocks.0.hook_mlp_out'"), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
@@ -70,9 +67,14 @@ class SteeringVectorFileTest {
     @Test
     void aJsonWithoutTheHashStillLoads() throws IOException {
         Path base = write("old", Tensor.vector(3, 4));
-        ObjectNode meta = (ObjectNode) JSON.readTree(tmp.resolve("old.json").toFile());
-        meta.remove("vectorSha256");
-        Files.writeString(tmp.resolve("old.json"), meta.toString());
+        editMetadata("old", meta -> meta.remove("vectorSha256"));
         assertEquals(Tensor.vector(3, 4), SteeringVectorFile.readVector(base));
+    }
+
+    private void editMetadata(String name, java.util.function.Consumer<ObjectNode> edit) throws IOException {
+        Path json = tmp.resolve(name + ".json");
+        ObjectNode meta = (ObjectNode) JSON.readTree(json.toFile());
+        edit.accept(meta);
+        JSON.writeValue(json.toFile(), meta);
     }
 }
