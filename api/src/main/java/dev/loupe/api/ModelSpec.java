@@ -67,6 +67,10 @@ public record ModelSpec(
 
     public ModelSpec {
         features = features == null ? ArchitectureFeatures.NONE : features;
+        if (architecture == null || norm == null || positional == null || activation == null) {
+            throw new IllegalArgumentException("architecture, norm, positional and activation are required, got "
+                    + architecture + ", " + norm + ", " + positional + ", " + activation);
+        }
         if (!(normEps > 0) || !Double.isFinite(normEps)) {
             throw new IllegalArgumentException("norm eps must be a positive number, got " + normEps);
         }

@@ -27,6 +27,12 @@ public final class SafetensorsWriter {
     /** Writes float tensors as F32 and {@code longs} (name → (shape, values)) as I64. */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, LongTensor> longs,
                              Map<String, String> metadata) {
+        AtomicFiles.write(file, content(tensors, longs, metadata));
+    }
+
+    /** What {@link #write} puts in the file, for a caller that commits it with other files ({@link FileSetCommit}). */
+    public static AtomicFiles.Content content(Map<String, Tensor> tensors, Map<String, LongTensor> longs,
+                                              Map<String, String> metadata) {
         TreeMap<String, Object> all = new TreeMap<>(tensors);
         for (Map.Entry<String, LongTensor> e : longs.entrySet()) {
             if (all.put(e.getKey(), e.getValue()) != null) {
@@ -59,7 +65,7 @@ public final class SafetensorsWriter {
             h.append(' ');
         }
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        AtomicFiles.write(file, tmp -> {
+        return tmp -> {
             try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
                 ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
                 out.write(len.array());
@@ -68,7 +74,7 @@ public final class SafetensorsWriter {
                     out.write(v instanceof LongTensor lt ? bytes(lt.values()) : bytes((Tensor) v));
                 }
             }
-        });
+        };
     }
 
     private static byte[] bytes(Tensor t) {

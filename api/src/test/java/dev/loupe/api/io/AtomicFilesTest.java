@@ -54,7 +54,19 @@ class AtomicFilesTest {
         }
     }
 
-    private static long deadPid() {
+    @Test
+    void temporariesOfRunNamedTargetsAreFoundByTheTargetsTheyWereFor() throws IOException {
+        long dead = deadPid();
+        Path shard = Files.writeString(tmp.resolve(".shard-ab12-00003.safetensors." + dead + ".ef.tmp"), "half");
+        Path manifest = Files.writeString(tmp.resolve(".manifest.json." + dead + ".ef.tmp"), "half");
+        Path notOne = Files.writeString(tmp.resolve(".shard-x.safetensors.tmp"), "not a temporary's name");
+        AtomicFiles.removeStaleTemporaries(tmp, name -> name.startsWith("shard-"));
+        assertFalse(Files.exists(shard));
+        assertTrue(Files.exists(manifest), "another target's");
+        assertTrue(Files.exists(notOne));
+    }
+
+    static long deadPid() {
         long pid = 4_000_000;
         while (ProcessHandle.of(pid).isPresent()) {
             pid++;
