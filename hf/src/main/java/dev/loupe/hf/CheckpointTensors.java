@@ -2,6 +2,7 @@ package dev.loupe.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.SafetensorsFile;
@@ -82,7 +83,7 @@ public final class CheckpointTensors implements AutoCloseable {
     private void openIndex(Path dir, Path index) {
         JsonNode map;
         try {
-            map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
+            map = new ObjectMapper().readTree(JsonLimits.check(index, JsonLimits.CONFIG).toFile()).get("weight_map");
         } catch (IOException e) {
             throw new LoupeException(index + ": not valid JSON (" + e.getMessage() + ")");
         }

@@ -3,6 +3,7 @@ package dev.loupe.hf;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ public final class HfConfig {
                     + "with config.json, model.safetensors and tokenizer.json)");
         }
         try {
-            JsonNode root = JSON.readTree(file.toFile());
+            JsonNode root = JSON.readTree(JsonLimits.check(file, JsonLimits.CONFIG).toFile());
             if (root == null || !root.isObject()) {
                 throw new LoupeException(file + ": expected a JSON object");
             }

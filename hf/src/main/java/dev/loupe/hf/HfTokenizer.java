@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tokenizer;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class HfTokenizer implements Tokenizer {
         }
         TokenizerVocab read;
         try {
-            read = TokenizerVocab.read(tokenizerJson, json.readTree(tokenizerJson.toFile()));
+            read = TokenizerVocab.read(tokenizerJson, json.readTree(JsonLimits.check(tokenizerJson, JsonLimits.TOKENIZER).toFile()));
         } catch (IOException e) {
             throw new LoupeException(tokenizerJson + ": not valid JSON (" + firstLine(e) + ")");
         }
@@ -49,7 +50,7 @@ public final class HfTokenizer implements Tokenizer {
         OptionalInt eos = OptionalInt.empty();
         if (Files.isRegularFile(configFile)) {
             try {
-                JsonNode cfg = json.readTree(configFile.toFile());
+                JsonNode cfg = json.readTree(JsonLimits.check(configFile, JsonLimits.CONFIG).toFile());
                 bos = idOf(vocab, cfg.get("bos_token"));
                 eos = idOf(vocab, cfg.get("eos_token"));
             } catch (IOException e) {

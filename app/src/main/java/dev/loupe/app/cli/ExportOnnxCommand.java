@@ -46,8 +46,8 @@ public final class ExportOnnxCommand extends ModelCommand {
             doc.put("hook_outputs", m.spec().hookPoints().size());
         }
         doc.put("bytes", size(out));
-        Path data = out.resolveSibling(out.getFileName() + ".data");
-        if (Files.isRegularFile(data)) {
+        Path data = externalData(out);
+        if (data != null) {
             doc.put("external_data", data.toString());
             doc.put("external_data_bytes", size(data));
         }
@@ -92,6 +92,21 @@ public final class ExportOnnxCommand extends ModelCommand {
             return Files.exists(b) && Files.isSameFile(a, b);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** The export's external-data file ({@code FILE.onnx.RUN.data}, the one left after the export), or null. */
+    private static Path externalData(Path onnx) {
+        String name = onnx.getFileName().toString();
+        try (var siblings = Files.newDirectoryStream(onnx.toAbsolutePath().getParent(), name + ".*.data")) {
+            for (Path p : siblings) {
+                if (p.getFileName().toString().matches(java.util.regex.Pattern.quote(name) + "\\.[0-9a-f]+\\.data")) {
+                    return onnx.resolveSibling(p.getFileName());
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(onnx + ": cannot list its folder (" + e.getMessage() + ")", e);
         }
     }
 }

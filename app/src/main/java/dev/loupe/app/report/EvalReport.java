@@ -2,6 +2,7 @@ package dev.loupe.app.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.spi.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ public final class EvalReport {
             return points;
         }
         try {
-            for (JsonNode p : new ObjectMapper().readTree(log.toFile()).path("loss_curve")) {
+            for (JsonNode p : new ObjectMapper().readTree(JsonLimits.check(log, JsonLimits.CONFIG).toFile()).path("loss_curve")) {
                 points.add(new double[] {p.path("step").asDouble(), p.path("loss").asDouble()});
             }
         } catch (IOException e) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
@@ -42,35 +43,64 @@ final class ExternalData {
     }
 
     /** Reads the float32 data of an initializer whose data is external, relative to {@code modelDir}. */
-    static float[] read(Path modelFile, TensorProto t) {
+    /** The {@code elements} float32 values of {@code t}'s external data (keys location, offset, length). */
+    static float[] read(Path modelFile, TensorProto t, int elements) {
         Map<String, String> entries = new LinkedHashMap<>();
         for (StringStringEntryProto e : t.getExternalDataList()) {
-            entries.put(e.getKey(), e.getValue());
+            if (!KEYS.contains(e.getKey()) || entries.put(e.getKey(), e.getValue()) != null) {
+                throw new LoupeException(modelFile + ": initializer '" + t.getName() + "' has external data key '"
+                        + e.getKey() + "' " + (KEYS.contains(e.getKey()) ? "twice" : "(Loupe reads " + KEYS + ")"));
+            }
         }
         String location = entries.get("location");
-        if (location == null || location.contains("..") || Path.of(location).isAbsolute()) {
+        if (location == null || location.isEmpty() || location.contains("..") || location.contains("/")
+                || location.contains("\\")) {
             throw new LoupeException(modelFile + ": initializer '" + t.getName() + "' has external data location '"
                     + location + "', expected a file name beside the model");
         }
         Path file = modelFile.toAbsolutePath().resolveSibling(location);
-        long offset = Long.parseLong(entries.getOrDefault("offset", "0"));
-        long elements = 1;
-        for (long d : t.getDimsList()) {
-            elements *= d;
+        long offset = bytes(modelFile, t, entries, "offset", 0);
+        long length = bytes(modelFile, t, entries, "length", (long) elements * Float.BYTES);
+        if (length != (long) elements * Float.BYTES) {
+            throw new LoupeException(modelFile + ": initializer '" + t.getName() + "' has external data length "
+                    + length + " but its dims need " + (long) elements * Float.BYTES + " bytes");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new LoupeException(modelFile + ": initializer '" + t.getName() + "' reads " + location
+                    + ", which is not a regular file beside it");
         }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (offset + elements * Float.BYTES > channel.size()) {
+            if (offset + length > channel.size()) {
                 throw new LoupeException(file + ": initializer '" + t.getName() + "' needs bytes " + offset + " to "
-                        + (offset + elements * Float.BYTES) + " but the file has " + channel.size());
+                        + (offset + length) + " but the file has " + channel.size());
             }
-            FloatBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, offset, elements * Float.BYTES)
+            FloatBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, offset, length)
                     .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-            float[] out = new float[Math.toIntExact(elements)];
+            float[] out = new float[elements];
             data.get(out);
             return out;
         } catch (IOException e) {
             throw new LoupeException(modelFile + ": cannot read external data of '" + t.getName() + "' from " + file
                     + ": " + e.getMessage());
         }
+    }
+
+    private static final java.util.Set<String> KEYS = java.util.Set.of("location", "offset", "length");
+
+    private static long bytes(Path modelFile, TensorProto t, Map<String, String> entries, String key, long absent) {
+        String v = entries.get(key);
+        if (v == null) {
+            return absent;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new LoupeException(modelFile + ": initializer '" + t.getName() + "' has external data " + key + " '" + v
+                + "' (expected a byte count)");
     }
 }

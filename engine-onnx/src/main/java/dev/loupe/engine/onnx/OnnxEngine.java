@@ -86,13 +86,37 @@ public final class OnnxEngine implements Engine {
         return out;
     }
 
-    /** Writes {@code model} (loaded on any engine) as Loupe's ONNX file, which {@link #load} reads back. */
+    /**
+     * Writes {@code model} (loaded on any engine) as Loupe's ONNX file, which {@link #load} reads back. Weights over
+     * {@value #EXTERNAL_DATA_ABOVE} bytes (default 1 GiB, protobuf's 2 GB limit in mind; 0 for always) go to an ONNX
+     * external-data file beside it.
+     */
     @Override
     public void export(Model model, Path file) {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (String name : model.weights().names()) {
             weights.put(name, model.weights().get(name));
         }
-        OnnxModelFile.write(model.spec(), weights, file, OnnxModelFile.EMBED_LIMIT);
+        OnnxModelFile.write(model.spec(), weights, file, embedLimit());
+    }
+
+    /** The system property that sets the weight bytes above which an export writes external data. */
+    public static final String EXTERNAL_DATA_ABOVE = "loupe.onnx.external-data-above";
+
+    private static long embedLimit() {
+        String v = System.getProperty(EXTERNAL_DATA_ABOVE);
+        if (v == null) {
+            return OnnxModelFile.EMBED_LIMIT;
+        }
+        try {
+            long limit = Long.parseLong(v.trim());
+            if (limit >= 0 && limit <= OnnxModelFile.EMBED_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new LoupeException("-D" + EXTERNAL_DATA_ABOVE + "=" + v + ": expected a byte count from 0 to "
+                + OnnxModelFile.EMBED_LIMIT);
     }
 }

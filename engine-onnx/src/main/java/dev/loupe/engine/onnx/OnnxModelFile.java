@@ -4,7 +4,10 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
@@ -13,12 +16,14 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
 import dev.loupe.api.io.AtomicFiles;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
+import dev.loupe.hf.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,23 +85,38 @@ final class OnnxModelFile {
         removeOtherData(file, dataName);
     }
 
-    /** Deletes {@code NAME.data} and {@code NAME.*.data} beside {@code file} except {@code kept}. */
+    /**
+     * Deletes {@code NAME.data} and {@code NAME.*.data} beside {@code file} except {@code kept}, and the temporaries
+     * killed exports left for them.
+     */
     private static void removeOtherData(Path file, String kept) {
         String name = file.getFileName().toString();
+        java.util.regex.Pattern data = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name)
+                + "(\\.[0-9a-f]+)?\\.data");
+        try {
+            AtomicFiles.removeStaleTemporaries(file.toAbsolutePath().getParent(), n -> data.matcher(n).matches());
+        } catch (IOException e) {
+            throw new LoupeException(file + ": cannot remove a killed export's temporaries ("
+                    + e.getMessage() + ")");
+        }
         try (var siblings = Files.newDirectoryStream(file.toAbsolutePath().getParent(), name + "*.data")) {
             for (Path p : siblings) {
                 String n = p.getFileName().toString();
-                if (!n.equals(kept) && n.matches(java.util.regex.Pattern.quote(name) + "(\\.[0-9a-f]+)?\\.data")) {
+                if (!n.equals(kept) && data.matcher(n).matches()) {
                     Files.deleteIfExists(p);
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new dev.loupe.api.LoupeException(file + ": cannot remove an earlier export's data (" + e.getMessage()
+        } catch (IOException e) {
+            throw new LoupeException(file + ": cannot remove an earlier export's data (" + e.getMessage()
                     + ")");
         }
     }
 
     static Contents read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new LoupeException(file + ": not a regular file (expected an .onnx file written by 'loupe "
+                    + "export-onnx')");
+        }
         ModelProto model;
         try (InputStream in = Files.newInputStream(file)) {
             model = ModelProto.parseFrom(in);
@@ -109,7 +129,11 @@ final class OnnxModelFile {
                         + OnnxEngine.NAME + "' loads ONNX files written by 'loupe export-onnx'"));
         ModelSpec spec;
         try {
-            spec = JSON.readValue(json, ModelSpec.class);
+            JsonNode tree = StrictJson.mapper().readTree(json);
+            if (!(tree instanceof ObjectNode o)) {
+                throw new LoupeException(file + ": metadata '" + SPEC_KEY + "' is not a JSON object");
+            }
+            spec = StrictJson.mapper().treeToValue(withFeatureDefaults(o), ModelSpec.class);
         } catch (IOException e) {
             throw new LoupeException(file + ": metadata '" + SPEC_KEY + "' is not a model spec: "
                     + e.getMessage().lines().findFirst().orElse(""));
@@ -117,11 +141,30 @@ final class OnnxModelFile {
         Set<String> names = Set.copyOf(WeightNames.all(spec));
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (TensorProto t : model.getGraph().getInitializerList()) {
-            if (names.contains(t.getName())) {
-                weights.put(t.getName(), tensor(file, t));
+            if (names.contains(t.getName()) && weights.put(t.getName(), tensor(file, t)) != null) {
+                throw new LoupeException(file + ": initializer '" + t.getName() + "' appears twice");
             }
         }
         return new Contents(spec, weights);
+    }
+
+    /**
+     * A file written before an architecture feature existed has no key for it and does not use it: absent feature
+     * keys (and an absent {@code features}) take {@link ArchitectureFeatures#NONE}'s values. Every other key of the
+     * spec is required.
+     */
+    private static ObjectNode withFeatureDefaults(ObjectNode spec) {
+        ObjectNode none = JSON.valueToTree(ArchitectureFeatures.NONE);
+        if (!spec.has("features")) {
+            spec.set("features", none);
+        } else if (spec.get("features") instanceof ObjectNode f) {
+            none.fields().forEachRemaining(e -> {
+                if (!f.has(e.getKey())) {
+                    f.set(e.getKey(), e.getValue());
+                }
+            });
+        }
+        return spec;
     }
 
     private static Tensor tensor(Path file, TensorProto t) {
@@ -129,21 +172,46 @@ final class OnnxModelFile {
             throw new LoupeException(file + ": initializer '" + t.getName() + "' has ONNX data type "
                     + t.getDataType() + ", expected 1 (float32)");
         }
-        int[] shape = t.getDimsList().stream().mapToInt(Long::intValue).toArray();
+        int[] shape = shape(file, t);
+        int numel = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
         List<Float> listed = t.getFloatDataList();
         float[] data;
         if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
-            data = ExternalData.read(file, t);
+            data = ExternalData.read(file, t, numel);
         } else if (!listed.isEmpty()) {
             data = new float[listed.size()];
             for (int i = 0; i < data.length; i++) {
                 data[i] = listed.get(i);
             }
         } else {
+            if (t.getRawData().size() % Float.BYTES != 0) {
+                throw new LoupeException(file + ": initializer '" + t.getName() + "' has " + t.getRawData().size()
+                        + " bytes of raw data, not a whole number of float32 values");
+            }
             FloatBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             data = new float[raw.remaining()];
             raw.get(data);
         }
+        if (data.length != numel) {
+            throw new LoupeException(file + ": initializer '" + t.getName() + "' has " + data.length
+                    + " values for dims " + t.getDimsList() + " (" + numel + ")");
+        }
         return Tensor.adopt(data, shape);
+    }
+
+    /** The initializer's dims, each and their product below 2^31. */
+    private static int[] shape(Path file, TensorProto t) {
+        int[] shape = new int[t.getDimsCount()];
+        long numel = 1;
+        for (int i = 0; i < shape.length; i++) {
+            long d = t.getDims(i);
+            numel *= Math.max(d, 1);
+            if (d < 0 || d > Integer.MAX_VALUE || numel > Integer.MAX_VALUE) {
+                throw new LoupeException(file + ": initializer '" + t.getName() + "' has dims " + t.getDimsList()
+                        + " (expected sizes whose product is below 2^31)");
+            }
+            shape[i] = (int) d;
+        }
+        return shape;
     }
 }

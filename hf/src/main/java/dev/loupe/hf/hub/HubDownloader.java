@@ -2,6 +2,7 @@ package dev.loupe.hf.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.spi.Progress;
 import java.io.IOException;
@@ -215,7 +216,7 @@ final class HubDownloader {
 
     private static List<String> shards(Path index) throws LoupeException {
         try {
-            JsonNode map = JSON.readTree(index.toFile()).get("weight_map");
+            JsonNode map = JSON.readTree(JsonLimits.check(index, JsonLimits.CONFIG).toFile()).get("weight_map");
             if (map == null || !map.isObject()) {
                 throw new LoupeException(index + ": expected an object field 'weight_map'");
             }

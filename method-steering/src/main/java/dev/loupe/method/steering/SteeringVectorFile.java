@@ -1,28 +1,51 @@
 package dev.loupe.method.steering;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.AtomicFiles;
 import dev.loupe.api.io.FileDigests;
+import dev.loupe.api.io.FileSetCommit;
 import dev.loupe.api.io.SafetensorsFile;
 import dev.loupe.api.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A steering vector on disk: {@code NAME.json} (metadata) beside {@code NAME.safetensors} (the vector, tensor
- * {@code steering_vector} [d_model]). Both are written atomically, the vector first and the JSON last; the JSON
- * records the vector file's sha256, so a pair torn by a crash (a new vector beside an old JSON) is refused, and so is
- * a JSON whose {@code hook}, {@code form}, {@code promptOnly} or {@code norm} disagree with its config and vector.
+ * {@code steering_vector} [d_model]), replaced together by one commit. The JSON records the vector file's sha256,
+ * so a pair mixed by hand (a vector beside another's JSON) is refused, and so is a JSON whose {@code hook}, {@code form}, {@code promptOnly} or {@code norm} disagree with its config and vector.
  */
 public final class SteeringVectorFile {
     static final String TENSOR = "steering_vector";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Strict: every field present (but those {@link #withDefaults} fills), none unknown, no null for a number or flag,
+     * no string from a number nor number from a string or a fraction, no enum from a number, no duplicate keys.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
+                    DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
+                    DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            .withCoercionConfig(LogicalType.Textual, t -> t.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT).disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /**
      * What the JSON holds.
@@ -52,25 +75,46 @@ public final class SteeringVectorFile {
 
     private SteeringVectorFile() {}
 
-    /** Writes {@code base.safetensors}, then {@code base.json} naming its sha256; {@code base} has no extension. */
+    /**
+     * Writes {@code base.safetensors} and {@code base.json} (naming the vector file's sha256) as one commit
+     * ({@link FileSetCommit}, journal {@code .base.commit}): a reader sees the old pair or the new one, whenever the
+     * writer is killed. {@code base} has no extension.
+     */
     public static void write(Path base, Tensor vector, Metadata metadata) {
-        Path tensors = sibling(base, ".safetensors");
-        SafetensorsWriter.write(tensors, Map.of(TENSOR, vector), Map.of("format", "pt"));
-        Metadata m = new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
-                metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(), metadata.config(),
-                sha256(tensors));
-        AtomicFiles.write(sibling(base, ".json"), tmp -> JSON.writeValue(tmp.toFile(), m));
+        AtomicFiles.Content vectorFile = SafetensorsWriter.content(Map.of(TENSOR, vector), Map.of(),
+                Map.of("format", "pt"));
+        String[] digest = new String[1];
+        Map<String, AtomicFiles.Content> files = new LinkedHashMap<>();
+        files.put(sibling(base, ".safetensors").getFileName().toString(), tmp -> {
+            vectorFile.writeTo(tmp);
+            digest[0] = FileDigests.sha256(tmp);
+        });
+        files.put(sibling(base, ".json").getFileName().toString(), tmp -> JSON.writeValue(tmp.toFile(),
+                new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
+                        metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(),
+                        metadata.config(), digest[0])));
+        FileSetCommit.write(journal(base), files);
+    }
+
+    private static Path journal(Path base) {
+        Path commit = sibling(base, ".commit");
+        return commit.resolveSibling("." + commit.getFileName());
     }
 
     /** The metadata, checked against itself: hook, form and prompt-only flag must be what its config says. */
     public static Metadata readMetadata(Path base) {
+        FileSetCommit.recover(journal(base));
         Path json = sibling(base, ".json");
         if (!Files.isRegularFile(json)) {
             throw new LoupeException(json + ": no steering vector metadata (expected NAME.json beside NAME.safetensors)");
         }
         Metadata m;
         try {
-            m = JSON.readValue(json.toFile(), Metadata.class);
+            JsonNode tree = JSON.readTree(JsonLimits.check(json, JsonLimits.CONFIG).toFile());
+            if (!(tree instanceof ObjectNode o)) {
+                throw new LoupeException(json + ": not valid steering vector metadata (expected a JSON object)");
+            }
+            m = JSON.treeToValue(withDefaults(o), Metadata.class);
         } catch (IOException e) {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
                     : e.getMessage();
@@ -91,6 +135,26 @@ public final class SteeringVectorFile {
         return m;
     }
 
+    /**
+     * The fields files may lack, with what their absence means: {@code vectorSha256} (files before it was
+     * recorded: not checked), {@code config.positions} (every position) and {@code config.perCompletionTarget}
+     * (false), both from before token slices. Every other field is required.
+     */
+    private static ObjectNode withDefaults(ObjectNode o) {
+        if (!o.has("vectorSha256")) {
+            o.putNull("vectorSha256");
+        }
+        if (o.get("config") instanceof ObjectNode c) {
+            if (!c.has("positions")) {
+                c.putObject("positions").put("kind", "all");
+            }
+            if (!c.has("perCompletionTarget")) {
+                c.put("perCompletionTarget", false);
+            }
+        }
+        return o;
+    }
+
     /** A vector read with its metadata, the two checked against each other. */
     public record Loaded(Metadata metadata, Tensor vector) {}
 
@@ -108,7 +172,7 @@ public final class SteeringVectorFile {
         Path tensors = sibling(base, ".safetensors");
         if (m.vectorSha256() != null && Files.isRegularFile(tensors) && !m.vectorSha256().equals(sha256(tensors))) {
             throw new LoupeException(tensors + ": is not the vector " + sibling(base, ".json").getFileName()
-                    + " describes (its sha256 differs): a write was interrupted; optimise again");
+                    + " describes (its sha256 differs): the files were mixed; optimise again");
         }
         try (SafetensorsFile f = SafetensorsFile.open(tensors)) {
             if (!f.has(TENSOR)) {

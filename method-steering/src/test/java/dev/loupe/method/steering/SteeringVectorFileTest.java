@@ -37,9 +37,9 @@ class SteeringVectorFileTest {
     }
 
     @Test
-    void aTornPairIsRefused() {
+    void aPairMixedByHandIsRefused() {
         Path base = write("v", Tensor.vector(3, 4));
-        // a crash after the new vector, before its JSON: the old JSON beside a new tensor file
+        // another vector copied over this one's tensor file
         SafetensorsWriter.write(tmp.resolve("v.safetensors"), Map.of(SteeringVectorFile.TENSOR, Tensor.vector(6, 8)),
                 Map.of("format", "pt"));
         LoupeException e = assertThrows(LoupeException.class, () -> SteeringVectorFile.readVector(base));

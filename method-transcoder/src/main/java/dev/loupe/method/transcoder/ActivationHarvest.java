@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
@@ -118,8 +119,16 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         return h;
     }
 
-    /** Deletes the shards no manifest names any more: the previous harvest's, and those of killed runs. */
+    /**
+     * Deletes the shards no manifest names any more (the previous harvest's, and those of killed runs) and the
+     * temporaries killed runs left for shards.
+     */
     private static void removeUnlisted(Path dir, List<String> kept) {
+        try {
+            AtomicFiles.removeStaleTemporaries(dir, name -> name.startsWith("shard-") && name.endsWith(".safetensors"));
+        } catch (IOException e) {
+            throw new LoupeException(dir + ": cannot remove a killed harvest's temporaries (" + e.getMessage() + ")");
+        }
         try (var files = Files.newDirectoryStream(dir, "shard-*.safetensors")) {
             for (Path f : files) {
                 if (!kept.contains(f.getFileName().toString())) {
@@ -138,7 +147,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
             throw new LoupeException(dir + ": no manifest.json (expected a folder written by 'loupe transcoder harvest')");
         }
         try {
-            JsonNode m = JSON.readTree(file.toFile());
+            JsonNode m = JSON.readTree(JsonLimits.check(file, JsonLimits.CONFIG).toFile());
             List<String> shards = new ArrayList<>();
             m.path("shards").forEach(s -> shards.add(s.asText()));
             if (shards.isEmpty() || !m.has("hook_in") || !m.has("d_in")) {

@@ -17,7 +17,7 @@ import java.util.Iterator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Multi-file artifacts: a torn transcoder pair is refused; a harvest never overwrites what its manifest names. */
+/** Multi-file artifacts: a transcoder pair mixed by hand is refused; a harvest never overwrites what its manifest names. */
 class ArtifactCommitTest {
     @TempDir
     Path tmp;

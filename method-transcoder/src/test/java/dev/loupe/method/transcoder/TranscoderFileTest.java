@@ -101,6 +101,42 @@ class TranscoderFileTest {
     }
 
     @Test
+    void everyCfgKeyIsReadOrRefusedByName() throws Exception {
+        Transcoder t = randomTranscoder(1, 16, 32);
+        TranscoderFile.write(tmp, t);
+        Path cfg = tmp.resolve("cfg.json");
+        String good = Files.readString(cfg);
+        String v6 = good.replace("\"metadata\" : {", "\"apply_b_dec_to_input\" : true, \"normalize_activations\" : "
+                + "\"none\", \"device\" : \"cpu\", \"metadata\" : { \"model_name\" : \"gpt2\", \"hook_layer\" : 1, "
+                + "\"hook_head_index\" : null, \"context_size\" : 128, \"sae_lens_version\" : \"6.12.1\",");
+        Files.writeString(cfg, v6);
+        assertEquals(t, TranscoderFile.read(tmp), "SAELens keys with Loupe's meaning, and provenance, are read");
+        Files.writeString(cfg, good.replace("\"metadata\" : {", "\"hook_name\" : \"blocks.1.ln2.hook_out\", \"metadata\" : {"));
+        assertEquals(t, TranscoderFile.read(tmp), "SAELens 5's top-level hook agreeing with metadata's");
+        String[][] refused = {
+            {"\"apply_b_dec_to_input\" : false", "apply_b_dec_to_input", "subtracts b_dec"},
+            {"\"normalize_activations\" : \"expected_average_only_in\"", "normalize_activations", "none"},
+            {"\"activation_fn_str\" : \"topk\"", "activation_fn_str", "ReLU"},
+            {"\"hook_layer\" : 2", "hook_layer", "layer 1"},
+            {"\"hook_head_index\" : 3", "hook_head_index", "head"},
+            {"\"hook_name\" : \"blocks.2.ln2.hook_out\"", "'hook_name'", "disagree"},
+            {"\"lr\" : 0.001", "'lr' is not one Loupe reads"},
+            {"\"dtype\" : \"int8\", \"x\" : 1", "'x' is not one"},
+        };
+        for (String[] r : refused) {
+            Files.writeString(cfg, good.replace("\"architecture\"", r[0] + ", \"architecture\""));
+            oneLine(() -> TranscoderFile.read(tmp), java.util.Arrays.copyOfRange(r, 1, r.length));
+        }
+        Files.writeString(cfg, good.replace("\"hook_name\"", "\"hook_nmae\" : 1, \"hook_name\""));
+        oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "'metadata.hook_nmae' is not one Loupe reads");
+        Files.writeString(cfg, good);
+        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", t.wEnc(), "b_enc", t.bEnc(),
+                "W_dec", t.wDec(), "b_dec", t.bDec(), "b_dec_out", t.bDecOut(), "threshold", t.bEnc()),
+                Map.of("loupe_run", good.replaceAll("(?s).*\"loupe_run\" : \"([0-9a-f]+)\".*", "$1")));
+        oneLine(() -> TranscoderFile.read(tmp), "sae_weights.safetensors", "tensor 'threshold' is not one");
+    }
+
+    @Test
     void aTranscoderOfAnotherWidthOrLayerDoesNotFitTheModel() {
         try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
             int d = m.spec().dModel();
