@@ -54,6 +54,14 @@ class SteeringTransferTest {
         JsonNode texts = new ObjectMapper().readTree(gen.out());
         assertTrue(texts.get("unsteered").asText().startsWith("I cannot help"), texts.toString());
         assertTrue(texts.get("+v").asText().startsWith("Sure"), texts.toString());
+
+        Path gguf = tmp.resolve("refusal-off.gguf");
+        CliTest.Result export = loupe("steer", "export", "--vector", vector.toString(), "--gguf", gguf.toString());
+        assertEquals(0, export.code(), export.err());
+        String hook = new ObjectMapper().readTree(tmp.resolve("refusal-off.json").toFile()).get("hook").asText();
+        int layer = Integer.parseInt(hook.split("\\.")[1]);
+        assertEquals(layer - 1, dev.loupe.method.steering.GgufControlVector.read(gguf).index(),
+                "llama.cpp adds direction.n after block n: " + export.out());
     }
 
     @Test

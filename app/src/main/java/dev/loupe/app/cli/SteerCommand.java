@@ -116,7 +116,9 @@ public final class SteerCommand {
             SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
             SteeringVectorFile.Metadata meta = loaded.metadata();
             GgufControlVector.write(gguf, loaded.vector(), meta.config().layer(), meta.modelHint());
-            spec.commandLine().getOut().printf("wrote %s (direction.%d)%n", gguf, meta.config().layer());
+            spec.commandLine().getOut().printf("wrote %s (direction.%d: llama.cpp adds it after block %d, at %s)%n",
+                    gguf, GgufControlVector.directionIndex(meta.config().layer()),
+                    GgufControlVector.directionIndex(meta.config().layer()), meta.hook());
         }
     }
 

@@ -15,9 +15,11 @@ import java.nio.file.Path;
 /**
  * Writes a steering vector as a GGUF v3 control vector, the layout repeng exports and llama.cpp's
  * {@code --control-vector} reads: {@code general.architecture = "controlvector"}, {@code controlvector.model_hint},
- * {@code controlvector.layer_count}, and one F32 tensor {@code direction.{n}} per layer. llama.cpp numbers control
- * layers from 1 and adds {@code direction.n} to the output of block n − 1, which is Loupe's
- * {@code blocks.n.hook_resid_pre}; so a vector at resid_pre of layer L is written as {@code direction.L}.
+ * {@code controlvector.layer_count}, and one F32 tensor {@code direction.{n}} per layer. llama.cpp adds
+ * {@code direction.n} to the output of block n (counting blocks from 0; n ≥ 1, there is no {@code direction.0}),
+ * which is Loupe's {@code blocks.n.hook_resid_post} = {@code blocks.(n+1).hook_resid_pre}: a vector at resid_pre of
+ * layer L is written as {@code direction.(L−1)}, and L ≤ 1 cannot be exported. repeng and steering-vectors count
+ * layers the same way.
  */
 public final class GgufControlVector {
     static final int ALIGNMENT = 32;
@@ -27,12 +29,18 @@ public final class GgufControlVector {
 
     private GgufControlVector() {}
 
-    public static void write(Path file, Tensor vector, int layer, String modelHint) {
-        if (layer < 1) {
-            throw new LoupeException("GGUF control vectors start at layer 1 (the output of block 0); a vector at "
-                    + "blocks." + layer + ".hook_resid_pre (the embeddings) cannot be exported");
+    /** The llama.cpp layer index of a vector at {@code blocks.layer.hook_resid_pre}: {@code layer − 1}. */
+    public static int directionIndex(int residPreLayer) {
+        if (residPreLayer < 2) {
+            throw new LoupeException("blocks." + residPreLayer + ".hook_resid_pre cannot be a GGUF control vector: "
+                    + "llama.cpp adds direction.n after block n for n ≥ 1 only, i.e. at blocks.2.hook_resid_pre or later");
         }
-        String name = "direction." + layer;
+        return residPreLayer - 1;
+    }
+
+    /** Writes {@code vector}, applied at {@code blocks.residPreLayer.hook_resid_pre}, as {@code direction.(L−1)}. */
+    public static void write(Path file, Tensor vector, int residPreLayer, String modelHint) {
+        String name = "direction." + directionIndex(residPreLayer);
         ByteBuffer head = ByteBuffer.allocate(4096 + name.length() + modelHint.length()).order(ByteOrder.LITTLE_ENDIAN);
         head.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(1).putLong(3);
         string(head, "general.architecture");
@@ -63,8 +71,11 @@ public final class GgufControlVector {
         b.putLong(bytes.length).put(bytes);
     }
 
-    /** Reads back the one vector of a file written by {@link #write} (for checks and round trips). */
-    public static Tensor read(Path file) {
+    /** A control vector's tensor: {@code direction.index} (llama.cpp adds it after block {@code index}). */
+    public record Direction(int index, Tensor vector) {}
+
+    /** Reads back the one direction of a file written by {@link #write} (for checks and round trips). */
+    public static Direction read(Path file) {
         try {
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
             byte[] magic = new byte[4];
@@ -88,7 +99,10 @@ public final class GgufControlVector {
             if (tensors != 1) {
                 throw new LoupeException(file + ": expected one direction tensor, found " + tensors);
             }
-            readString(b);
+            String name = readString(b);
+            if (!name.matches("direction\\.[1-9][0-9]{0,5}")) {
+                throw new LoupeException(file + ": tensor '" + name + "' is not direction.N (N ≥ 1)");
+            }
             int dims = b.getInt();
             long n = b.getLong();
             for (int i = 1; i < dims; i++) {
@@ -102,7 +116,7 @@ public final class GgufControlVector {
             float[] out = new float[(int) n];
             b.position(start);
             b.asFloatBuffer().get(out);
-            return Tensor.vector(out);
+            return new Direction(Integer.parseInt(name.substring("direction.".length())), Tensor.vector(out));
         } catch (IOException e) {
             throw new LoupeException(file + ": cannot read: " + e.getMessage());
         }
