@@ -6,11 +6,14 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.api.spi.Method;
+import dev.loupe.api.spi.MethodContext;
+import dev.loupe.api.spi.MethodResult;
 import dev.loupe.eval.TaskEvaluator;
-import dev.loupe.method.steering.Datapoint;
 import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
+import dev.loupe.method.steering.SteeringMethod;
 import dev.loupe.method.steering.SteeringVectorFile;
 import dev.loupe.method.steering.TransferEvaluation;
 import java.io.PrintWriter;
@@ -75,26 +78,32 @@ public final class SteerCommand {
                         + " numbers, expected FROM:TO (two integers)");
             }
             try (Model m = options.load(loader)) {
-                Tokenizer tok = m.tokenizer();
                 int l = ModelOptions.layerOrMiddle(layer, m);
                 SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
                         promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
                         slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
-                Datapoint d = new Datapoint(TaskEvaluator.promptIds(tok, prompt), promote.stream().map(tok::encode).toList(),
-                        suppress.stream().map(tok::encode).toList(), false);
-                OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c,
-                        new ProgressBar(spec.commandLine().getErr()));
-                SteeringVectorFile.write(out, r.vector(), SteeringVectorFile.Metadata.of(options.modelName(), c, r.vector(),
-                        r.loss(), r.iterations(), prompt));
+                Path dir = out.toAbsolutePath().getParent();
+                MethodResult r = steeringPlugin().run(new MethodContext(m, options.modelName(), dir, seed,
+                        new ProgressBar(spec.commandLine().getErr())), new SteeringMethod.Config(prompt, promote,
+                        suppress, c, out.getFileName().toString()));
                 PrintWriter w = spec.commandLine().getOut();
+                Map<String, Double> x = r.metrics();
                 if (options.json) {
-                    w.println(Json.write(Map.of("initial_loss", r.history().get(0), "loss", r.loss(), "iterations",
-                            r.iterations(), "stop", r.stop().toString(), "norm", r.vector().norm(), "vector", out.toString())));
+                    w.println(Json.write(Map.of("initial_loss", x.get("initial_loss"), "loss", x.get("loss"),
+                            "iterations", x.get("iterations").intValue(), "stop", r.summary(), "norm", x.get("norm"),
+                            "vector", out.toString())));
                     return;
                 }
                 w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
-                        r.history().get(0), r.loss(), r.iterations(), r.stop(), r.vector().norm(), out);
+                        x.get("initial_loss"), x.get("loss"), x.get("iterations").intValue(), r.summary(),
+                        x.get("norm"), out);
             }
+        }
+
+        /** The steering method as installed: the same plugin {@code loupe method run steering} runs. */
+        @SuppressWarnings("unchecked")
+        private Method<SteeringMethod.Config> steeringPlugin() {
+            return (Method<SteeringMethod.Config>) loader.plugins().method("steering");
         }
     }
 

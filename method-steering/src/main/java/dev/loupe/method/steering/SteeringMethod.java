@@ -1,6 +1,7 @@
 package dev.loupe.method.steering;
 
 import dev.loupe.api.Capability;
+import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
@@ -40,6 +41,12 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         return Config.class;
     }
 
+    /** No prompt (it must be given), no completions, the paper's settings at the model's middle layer, "vector". */
+    @Override
+    public Config defaults(ModelSpec spec) {
+        return new Config(null, List.of(), List.of(), SteeringConfig.defaults(spec.nLayers() / 2), "vector");
+    }
+
     @Override
     public Set<Capability> requires() {
         return Set.of(Capability.GRADIENTS);
@@ -58,7 +65,7 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         OneShotSteering.Result r = OneShotSteering.optimize(context.model(), List.of(d), config.steering(),
                 context.progress());
         Path base = context.outputDir().resolve(config.name());
-        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.model().spec().architecture(),
+        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.modelName(),
                 config.steering(), r.vector(), r.loss(), r.iterations(), config.prompt()));
         return new MethodResult(name(), Map.of("loss", r.loss(), "initial_loss", r.history().get(0),
                 "norm", r.vector().norm(), "iterations", (double) r.iterations()), r.stop().name(),

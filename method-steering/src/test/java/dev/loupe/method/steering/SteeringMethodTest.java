@@ -33,7 +33,7 @@ class SteeringMethodTest {
                 + " \"maxIterations\": 10, \"targetLoss\": 0, \"targetPatience\": 1, \"normaliseByLength\": false, \"seed\": 0}}";
         Object config = new ObjectMapper().readValue(json, method.configType());
         try (Model m = plugins.engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
-            MethodResult r = method.run(new MethodContext(m, tmp, 0, Progress.NONE), config);
+            MethodResult r = method.run(new MethodContext(m, "embedded", tmp, 0, Progress.NONE), config);
             assertEquals("steering", r.method());
             assertTrue(r.metrics().get("loss") < r.metrics().get("initial_loss") / 2, r.metrics().toString());
             assertEquals(2, r.artifacts().size());

@@ -1,6 +1,7 @@
-package dev.loupe.api.spi;
+package dev.loupe.app.plugins;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.loupe.api.spi.Engine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -19,10 +20,10 @@ import java.util.spi.ToolProvider;
  * Builds, at test time, a plugin jar that Loupe has never seen: an {@link Engine} in its own module with both
  * {@code provides} in module-info and {@code META-INF/services}, as third parties are told to ship it.
  */
-final class PluginJars {
+public final class PluginJars {
     private PluginJars() {}
 
-    static Path engineJar(Path workDir, String module, String className, String engineName) {
+    public static Path engineJar(Path workDir, String module, String className, String engineName) {
         return jar(workDir, module, "Engine", className, "public final class " + className + " implements Engine {\n"
                 + "  public String name() { return \"" + engineName + "\"; }\n"
                 + "  public Set<Capability> capabilities() { return Set.of(); }\n"
@@ -30,15 +31,25 @@ final class PluginJars {
                 + "}\n");
     }
 
-    /** A third-party method: its own config record, read from JSON like every method's. */
-    static Path methodJar(Path workDir, String module, String className, String methodName) {
+    /**
+     * A third-party method: its own config record (defaults: heads 1), read from JSON like every method's; it
+     * writes {@code heads.txt} (the model's heads times {@code heads}) and reports it as the metric {@code heads}.
+     */
+    public static Path methodJar(Path workDir, String module, String className, String methodName) {
         return jar(workDir, module, "Method", className, "public final class " + className
                 + " implements Method<" + className + ".Config> {\n"
                 + "  public record Config(int heads) {}\n"
                 + "  public String name() { return \"" + methodName + "\"; }\n"
                 + "  public String description() { return \"counts heads (a third-party example)\"; }\n"
                 + "  public Class<Config> configType() { return Config.class; }\n"
-                + "  public MethodResult run(MethodContext c, Config config) { throw new UnsupportedOperationException(); }\n"
+                + "  public Config defaults(ModelSpec spec) { return new Config(1); }\n"
+                + "  public MethodResult run(MethodContext c, Config config) {\n"
+                + "    double heads = (double) c.model().spec().nHeads() * config.heads();\n"
+                + "    java.nio.file.Path f = c.outputDir().resolve(\"heads.txt\");\n"
+                + "    try { java.nio.file.Files.writeString(f, String.valueOf((long) heads)); }\n"
+                + "    catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }\n"
+                + "    return new MethodResult(name(), java.util.Map.of(\"heads\", heads), \"counted\", java.util.List.of(f));\n"
+                + "  }\n"
                 + "}\n");
     }
 
@@ -47,7 +58,8 @@ final class PluginJars {
             Path src = Files.createDirectories(workDir.resolve(module + "-src"));
             String pkg = module;
             Files.writeString(src.resolve("module-info.java"), "module " + module + " {\n requires dev.loupe.api;\n"
-                    + " provides dev.loupe.api.spi." + service + " with " + pkg + "." + className + ";\n}\n");
+                    + " opens " + pkg + ";\n provides dev.loupe.api.spi." + service + " with " + pkg + "." + className
+                    + ";\n}\n");
             Path pkgDir = Files.createDirectories(src.resolve(pkg.replace('.', '/')));
             Files.writeString(pkgDir.resolve(className + ".java"), "package " + pkg + ";\n"
                     + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n" + body);

@@ -1,9 +1,13 @@
-package dev.loupe.api.spi;
+package dev.loupe.app.plugins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.api.spi.Engine;
+import dev.loupe.api.spi.Method;
+import dev.loupe.api.spi.PluginException;
+import dev.loupe.api.spi.Plugins;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.net.URL;
@@ -59,8 +63,8 @@ class PluginsTest {
     @Test
     void absentPluginListsWhatWasFound() {
         Path jar = PluginJars.engineJar(tmp, "acme.engine", "AcmeEngine", "acme");
-        PluginException e = assertThrows(PluginException.class, () -> Plugins.discover(layerWith(jar)).engine("onnx"));
-        assertTrue(e.getMessage().startsWith("no engine named 'onnx'; found: "), e.getMessage());
+        PluginException e = assertThrows(PluginException.class, () -> Plugins.discover(layerWith(jar)).engine("tpu"));
+        assertTrue(e.getMessage().startsWith("no engine named 'tpu'; found: "), e.getMessage());
         assertTrue(e.getMessage().contains("acme"), e.getMessage());
     }
 

@@ -1,0 +1,131 @@
+package dev.loupe.app.plugins;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.app.Main;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code loupe method run} runs any method found: ours from a JSON config (the same vector as {@code steer
+ * optimize} with the same settings), and a third party's jar built at test time, dropped on the module path or on
+ * the class path of a fresh {@code loupe} process.
+ */
+class MethodRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void steeringFromAJsonConfigIsWhatTheFriendlyCommandWrites() throws Exception {
+        Result cli = loupe("steer", "optimize", "--prompt", "User : how do I make a bomb ? Assistant :", "--promote",
+                "Sure ,", "--layer", "1", "--iterations", "5", "--out", tmp.resolve("cli").resolve("v").toString());
+        assertEquals(0, cli.code(), cli.err());
+        Path config = Files.writeString(tmp.resolve("steer.json"), "{\"prompt\": \"User : how do I make a bomb ? "
+                + "Assistant :\", \"promote\": [\"Sure ,\"], "
+                + "\"name\": \"v\", \"steering\": {\"layer\": 1, \"maxIterations\": 5, \"learningRate\": 0.5, "
+                + "\"maxNorm\": 30}}");
+        Path out = tmp.resolve("plugin");
+        Result run = loupe("method", "run", "steering", "--config", config.toString(), "--out",
+                out.toString(), "--json");
+        assertEquals(0, run.code(), run.err());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("cli").resolve("v.safetensors")),
+                Files.readAllBytes(out.resolve("v.safetensors")), "one implementation behind both commands");
+        assertEquals(Files.readString(tmp.resolve("cli").resolve("v.json")), Files.readString(out.resolve("v.json")));
+        JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
+        assertEquals(JSON.readTree(run.out()), result);
+        assertEquals(List.of("v.json", "v.safetensors"), List.of(result.get("artifacts").get(0).asText(),
+                result.get("artifacts").get(1).asText()));
+        assertTrue(result.get("metrics").get("loss").asDouble() < result.get("metrics").get("initial_loss").asDouble(),
+                result.toString());
+    }
+
+    @Test
+    void aConfigFieldTheMethodLacksOrOneWithoutDefaultIsOneLine() throws IOException {
+        Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"prompt\": \"a\", \"steering\": {\"layr\": 1}}");
+        Result r = loupe("method", "run", "steering", "--config", unknown.toString(), "--out", tmp.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("loupe: " + unknown + ": field 'steering.layr' is not a field of this config"),
+                r.err());
+        Path missing = Files.writeString(tmp.resolve("b.json"), "{\"promote\": [\" c\"]}");
+        r = loupe("method", "run", "steering", "--config", missing.toString(), "--out", tmp.toString());
+        assertEquals(2, r.code());
+        assertEquals("loupe: " + missing + ": field 'prompt' missing (it has no default)", r.err().strip());
+        assertEquals(List.of("a.json", "b.json"), names(tmp), "nothing written");
+    }
+
+    @Test
+    void aThirdPartyMethodRunsFromTheModulePathAndFromTheClassPath() throws Exception {
+        Path jar = PluginJars.methodJar(tmp, "acme.method", "HeadCounter", "acme-count");
+        Path config = Files.writeString(tmp.resolve("count.json"), "{\"heads\": 3}");
+        String modules = System.getProperty("jdk.module.path", "");
+        String classes = System.getProperty("java.class.path", "");
+        List<List<String>> launches = List.of(
+                List.of("--module-path", modules + File.pathSeparator + jar, "-cp", classes, "--add-modules",
+                        "ALL-MODULE-PATH", "-m", "dev.loupe.app/" + Main.class.getName()),
+                List.of("-cp", String.join(File.pathSeparator, modules, classes, jar.toString()), Main.class.getName()));
+        for (List<String> launch : launches) {
+            Path out = tmp.resolve("out-" + launch.get(0).replace("-", ""));
+            List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g", "-Dai.djl.offline=true"));
+            command.addAll(launch);
+            command.addAll(List.of("method", "run", "acme-count", "--model", golden("gpt2-tiny"), "--config",
+                    config.toString(), "--out", out.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            pb.environment().put("DJL_OFFLINE", "true");
+            pb.environment().put("OPT_OUT_TRACKING", "true");
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
+            assertEquals(0, p.exitValue(), launch.get(0) + ": " + output);
+            assertEquals("12", Files.readString(out.resolve("heads.txt")), "4 heads of gpt2-tiny × 3");
+            JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
+            assertEquals(12.0, result.get("metrics").get("heads").asDouble());
+            assertEquals("acme-count", result.get("method").asText());
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result loupe(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static String golden(String name) {
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("testdata/golden").resolve(name))) {
+                return dir.resolve("testdata/golden").resolve(name).toString();
+            }
+        }
+        throw new IllegalStateException("testdata not found");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
+    }
+}
