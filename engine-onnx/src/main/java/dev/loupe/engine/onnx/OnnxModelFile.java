@@ -149,17 +149,17 @@ final class OnnxModelFile {
     }
 
     /**
-     * A file written before an architecture feature existed has no key for it and does not use it: absent feature
-     * keys (and an absent {@code features}) take {@link ArchitectureFeatures#NONE}'s values. Every other key of the
-     * spec is required.
+     * A file written before an architecture feature existed has no key for it and does not use it: absent (or null)
+     * feature keys, and an absent (or null) {@code features}, take {@link ArchitectureFeatures#NONE}'s values. Every
+     * other key of the spec is required.
      */
     private static ObjectNode withFeatureDefaults(ObjectNode spec) {
         ObjectNode none = JSON.valueToTree(ArchitectureFeatures.NONE);
-        if (!spec.has("features")) {
+        if (!spec.hasNonNull("features")) {
             spec.set("features", none);
         } else if (spec.get("features") instanceof ObjectNode f) {
             none.fields().forEachRemaining(e -> {
-                if (!f.has(e.getKey())) {
+                if (!f.hasNonNull(e.getKey())) {
                     f.set(e.getKey(), e.getValue());
                 }
             });

@@ -106,14 +106,18 @@ class OnnxFileFuzzTest {
         }
     }
 
-    /** The edited spec with the documented defaults: absent feature keys (or features) are those of NONE. */
+    /** The edited spec with the documented defaults: absent or null feature keys (or features) are NONE's. */
     private static JsonNode expected(JsonNode edited) {
         ObjectNode spec = (ObjectNode) edited.deepCopy();
         ObjectNode none = JSON.valueToTree(dev.loupe.api.ArchitectureFeatures.NONE);
-        if (!spec.has("features")) {
+        if (!spec.hasNonNull("features")) {
             spec.set("features", none);
         } else if (spec.get("features") instanceof ObjectNode f) {
-            none.fields().forEachRemaining(e -> f.putIfAbsent(e.getKey(), e.getValue()));
+            none.fields().forEachRemaining(e -> {
+                if (!f.hasNonNull(e.getKey())) {
+                    f.set(e.getKey(), e.getValue());
+                }
+            });
         }
         return spec;
     }
@@ -164,15 +168,18 @@ class OnnxFileFuzzTest {
         ObjectNode spec = (ObjectNode) JSON.readTree(proto.getMetadataProps(index).getValue());
         List<String> keys = new ArrayList<>();
         spec.fieldNames().forEachRemaining(keys::add);
+        spec.path("features").fieldNames().forEachRemaining(k -> keys.add("features." + k));
         keys.add("unknownField");
         String key = keys.get(rnd.nextInt(keys.size()));
+        ObjectNode parent = key.startsWith("features.") ? (ObjectNode) spec.get("features") : spec;
+        String name = key.replace("features.", "");
         String what;
         if (rnd.nextInt(5) == 0) {
-            spec.remove(key);
+            parent.remove(name);
             what = "spec." + key + " removed";
         } else {
             JsonNode v = VALUES.get(rnd.nextInt(VALUES.size()));
-            spec.set(key, v);
+            parent.set(name, v);
             what = "spec." + key + " = " + v;
         }
         ModelProto edited = proto.toBuilder().setMetadataProps(index, StringStringEntryProto.newBuilder()
