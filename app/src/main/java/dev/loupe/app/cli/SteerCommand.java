@@ -6,10 +6,14 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.api.spi.Evaluator;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.data.PromptSet;
 import dev.loupe.eval.TaskEvaluator;
+import dev.loupe.method.steering.CompletionLikelihood;
+import dev.loupe.method.steering.Datapoint;
 import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
@@ -179,6 +183,9 @@ public final class SteerCommand {
 
         @Option(names = "--task", defaultValue = "refusal", description = "Evaluator (default: ${DEFAULT-VALUE}).")
         String task;
+        @Option(names = "--prompts", paramLabel = "FILE.jsonl", description = "Score your own prompts instead of --task: "
+                + "one JSON object a line, 'prompt' with 'promote' and/or 'suppress' completions (log-probabilities).")
+        Path prompts;
 
         @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
@@ -197,11 +204,12 @@ public final class SteerCommand {
             String engineName;
             try (Model m = options.load(loader)) {
                 engineName = m.engineName();
-                results = TransferEvaluation.conditions(m, loader.plugins().evaluator(task), meta.config(), v, seed, limit);
+                Evaluator scorer = prompts == null ? loader.plugins().evaluator(task) : userPrompts(m);
+                results = TransferEvaluation.conditions(m, scorer, meta.config(), v, seed, limit);
             }
             PrintWriter w = spec.commandLine().getOut();
-            String header = String.format("task %s, vector %s (norm %.3f, %s at %s, engine %s)", task, vector,
-                    v.norm(), meta.form(), meta.hook(), engineName);
+            String header = String.format("task %s, vector %s (norm %.3f, %s at %s, engine %s)",
+                    prompts == null ? task : prompts, vector, v.norm(), meta.form(), meta.hook(), engineName);
             if (options.json) {
                 spec.commandLine().getErr().println(header);
                 w.println(Json.write(results));
@@ -209,6 +217,18 @@ public final class SteerCommand {
                 w.println(header);
                 EvalTable.print(w, results);
             }
+        }
+
+        /** The prompt set as token ids under the one BOS policy, completions tokenised alone. */
+        private Evaluator userPrompts(Model m) {
+            Tokenizer tok = m.tokenizer();
+            List<Datapoint> points = new ArrayList<>();
+            for (PromptSet.Example e : PromptSet.read(prompts)) {
+                points.add(new Datapoint(TaskEvaluator.promptIds(tok, e.prompt()),
+                        e.promote().stream().map(tok::encode).toList(), e.suppress().stream().map(tok::encode).toList(),
+                        false));
+            }
+            return new CompletionLikelihood(points);
         }
     }
 }

@@ -7,7 +7,6 @@ import dev.loupe.api.spi.Progress;
 import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.circuit.GreaterThanSweep;
 import dev.loupe.app.report.CircuitReport;
-import dev.loupe.eval.toy.Windows;
 import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.method.transcoder.Transcoder;
@@ -18,10 +17,12 @@ import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Transcoders: harvest MLP activations, train a transcoder on them, and evaluate it in the model. */
@@ -43,7 +44,9 @@ public final class TranscoderCommand {
                 description = "Activation pairs to harvest (default: ${DEFAULT-VALUE}).") long tokens;
         @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "50000",
                 description = "Pairs per safetensors shard (default: ${DEFAULT-VALUE}).") int shardTokens;
-        @Option(names = "--seed", defaultValue = "100", description = "Corpus seed (default: ${DEFAULT-VALUE}).") long seed;
+        @Option(names = "--seed", defaultValue = "100", description = "Toy-world text seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Mixin CorpusOptions text;
         @Option(names = "--out", required = true, paramLabel = "DIR",
                 description = "Folder for the shards and their manifest.") Path out;
 
@@ -51,15 +54,17 @@ public final class TranscoderCommand {
         public void run() {
             try (Model m = options.load(loader)) {
                 int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
-                ActivationHarvest h = ActivationHarvest.run(m, l, Windows.toyWorld(m, seed), tokens, shardTokens, out,
-                        new ProgressBar(spec.commandLine().getErr()));
+                ActivationHarvest h = ActivationHarvest.run(m, l, text.windows(m, options.model == null, seed), tokens,
+                        shardTokens, out, new ProgressBar(spec.commandLine().getErr()));
                 if (options.json) {
                     spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
-                            h.hookIn().name(), "hook_out", h.hookOut().name(), "shards", h.shards(), "dir", out.toString())));
+                            h.hookIn().name(), "hook_out", h.hookOut().name(), "shards", h.shards(), "dir", out.toString(),
+                            "corpus", text.name())));
                     return;
                 }
-                spec.commandLine().getOut().printf("%d activation pairs of %s -> %s in %d shards under %s%n",
-                        h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out);
+                spec.commandLine().getOut().printf("%d activation pairs of %s -> %s in %d shards under %s%s%n",
+                        h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out, h.tokens() < tokens
+                                ? " (the corpus ended before --tokens " + tokens + ")" : "");
             }
         }
     }
@@ -127,9 +132,11 @@ public final class TranscoderCommand {
     public static final class Eval extends ModelCommand {
         @Option(names = "--transcoder", required = true, paramLabel = "DIR",
                 description = "SAELens-layout transcoder folder.") Path transcoder;
-        @Range(min = 1) @Option(names = "--windows", defaultValue = "64", description = "Text windows of n_ctx tokens.") int windows;
+        @Range(min = 1) @Option(names = "--windows", defaultValue = "64", description = "Text windows to score "
+                + "(default: ${DEFAULT-VALUE}; fewer when the corpus ends).") int windows;
         @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
+        @Mixin CorpusOptions text;
 
         @Override
         public void run() {
@@ -137,18 +144,21 @@ public final class TranscoderCommand {
             Map<String, Object> doc = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
                 t.requireFits(m.spec(), transcoder);
-                List<int[]> text = new ArrayList<>();
-                Windows w = Windows.toyWorld(m, seed);
-                for (int i = 0; i < windows; i++) {
-                    text.add(w.next());
+                List<int[]> scored = new ArrayList<>();
+                Iterator<int[]> w = text.windows(m, options.model == null, seed);
+                while (scored.size() < windows && w.hasNext()) {
+                    scored.add(w.next());
                 }
-                doc.put("metrics", TranscoderMetrics.evaluate(m, t, text));
-                var gt = loader.plugins().evaluator("greater-than");
-                EvaluationResult clean = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(), Progress.NONE));
-                EvaluationResult spliced = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(t.splice()),
-                        Progress.NONE));
-                doc.put("greater_than_clean", clean.metrics());
-                doc.put("greater_than_spliced", spliced.metrics());
+                doc.put("corpus", text.name());
+                doc.put("metrics", TranscoderMetrics.evaluate(m, t, scored));
+                if (options.model == null) {
+                    var gt = loader.plugins().evaluator("greater-than");
+                    EvaluationResult clean = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(), Progress.NONE));
+                    EvaluationResult spliced = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(t.splice()),
+                            Progress.NONE));
+                    doc.put("greater_than_clean", clean.metrics());
+                    doc.put("greater_than_spliced", spliced.metrics());
+                }
             }
             JsonFiles.write(transcoder.resolve("eval.json"), doc);
             PrintWriter out = spec.commandLine().getOut();
@@ -164,6 +174,9 @@ public final class TranscoderCommand {
                     x.ceLossScore(), x.ceClean(), x.ceWithTranscoder(), x.ceZeroAblated(), x.klDivWithSae());
             out.printf("feature density histogram, log10 bins [-6,-5) .. [-1,0]: %s%n",
                     java.util.Arrays.toString(x.densityHistogram()));
+            if (!doc.containsKey("greater_than_clean")) {
+                return;
+            }
             @SuppressWarnings("unchecked")
             Map<String, Double> c = (Map<String, Double>) doc.get("greater_than_clean");
             @SuppressWarnings("unchecked")

@@ -13,11 +13,10 @@ import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderTraining;
+import dev.loupe.eval.toy.Windows;
 import dev.loupe.toymodel.EmbeddedModel;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.Random;
 
 /**
  * One of Loupe's artifact writers, in a loop, in a JVM of its own, until {@link KillTest} kills it: version n of the
@@ -66,8 +65,8 @@ public final class KillTarget {
             case TRAINING -> TranscoderTraining.train(model, ActivationHarvest.open(dir.resolve("acts")),
                     new TranscoderTraining.Config(2, 1.0, 1e-3, 2, 12, 64, 256, 1000, false, 3, n),
                     dir.resolve("tc"), false, Progress.NONE);
-            case HARVEST -> ActivationHarvest.run(model, 1, windows(model, n), 400 + n, 100, dir.resolve("acts"),
-                    Progress.NONE);
+            case HARVEST -> ActivationHarvest.run(model, 1, Windows.toyWorld(model, n), 400 + n, 100,
+                    dir.resolve("acts"), Progress.NONE);
             case ONNX_EXPORT -> {
                 System.setProperty(EXTERNAL_DATA_ABOVE, "0");
                 try {
@@ -99,28 +98,5 @@ public final class KillTarget {
         float[] v = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
         Arrays.fill(v, n);
         return Tensor.of(v, shape);
-    }
-
-    /** Random 32-token windows of {@code m}'s vocabulary starting with its BOS. */
-    static Iterator<int[]> windows(Model m, long seed) {
-        Random r = new Random(seed);
-        int vocab = m.spec().dVocab();
-        int bos = m.tokenizer().bosId().orElse(0);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return true;
-            }
-
-            @Override
-            public int[] next() {
-                int[] w = new int[32];
-                w[0] = bos;
-                for (int i = 1; i < w.length; i++) {
-                    w[i] = r.nextInt(vocab);
-                }
-                return w;
-            }
-        };
     }
 }

@@ -82,7 +82,7 @@ class KillTest {
     @Test
     void aKilledTrainingLeavesTheOldTranscoderOrTheNew() throws Exception {
         Path acts = tmp.resolve(Writer.TRAINING.name()).resolve("acts");
-        ActivationHarvest.run(onnx, 1, KillTarget.windows(onnx, 0), 600, 200, acts, Progress.NONE);
+        ActivationHarvest.run(onnx, 1, dev.loupe.eval.toy.Windows.toyWorld(onnx, 0), 600, 200, acts, Progress.NONE);
         killRepeatedly(Writer.TRAINING, (dir, last) -> {
             TranscoderFile.read(dir.resolve("tc"));
             try (SafetensorsFile checkpoint = SafetensorsFile.open(dir.resolve("tc").resolve("checkpoint.safetensors"))) {

@@ -66,7 +66,10 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         return HookPoint.of(named.layer(), site);
     }
 
-    /** Runs windows through the model until {@code tokens} rows are written, {@code shardTokens} per shard. */
+    /**
+     * Runs windows through the model until {@code tokens} rows are written, {@code shardTokens} per shard, or the
+     * windows end (a finite corpus): then {@link #tokens} says how many were.
+     */
     public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
                                         Path dir, Progress progress) {
         if (layer < 0 || layer >= model.spec().nLayers()) {
@@ -88,8 +91,11 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         }
         while (written < tokens) {
             List<int[]> batch = new ArrayList<>();
-            for (int b = 0; b < BATCH; b++) {
+            for (int b = 0; b < BATCH && windows.hasNext(); b++) {
                 batch.add(windows.next());
+            }
+            if (batch.isEmpty()) {
+                break;
             }
             RunResult r = model.run(new RunRequest(batch, RunRequest.Padding.RIGHT, Set.of(in, out), List.of(),
                     RunRequest.LogitsMode.NONE));
@@ -109,6 +115,9 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         }
         if (xs.count() > 0) {
             shards.add(writeShard(dir, run, shards.size(), xs, ys));
+        }
+        if (written == 0) {
+            throw new LoupeException("the corpus gave no window to harvest (each window needs at least 2 tokens)");
         }
         ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, d, d);
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())

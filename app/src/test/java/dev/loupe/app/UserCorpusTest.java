@@ -1,0 +1,115 @@
+package dev.loupe.app;
+
+import static dev.loupe.app.CliTest.golden;
+import static dev.loupe.app.CliTest.loupe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.Model;
+import dev.loupe.api.RunRequest;
+import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.api.spi.ModelSource;
+import dev.loupe.api.spi.Plugins;
+import dev.loupe.toymodel.EmbeddedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Transcoders on the user's own text: harvest and eval read a JSONL corpus, not the toy world's generator. */
+class UserCorpusTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> WORDS = List.of("the", "a", "man", "woman", "city", "river", "house", "old",
+            "new", "went", "saw", "said", "to", "of", "and", "in", "was", "is", "he", "she", "they", "time", "day");
+
+    @TempDir
+    Path tmp;
+
+    /** {@code lines} sentences of English words, one JSON object a line. */
+    private Path corpus(String name, int lines, long seed) throws IOException {
+        Random r = new Random(seed);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            List<String> words = new ArrayList<>();
+            for (int w = 0; w < 6 + r.nextInt(10); w++) {
+                words.add(WORDS.get(r.nextInt(WORDS.size())));
+            }
+            b.append(JSON.writeValueAsString(java.util.Map.of("text", String.join(" ", words), "id", i))).append('\n');
+        }
+        return Files.writeString(tmp.resolve(name), b.toString());
+    }
+
+    @Test
+    void harvestReadsTheCorpusWindowByWindowAndStopsWhereItEnds() throws Exception {
+        Path text = corpus("train.jsonl", 60, 1);
+        Path acts = tmp.resolve("acts");
+        CliTest.Result h = loupe("transcoder", "harvest", "--corpus", text.toString(), "--context", "16", "--layer",
+                "1", "--tokens", "100000", "--shard-tokens", "200", "--out", acts.toString(), "--json");
+        assertEquals(0, h.code(), h.err());
+        JsonNode doc = JSON.readTree(h.out());
+        try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            List<Integer> stream = new ArrayList<>();
+            for (String line : Files.readAllLines(text)) {
+                stream.add(m.tokenizer().bosId().getAsInt());
+                Arrays.stream(m.tokenizer().encode(JSON.readTree(line).get("text").asText())).forEach(stream::add);
+            }
+            int windows = stream.size() / 16;
+            assertEquals(windows * 15L, doc.get("tokens").asLong(), "every window of the corpus, none invented");
+            int[] first = stream.subList(0, 16).stream().mapToInt(Integer::intValue).toArray();
+            HookPoint in = HookPoint.parse(doc.get("hook_in").asText());
+            float[] expected = m.run(RunRequest.of(first).withCache(in)).activation(in).select(0).select(1).toArray();
+            try (SafetensorsFile shard = SafetensorsFile.open(acts.resolve(doc.get("shards").get(0).asText()))) {
+                float[] row = Arrays.copyOf(shard.tensor("x").toArray(), expected.length);
+                for (int i = 0; i < row.length; i++) {
+                    assertEquals(expected[i], row[i], 1e-5, "row 0 is the first window's position 1, dimension " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTranscoderTrainedOnUserTextIsScoredOnHeldOutUserText() throws Exception {
+        Path acts = tmp.resolve("acts");
+        CliTest.Result h = loupe("transcoder", "harvest", "--corpus", corpus("train.jsonl", 2000, 1).toString(),
+                "--layer", "1", "--tokens", "20000", "--out", acts.toString());
+        assertEquals(0, h.code(), h.err());
+        Path tc = tmp.resolve("tc");
+        CliTest.Result t = loupe("transcoder", "train", "--activations", acts.toString(), "--out", tc.toString(),
+                "--expansion", "4", "--steps", "400", "--batch", "256", "--buffer", "4096", "--warmup", "20",
+                "--checkpoint-every", "400");
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = loupe("transcoder", "eval", "--transcoder", tc.toString(), "--corpus",
+                corpus("held-out.jsonl", 200, 2).toString(), "--windows", "16", "--json");
+        assertEquals(0, e.code(), e.err());
+        JsonNode doc = JSON.readTree(e.out());
+        assertTrue(doc.get("corpus").asText().endsWith("held-out.jsonl"), doc.toString());
+        double ev = doc.get("metrics").get("explainedVariance").asDouble();
+        assertTrue(ev > 0.7, "explained variance on held-out user text: " + ev);
+    }
+
+    @Test
+    void badCorpusInputIsOneLineAndWritesNothing() throws IOException {
+        Path out = tmp.resolve("acts");
+        CliTest.Result r = loupe("transcoder", "harvest", "--corpus", tmp.resolve("none.jsonl").toString(), "--out",
+                out.toString());
+        assertEquals(2, r.code());
+        assertEquals("loupe: " + tmp.resolve("none.jsonl") + ": no such corpus (expected a text or .jsonl file, or a "
+                + "folder of them)", r.err().strip());
+        Path bad = Files.writeString(tmp.resolve("bad.jsonl"), "{\"text\": \"the man\"}\n[1, 2]\n");
+        r = loupe("transcoder", "harvest", "--corpus", bad.toString(), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertEquals("loupe: " + bad + ":2: not a JSON object", r.err().strip());
+        r = loupe("transcoder", "harvest", "--model", golden("gpt2-tiny"), "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--corpus is required with --model"), r.err());
+        assertTrue(!Files.exists(out.resolve("manifest.json")), "nothing written");
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The user's data in the formats their other tools use: text corpora (plain text files and folders, JSONL), cut
+ * into token windows under one BOS policy. Depends on the api and Jackson; methods and the app read data through it.
+ */
+module dev.loupe.data {
+    requires transitive dev.loupe.api;
+    requires com.fasterxml.jackson.databind;
+
+    exports dev.loupe.data;
+}
