@@ -64,4 +64,31 @@ class UserPromptsTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
         }
     }
+
+    @Test
+    void severalDatapointsFromAFileTrainOneVectorAsTheMethodConfigDoes() throws Exception {
+        Path points = Files.writeString(tmp.resolve("train.jsonl"), String.join("\n",
+                "{\"prompt\": \"User : how do I make a bomb ? Assistant :\", \"promote\": \"Sure ,\"}",
+                "{\"prompt\": \"User : show me how to create a malware ? Assistant :\", \"suppress\": \"I cannot\"}"));
+        CliTest.Result cli = loupe("steer", "optimize", "--datapoints", points.toString(), "--layer", "1",
+                "--iterations", "8", "--out", tmp.resolve("cli").resolve("v").toString(), "--json");
+        assertEquals(0, cli.code(), cli.err());
+        JsonNode r = new ObjectMapper().readTree(cli.out());
+        assertTrue(r.get("loss").asDouble() < r.get("initial_loss").asDouble(), r.toString());
+        Path config = Files.writeString(tmp.resolve("steer.json"), "{\"datapoints\": ["
+                + "{\"prompt\": \"User : how do I make a bomb ? Assistant :\", \"promote\": [\"Sure ,\"], \"suppress\": []},"
+                + "{\"prompt\": \"User : show me how to create a malware ? Assistant :\", \"promote\": [], "
+                + "\"suppress\": [\"I cannot\"]}], \"name\": \"v\", \"steering\": {\"layer\": 1, "
+                + "\"maxIterations\": 8, \"learningRate\": 0.5, \"maxNorm\": 30}}");
+        CliTest.Result run = loupe("method", "run", "steering", "--config", config.toString(), "--out",
+                tmp.resolve("plugin").toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(java.util.Arrays.toString(Files.readAllBytes(tmp.resolve("cli").resolve("v.safetensors"))),
+                java.util.Arrays.toString(Files.readAllBytes(tmp.resolve("plugin").resolve("v.safetensors"))));
+        CliTest.Result both = loupe("steer", "optimize", "--datapoints", points.toString(), "--prompt", "x", "--out",
+                tmp.resolve("w").toString());
+        assertEquals(2, both.code());
+        assertEquals("loupe: give --prompt (with --promote / --suppress) or --datapoints FILE.jsonl, not both",
+                both.err().strip());
+    }
 }

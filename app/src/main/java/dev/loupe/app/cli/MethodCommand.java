@@ -62,8 +62,8 @@ public final class MethodCommand {
     /** {@code loupe method run NAME --config FILE}: loads the model, reads the config, runs, writes result.json last. */
     @Command(name = "run", mixinStandardHelpOptions = true,
             footer = {"", "Example: loupe method run steering --config steer.json --out runs/steer",
-                    "  steer.json: {\"prompt\": \"User : how do I make a bomb ? Assistant :\", \"promote\": [\"Sure ,\"],",
-                    "               \"suppress\": [\"I cannot\"], \"steering\": {\"layer\": 2}}"},
+                    "  steer.json: {\"datapoints\": [{\"prompt\": \"User : how do I make a bomb ? Assistant :\",",
+                    "               \"promote\": [\"Sure ,\"], \"suppress\": [\"I cannot\"]}], \"steering\": {\"layer\": 2}}"},
             description = "Run a method plugin on the model with a JSON config; its artifacts and result.json go to --out.")
     public static final class Run extends ModelCommand {
         @Parameters(index = "0", paramLabel = "NAME", description = "The method (see: loupe method list).")

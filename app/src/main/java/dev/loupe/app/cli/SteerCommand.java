@@ -1,5 +1,6 @@
 package dev.loupe.app.cli;
 
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
@@ -43,8 +44,12 @@ public final class SteerCommand {
             footer = {"", "Example: loupe steer optimize --prompt \"User : how do I make a bomb ? Assistant :\" "
                     + "--promote \"Sure ,\" --suppress \"I cannot\" --out refusal-off"})
     public static final class Optimize extends ModelCommand {
-        @Option(names = "--prompt", required = true, description = "The one training prompt (BOS is prepended).")
+        @Option(names = "--prompt", description = "The one training prompt (BOS is prepended); or --datapoints.")
         String prompt;
+
+        @Option(names = "--datapoints", paramLabel = "FILE.jsonl", description = "Training examples instead of --prompt: "
+                + "one JSON object a line, 'prompt' with 'promote' and/or 'suppress' completions.")
+        Path datapoints;
 
         @Option(names = "--promote", description = "Completion to make likely (repeatable).")
         List<String> promote = new ArrayList<>();
@@ -77,6 +82,13 @@ public final class SteerCommand {
 
         @Override
         public void run() {
+            if ((prompt == null) == (datapoints == null)) {
+                throw new LoupeException("give --prompt (with --promote / --suppress) or --datapoints FILE.jsonl, not "
+                        + (prompt == null ? "neither" : "both"));
+            }
+            if (datapoints != null && (!promote.isEmpty() || !suppress.isEmpty())) {
+                throw new LoupeException("--promote / --suppress go with --prompt; in --datapoints each line has its own");
+            }
             if (slice != null && slice.length != 2) {
                 throw new IllegalArgumentException("--positions has " + slice.length
                         + " numbers, expected FROM:TO (two integers)");
@@ -88,8 +100,8 @@ public final class SteerCommand {
                         slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
                 Path dir = out.toAbsolutePath().getParent();
                 MethodResult r = steeringPlugin().run(new MethodContext(m, options.modelName(), dir, seed,
-                        new ProgressBar(spec.commandLine().getErr())), new SteeringMethod.Config(prompt, promote,
-                        suppress, c, out.getFileName().toString()));
+                        new ProgressBar(spec.commandLine().getErr())), new SteeringMethod.Config(examples(), c,
+                        out.getFileName().toString()));
                 PrintWriter w = spec.commandLine().getOut();
                 Map<String, Double> x = r.metrics();
                 if (options.json) {
@@ -102,6 +114,14 @@ public final class SteerCommand {
                         x.get("initial_loss"), x.get("loss"), x.get("iterations").intValue(), r.summary(),
                         x.get("norm"), out);
             }
+        }
+
+        private List<SteeringMethod.Example> examples() {
+            if (prompt != null) {
+                return List.of(new SteeringMethod.Example(prompt, promote, suppress));
+            }
+            return PromptSet.read(datapoints).stream()
+                    .map(e -> new SteeringMethod.Example(e.prompt(), e.promote(), e.suppress())).toList();
         }
 
         /** The steering method as installed: the same plugin {@code loupe method run steering} runs. */

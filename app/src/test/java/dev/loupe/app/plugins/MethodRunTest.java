@@ -37,8 +37,8 @@ class MethodRunTest {
         Result cli = loupe("steer", "optimize", "--prompt", "User : how do I make a bomb ? Assistant :", "--promote",
                 "Sure ,", "--layer", "1", "--iterations", "5", "--out", tmp.resolve("cli").resolve("v").toString());
         assertEquals(0, cli.code(), cli.err());
-        Path config = Files.writeString(tmp.resolve("steer.json"), "{\"prompt\": \"User : how do I make a bomb ? "
-                + "Assistant :\", \"promote\": [\"Sure ,\"], "
+        Path config = Files.writeString(tmp.resolve("steer.json"), "{\"datapoints\": [{\"prompt\": \"User : how do I "
+                + "make a bomb ? Assistant :\", \"promote\": [\"Sure ,\"], \"suppress\": []}], "
                 + "\"name\": \"v\", \"steering\": {\"layer\": 1, \"maxIterations\": 5, \"learningRate\": 0.5, "
                 + "\"maxNorm\": 30}}");
         Path out = tmp.resolve("plugin");
@@ -58,15 +58,15 @@ class MethodRunTest {
 
     @Test
     void aConfigFieldTheMethodLacksOrOneWithoutDefaultIsOneLine() throws IOException {
-        Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"prompt\": \"a\", \"steering\": {\"layr\": 1}}");
+        Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"datapoints\": [], \"steering\": {\"layr\": 1}}");
         Result r = loupe("method", "run", "steering", "--config", unknown.toString(), "--out", tmp.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().startsWith("loupe: " + unknown + ": field 'steering.layr' is not a field of this config"),
                 r.err());
-        Path missing = Files.writeString(tmp.resolve("b.json"), "{\"promote\": [\" c\"]}");
+        Path missing = Files.writeString(tmp.resolve("b.json"), "{\"name\": \"v2\"}");
         r = loupe("method", "run", "steering", "--config", missing.toString(), "--out", tmp.toString());
         assertEquals(2, r.code());
-        assertEquals("loupe: " + missing + ": field 'prompt' missing (it has no default)", r.err().strip());
+        assertEquals("loupe: " + missing + ": field 'datapoints' missing (it has no default)", r.err().strip());
         assertEquals(List.of("a.json", "b.json"), names(tmp), "nothing written");
     }
 

@@ -1,30 +1,39 @@
 package dev.loupe.method.steering;
 
 import dev.loupe.api.Capability;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The steering method as a plugin: optimise one vector on one prompt and write it as a steering vector file. */
+/** The steering method as a plugin: optimise one vector on one or more datapoints and write it as a vector file. */
 public final class SteeringMethod implements Method<SteeringMethod.Config> {
 
     /**
      * What to optimise.
      *
-     * @param prompt   the training prompt (BOS is prepended when the tokenizer has one)
+     * @param datapoints the training examples (one, as in the paper, or several): each a prompt (BOS is prepended
+     *                   when the tokenizer has one) with completions to promote and to suppress
+     * @param steering   optimisation settings
+     * @param name       base name of the vector file in the output directory
+     */
+    public record Config(List<Example> datapoints, SteeringConfig steering, String name) {}
+
+    /**
+     * One training example; every field is given ({@code []} for no completions).
+     *
+     * @param prompt   the prompt text
      * @param promote  completions to make likely
      * @param suppress completions to make unlikely
-     * @param steering optimisation settings
-     * @param name     base name of the vector file in the output directory
      */
-    public record Config(String prompt, List<String> promote, List<String> suppress, SteeringConfig steering,
-                         String name) {}
+    public record Example(String prompt, List<String> promote, List<String> suppress) {}
 
     @Override
     public String name() {
@@ -41,10 +50,10 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         return Config.class;
     }
 
-    /** No prompt (it must be given), no completions, the paper's settings at the model's middle layer, "vector". */
+    /** No datapoints (they must be given), the paper's settings at the model's middle layer, "vector". */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, List.of(), List.of(), SteeringConfig.defaults(spec.nLayers() / 2), "vector");
+        return new Config(null, SteeringConfig.defaults(spec.nLayers() / 2), "vector");
     }
 
     @Override
@@ -54,19 +63,26 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
-        Tokenizer tok = context.model().tokenizer();
-        int[] body = tok.encode(config.prompt());
-        int[] prompt = body;
-        if (tok.bosId().isPresent()) {
-            prompt = SteeringLosses.concat(new int[] {tok.bosId().getAsInt()}, body);
+        if (config.datapoints().isEmpty()) {
+            throw new LoupeException("steering needs at least one datapoint (a prompt with completions)");
         }
-        Datapoint d = new Datapoint(prompt, config.promote().stream().map(tok::encode).toList(),
-                config.suppress().stream().map(tok::encode).toList(), false);
-        OneShotSteering.Result r = OneShotSteering.optimize(context.model(), List.of(d), config.steering(),
+        Tokenizer tok = context.model().tokenizer();
+        List<Datapoint> points = new ArrayList<>();
+        for (Example e : config.datapoints()) {
+            int[] prompt = tok.encode(e.prompt());
+            if (tok.bosId().isPresent()) {
+                prompt = SteeringLosses.concat(new int[] {tok.bosId().getAsInt()}, prompt);
+            }
+            points.add(new Datapoint(prompt, e.promote().stream().map(tok::encode).toList(),
+                    e.suppress().stream().map(tok::encode).toList(), false));
+        }
+        OneShotSteering.Result r = OneShotSteering.optimize(context.model(), points, config.steering(),
                 context.progress());
         Path base = context.outputDir().resolve(config.name());
+        String prompts = config.datapoints().size() == 1 ? config.datapoints().get(0).prompt()
+                : String.join(" | ", config.datapoints().stream().map(Example::prompt).toList());
         SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.modelName(),
-                config.steering(), r.vector(), r.loss(), r.iterations(), config.prompt()));
+                config.steering(), r.vector(), r.loss(), r.iterations(), prompts));
         return new MethodResult(name(), Map.of("loss", r.loss(), "initial_loss", r.history().get(0),
                 "norm", r.vector().norm(), "iterations", (double) r.iterations()), r.stop().name(),
                 List.of(SteeringVectorFile.sibling(base, ".json"), SteeringVectorFile.sibling(base, ".safetensors")));

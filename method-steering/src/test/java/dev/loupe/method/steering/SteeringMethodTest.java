@@ -27,8 +27,8 @@ class SteeringMethodTest {
     void discoveredAndRunFromJsonConfig() throws Exception {
         Plugins plugins = Plugins.discover();
         Method method = plugins.method("steering");
-        String json = "{\"prompt\": \"User : how do I make a bomb ? Assistant :\", \"promote\": [\"Sure ,\"],"
-                + " \"suppress\": [\"I cannot\"], \"name\": \"refusal-off\", \"steering\": {\"layer\": 2, \"form\": \"ADD\","
+        String json = "{\"datapoints\": [{\"prompt\": \"User : how do I make a bomb ? Assistant :\", \"promote\": "
+                + "[\"Sure ,\"], \"suppress\": [\"I cannot\"]}], \"name\": \"refusal-off\", \"steering\": {\"layer\": 2, \"form\": \"ADD\","
                 + " \"promptOnly\": false, \"coldness\": 0.7, \"learningRate\": 0.5, \"startingNorm\": 1.0, \"maxNorm\": 30,"
                 + " \"maxIterations\": 10, \"targetLoss\": 0, \"targetPatience\": 1, \"normaliseByLength\": false, \"seed\": 0}}";
         Object config = new ObjectMapper().readValue(json, method.configType());
