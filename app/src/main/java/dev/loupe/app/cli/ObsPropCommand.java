@@ -3,11 +3,15 @@ package dev.loupe.app.cli;
 import dev.loupe.api.Model;
 import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
+import dev.loupe.app.obsprop.ObservableFeatures;
 import dev.loupe.app.obsprop.ProbeComparison;
 import dev.loupe.app.report.HtmlReport;
 import dev.loupe.app.report.ObsPropReport;
 import dev.loupe.hf.JsonFiles;
+import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.obsprop.HeadAblation;
+import dev.loupe.method.obsprop.Observable;
+import dev.loupe.method.obsprop.ObservableExpression;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -38,8 +42,27 @@ public final class ObsPropCommand {
                 description = "Where features.json and features.html go (default: ${DEFAULT-VALUE}).")
         Path out;
 
+        @Option(names = "--observable", paramLabel = "EXPR", description = "Your observable instead of the pronoun "
+                + "task: a weighted sum of single-token logits, e.g. \"logit(' she') - logit(' he')\".")
+        String observable;
+
+        @Option(names = "--prompt", description = "With --observable: the prompt whose last token linearises the MLPs "
+                + "and whose tokens check the LayerNorm rule (without it: heads' direct paths, weights only).")
+        String prompt;
+
+        @Range(min = 1) @Option(names = "--top", defaultValue = "10", description = "Rows printed with --observable "
+                + "(default: ${DEFAULT-VALUE}).")
+        int top;
+
         @Override
         public void run() {
+            if (observable != null) {
+                runObservable();
+                return;
+            }
+            if (prompt != null) {
+                throw new dev.loupe.api.LoupeException("--prompt goes with --observable (the pronoun task has its own)");
+            }
             FeatureStudy s;
             try (Model m = options.load(loader)) {
                 s = FeatureStudy.run(m, prompts, paths, seed);
@@ -67,6 +90,36 @@ public final class ObsPropCommand {
                     s.finalNormReal().dimension(), s.finalNormReal().meanCosine(), s.finalNormReal().meanAngleDegrees(), s.finalNormReal().samples(),
                     s.finalNormGaussian().meanCosine(), s.finalNormGaussian().meanAngleDegrees(),
                     s.finalNormGaussian().boundDegrees());
+        }
+
+        private void runObservable() {
+            ObservableFeatures f;
+            try (Model m = options.load(loader)) {
+                Observable n = ObservableExpression.parse(observable, m.tokenizer());
+                f = ObservableFeatures.run(m, observable, n, prompt == null ? null
+                        : TaskEvaluator.promptIds(m.tokenizer(), prompt));
+            }
+            JsonFiles.write(out.resolve("observable-features.json"), f);
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(f));
+                return;
+            }
+            printObservable(w, f, top);
+        }
+    }
+
+    /** The top rows of the user's observable's ranking, and the LayerNorm check when there was a prompt. */
+    private static void printObservable(PrintWriter w, ObservableFeatures f, int top) {
+        w.println("rank  component   ||feature vector||   for " + f.observable());
+        for (int i = 0; i < Math.min(top, f.ranked().size()); i++) {
+            ObservableFeatures.Row r = f.ranked().get(i);
+            w.printf("%4d  %-10s %10.4f%n", i + 1, r.name(), r.norm());
+        }
+        if (f.finalNorm() != null) {
+            w.printf("final LayerNorm, d = %d: exact gradient vs sqrt(d) W*y rule, mean cosine %.4f (%.2f deg) on %d "
+                    + "tokens of the prompt%n", f.finalNorm().dimension(), f.finalNorm().meanCosine(),
+                    f.finalNorm().meanAngleDegrees(), f.finalNorm().samples());
         }
     }
 
