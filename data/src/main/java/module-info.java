@@ -1,6 +1,7 @@
 /**
  * The user's data in the formats their other tools use: text corpora (plain text files and folders, JSONL), cut
- * into token windows under one BOS policy. Depends on the api and Jackson; methods and the app read data through it.
+ * into token windows under one BOS policy, prompt sets, and the strict Jackson binding of Loupe's own formats.
+ * Depends on the api and Jackson; methods, engines and the app read data through it.
  */
 module dev.loupe.data {
     requires transitive dev.loupe.api;

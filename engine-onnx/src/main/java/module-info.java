@@ -5,6 +5,7 @@
 module dev.loupe.engine.onnx {
     requires transitive dev.loupe.api;
     requires dev.loupe.hf;
+    requires dev.loupe.data;
     requires com.fasterxml.jackson.databind;
     requires com.microsoft.onnxruntime;
     requires org.tribuo.util.onnx;

@@ -8,7 +8,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.spi.Method;
-import dev.loupe.hf.StrictJson;
+import dev.loupe.data.StrictJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;

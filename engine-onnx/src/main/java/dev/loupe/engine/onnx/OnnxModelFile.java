@@ -16,7 +16,7 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
 import dev.loupe.api.io.AtomicFiles;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
-import dev.loupe.hf.StrictJson;
+import dev.loupe.data.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;

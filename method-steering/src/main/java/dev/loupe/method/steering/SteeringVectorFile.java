@@ -1,16 +1,8 @@
 package dev.loupe.method.steering;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
@@ -20,6 +12,7 @@ import dev.loupe.api.io.FileDigests;
 import dev.loupe.api.io.FileSetCommit;
 import dev.loupe.api.io.SafetensorsFile;
 import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.data.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,19 +26,9 @@ import java.util.Map;
  */
 public final class SteeringVectorFile {
     static final String TENSOR = "steering_vector";
-    /**
-     * Strict: every field present (but those {@link #withDefaults} fills), none unknown, no null for a number or flag,
-     * no string from a number nor number from a string or a fraction, no enum from a number, no duplicate keys.
-     */
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
-                    DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
-                    DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .withCoercionConfig(LogicalType.Textual, t -> t.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT).disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    /** Strict ({@link StrictJson}): every field present but those {@link #withDefaults} fills, no coercions. */
+    private static final ObjectMapper JSON = StrictJson.mapper();
+    private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
 
     /**
      * What the JSON holds.
@@ -89,7 +72,7 @@ public final class SteeringVectorFile {
             vectorFile.writeTo(tmp);
             digest[0] = FileDigests.sha256(tmp);
         });
-        files.put(sibling(base, ".json").getFileName().toString(), tmp -> JSON.writeValue(tmp.toFile(),
+        files.put(sibling(base, ".json").getFileName().toString(), tmp -> PRETTY.writeValue(tmp.toFile(),
                 new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
                         metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(),
                         metadata.config(), digest[0])));

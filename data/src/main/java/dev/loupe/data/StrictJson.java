@@ -1,4 +1,4 @@
-package dev.loupe.hf;
+package dev.loupe.data;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
