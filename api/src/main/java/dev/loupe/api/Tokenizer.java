@@ -3,8 +3,8 @@ package dev.loupe.api;
 import java.util.OptionalInt;
 
 /**
- * Text to token ids and back. Encoding adds no special tokens; callers prepend BOS themselves. Close it with its
- * model (native tokenizers hold native memory).
+ * Text to token ids and back. {@link #encode} adds no special tokens; {@link #encodeWithBos} is Loupe's one BOS
+ * policy for prompts and documents. Close it with its model (native tokenizers hold native memory).
  */
 public interface Tokenizer extends AutoCloseable {
     int[] encode(String text);
@@ -21,6 +21,21 @@ public interface Tokenizer extends AutoCloseable {
 
     /** End-of-sequence token, if the tokenizer declares one. */
     OptionalInt eosId();
+
+    /**
+     * The text's ids after BOS when the tokenizer declares one, else the ids alone: how every prompt and document
+     * Loupe encodes starts (TransformerLens's {@code prepend_bos}; a tokenizer without BOS gets nothing invented).
+     */
+    default int[] encodeWithBos(String text) {
+        int[] body = encode(text);
+        if (bosId().isEmpty()) {
+            return body;
+        }
+        int[] ids = new int[body.length + 1];
+        ids[0] = bosId().getAsInt();
+        System.arraycopy(body, 0, ids, 1, body.length);
+        return ids;
+    }
 
     @Override
     default void close() {}

@@ -36,13 +36,9 @@ public final class TokenWindows implements Iterator<int[]> {
     @Override
     public boolean hasNext() {
         while (buffer.length < length && documents.hasNext()) {
-            int[] doc = tokenizer.encode(documents.next());
-            int bos = tokenizer.bosId().isPresent() ? 1 : 0;
-            int[] grown = Arrays.copyOf(buffer, buffer.length + bos + doc.length);
-            if (bos == 1) {
-                grown[buffer.length] = tokenizer.bosId().getAsInt();
-            }
-            System.arraycopy(doc, 0, grown, buffer.length + bos, doc.length);
+            int[] doc = tokenizer.encodeWithBos(documents.next());
+            int[] grown = Arrays.copyOf(buffer, buffer.length + doc.length);
+            System.arraycopy(doc, 0, grown, buffer.length, doc.length);
             buffer = grown;
         }
         return buffer.length >= length;

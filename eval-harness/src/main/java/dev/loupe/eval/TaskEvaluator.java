@@ -93,13 +93,9 @@ public abstract class TaskEvaluator implements Evaluator {
         return m;
     }
 
-    /** BOS followed by the prompt's tokens. */
+    /** The prompt's tokens under the one BOS policy ({@link Tokenizer#encodeWithBos}). */
     public static int[] promptIds(Tokenizer tok, String prompt) {
-        int[] body = tok.encode(prompt);
-        int[] ids = new int[body.length + 1];
-        ids[0] = tok.bosId().orElse(0);
-        System.arraycopy(body, 0, ids, 1, body.length);
-        return ids;
+        return tok.encodeWithBos(prompt);
     }
 
     /** The id of a one-token word; a clear error if the tokenizer splits it. */

@@ -69,11 +69,7 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         Tokenizer tok = context.model().tokenizer();
         List<Datapoint> points = new ArrayList<>();
         for (Example e : config.datapoints()) {
-            int[] prompt = tok.encode(e.prompt());
-            if (tok.bosId().isPresent()) {
-                prompt = SteeringLosses.concat(new int[] {tok.bosId().getAsInt()}, prompt);
-            }
-            points.add(new Datapoint(prompt, e.promote().stream().map(tok::encode).toList(),
+            points.add(new Datapoint(tok.encodeWithBos(e.prompt()), e.promote().stream().map(tok::encode).toList(),
                     e.suppress().stream().map(tok::encode).toList(), false));
         }
         OneShotSteering.Result r = OneShotSteering.optimize(context.model(), points, config.steering(),
