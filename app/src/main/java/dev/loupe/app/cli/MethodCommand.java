@@ -96,7 +96,7 @@ public final class MethodCommand {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("method", r.method());
             doc.put("model", options.modelName());
-            doc.put("metrics", r.metrics());
+            doc.put("metrics", new java.util.TreeMap<>(r.metrics()));
             doc.put("summary", r.summary());
             doc.put("artifacts", r.artifacts().stream().map(p -> dir.toAbsolutePath().relativize(p.toAbsolutePath())
                     .toString()).toList());
