@@ -3,6 +3,9 @@ package dev.loupe.app.cli;
 import dev.loupe.api.Model;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
+import dev.loupe.api.spi.Method;
+import dev.loupe.api.spi.MethodContext;
+import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.circuit.GreaterThanSweep;
@@ -13,6 +16,7 @@ import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderMetrics;
 import dev.loupe.method.transcoder.TranscoderTraining;
+import dev.loupe.method.transcoder.TranscoderTrainingMethod;
 import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -102,26 +106,28 @@ public final class TranscoderCommand {
             TranscoderTraining.Config c = new TranscoderTraining.Config(expansion, l1, lr, warmup, steps, batch, buffer,
                     deadAfter, !noGhost, checkpointEvery, seed);
             ActivationHarvest h = ActivationHarvest.open(activations);
-            TranscoderTraining.Result r;
+            MethodResult r;
             try (Model m = options.load(loader)) {
-                r = TranscoderTraining.train(m, h, c, out, resume, new ProgressBar(spec.commandLine().getErr()));
+                r = trainingPlugin().run(new MethodContext(m, options.modelName(), out, seed,
+                        new ProgressBar(spec.commandLine().getErr())),
+                        new TranscoderTrainingMethod.Config(activations.toString(), c, resume));
             }
-            Map<String, Object> log = new LinkedHashMap<>();
-            log.put("config", c);
-            log.put("resumed_from_step", r.resumedFrom());
-            log.put("seconds", r.seconds());
-            log.put("activations_per_second", r.activationsPerSecond());
-            log.put("curve", r.curve());
-            JsonFiles.write(out.resolve("training.json"), log);
             if (options.json) {
-                spec.commandLine().getOut().println(Json.write(log));
+                spec.commandLine().getOut().println(Json.write(r.summary()));
                 return;
             }
-            TranscoderTraining.Point last = r.curve().get(r.curve().size() - 1);
+            Map<String, Double> x = r.metrics();
+            int resumedFrom = x.get("resumed_from_step").intValue();
             spec.commandLine().getOut().printf("trained %d -> %d features, %d steps%s in %.1f s: %.0f activations/s; "
-                            + "final mse %.4f, L0 %.1f, dead %d; wrote %s%n", h.dIn(), r.transcoder().dSae(), steps,
-                    r.resumedFrom() > 0 ? " (resumed at " + r.resumedFrom() + ")" : "", r.seconds(),
-                    r.activationsPerSecond(), last.mse(), last.l0(), last.dead(), out);
+                            + "final mse %.4f, L0 %.1f, dead %d; wrote %s%n", h.dIn(), x.get("d_sae").intValue(), steps,
+                    resumedFrom > 0 ? " (resumed at " + resumedFrom + ")" : "", x.get("seconds"),
+                    x.get("activations_per_second"), x.get("mse"), x.get("l0"), x.get("dead").intValue(), out);
+        }
+
+        /** Transcoder training as installed: the same plugin {@code loupe method run transcoder} runs. */
+        @SuppressWarnings("unchecked")
+        private Method<TranscoderTrainingMethod.Config> trainingPlugin() {
+            return (Method<TranscoderTrainingMethod.Config>) loader.plugins().method("transcoder");
         }
     }
 

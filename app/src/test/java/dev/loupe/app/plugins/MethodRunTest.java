@@ -57,6 +57,30 @@ class MethodRunTest {
     }
 
     @Test
+    void transcoderTrainingFromAJsonConfigIsWhatTheFriendlyCommandTrains() throws Exception {
+        Path acts = tmp.resolve("acts");
+        Result h = loupe("transcoder", "harvest", "--layer", "1", "--tokens", "3000", "--out", acts.toString());
+        assertEquals(0, h.code(), h.err());
+        Result cli = loupe("transcoder", "train", "--activations", acts.toString(), "--out", tmp.resolve("cli").toString(),
+                "--expansion", "2", "--steps", "30", "--batch", "128", "--buffer", "1024", "--warmup", "5",
+                "--checkpoint-every", "10");
+        assertEquals(0, cli.code(), cli.err());
+        Path config = Files.writeString(tmp.resolve("train.json"), "{\"activations\": \"" + acts + "\", \"training\": "
+                + "{\"expansion\": 2, \"steps\": 30, \"batch\": 128, \"bufferRows\": 1024, \"warmup\": 5, "
+                + "\"checkpointEvery\": 10}}");
+        Path out = tmp.resolve("plugin");
+        Result run = loupe("method", "run", "transcoder", "--config", config.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertEquals(dev.loupe.method.transcoder.TranscoderFile.read(tmp.resolve("cli")),
+                dev.loupe.method.transcoder.TranscoderFile.read(out), "one implementation behind both commands");
+        JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
+        assertEquals(List.of("cfg.json", "sae_weights.safetensors", "checkpoint.safetensors", "training.json"),
+                JSON.convertValue(result.get("artifacts"), List.class));
+        assertEquals(JSON.readTree(tmp.resolve("cli").resolve("training.json").toFile()).get("curve").size(),
+                JSON.readTree(out.resolve("training.json").toFile()).get("curve").size());
+    }
+
+    @Test
     void aConfigFieldTheMethodLacksOrOneWithoutDefaultIsOneLine() throws IOException {
         Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"datapoints\": [], \"steering\": {\"layr\": 1}}");
         Result r = loupe("method", "run", "steering", "--config", unknown.toString(), "--out", tmp.toString());

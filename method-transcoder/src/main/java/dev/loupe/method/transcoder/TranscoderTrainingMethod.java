@@ -1,0 +1,82 @@
+package dev.loupe.method.transcoder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.api.Capability;
+import dev.loupe.api.ModelSpec;
+import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.api.spi.Method;
+import dev.loupe.api.spi.MethodContext;
+import dev.loupe.api.spi.MethodResult;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Transcoder training as a plugin: a transcoder fitted on a harvest ({@code loupe transcoder harvest}) through the
+ * engine's sparse-MLP trainer, written to the output folder as {@code cfg.json} + {@code sae_weights.safetensors},
+ * with {@code checkpoint.safetensors} (for {@code resume}) and {@code training.json} (settings, curve, throughput).
+ * {@code loupe transcoder train} is a front-end over it.
+ */
+public final class TranscoderTrainingMethod implements Method<TranscoderTrainingMethod.Config> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * What to train.
+     *
+     * @param activations the harvest folder (its manifest names the hooks and shards)
+     * @param training    the optimisation settings
+     * @param resume      continue from the output folder's checkpoint
+     */
+    public record Config(String activations, TranscoderTraining.Config training, boolean resume) {}
+
+    @Override
+    public String name() {
+        return "transcoder";
+    }
+
+    @Override
+    public String description() {
+        return "train a transcoder on harvested activations (Dunefsky et al., NeurIPS 2024)";
+    }
+
+    @Override
+    public Class<Config> configType() {
+        return Config.class;
+    }
+
+    /** No harvest (it must be given), SAELens-like defaults (8× expansion, 3000 steps of 1024), no resume. */
+    @Override
+    public Config defaults(ModelSpec spec) {
+        return new Config(null, TranscoderTraining.Config.defaults(), false);
+    }
+
+    @Override
+    public Set<Capability> requires() {
+        return Set.of(Capability.TRAINING);
+    }
+
+    @Override
+    public MethodResult run(MethodContext context, Config config) {
+        ActivationHarvest h = ActivationHarvest.open(Path.of(config.activations()));
+        Path out = context.outputDir();
+        TranscoderTraining.Result r = TranscoderTraining.train(context.model(), h, config.training(), out,
+                config.resume(), context.progress());
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("config", config.training());
+        log.put("resumed_from_step", r.resumedFrom());
+        log.put("seconds", r.seconds());
+        log.put("activations_per_second", r.activationsPerSecond());
+        log.put("curve", r.curve());
+        Path training = out.resolve("training.json");
+        AtomicFiles.write(training, tmp -> JSON.writeValue(tmp.toFile(), log));
+        TranscoderTraining.Point last = r.curve().get(r.curve().size() - 1);
+        return new MethodResult(name(), Map.of("mse", last.mse(), "l0", last.l0(), "dead", (double) last.dead(),
+                "d_sae", (double) r.transcoder().dSae(), "resumed_from_step", (double) r.resumedFrom(),
+                "seconds", r.seconds(), "activations_per_second", r.activationsPerSecond()), log,
+                List.of(out.resolve(TranscoderFile.CFG), out.resolve(TranscoderFile.WEIGHTS),
+                        out.resolve(TranscoderTraining.CHECKPOINT), training));
+    }
+}
