@@ -3,4 +3,6 @@ module dev.loupe.method.obsprop {
     requires transitive dev.loupe.api;
 
     exports dev.loupe.method.obsprop;
+
+    provides dev.loupe.api.spi.Method with dev.loupe.method.obsprop.ObsPropFeaturesMethod;
 }

@@ -1,17 +1,17 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
+import dev.loupe.api.spi.Method;
+import dev.loupe.api.spi.MethodContext;
 import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
-import dev.loupe.app.obsprop.ObservableFeatures;
 import dev.loupe.app.obsprop.ProbeComparison;
 import dev.loupe.app.report.HtmlReport;
 import dev.loupe.app.report.ObsPropReport;
 import dev.loupe.hf.JsonFiles;
-import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.obsprop.HeadAblation;
-import dev.loupe.method.obsprop.Observable;
-import dev.loupe.method.obsprop.ObservableExpression;
+import dev.loupe.method.obsprop.ObsPropFeaturesMethod;
+import dev.loupe.method.obsprop.ObservableFeatures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -95,9 +95,12 @@ public final class ObsPropCommand {
         private void runObservable() {
             ObservableFeatures f;
             try (Model m = options.load(loader)) {
-                Observable n = ObservableExpression.parse(observable, m.tokenizer());
-                f = ObservableFeatures.run(m, observable, n, prompt == null ? null
-                        : TaskEvaluator.promptIds(m.tokenizer(), prompt));
+                @SuppressWarnings("unchecked")
+                Method<ObsPropFeaturesMethod.Config> plugin = (Method<ObsPropFeaturesMethod.Config>) loader.plugins()
+                        .method("obsprop");
+                f = (ObservableFeatures) plugin.run(new MethodContext(m, options.modelName(), out, seed,
+                        dev.loupe.api.spi.Progress.NONE), new ObsPropFeaturesMethod.Config(observable,
+                        prompt == null ? "" : prompt)).summary();
             }
             JsonFiles.write(out.resolve("observable-features.json"), f);
             PrintWriter w = spec.commandLine().getOut();

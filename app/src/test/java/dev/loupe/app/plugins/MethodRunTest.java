@@ -81,6 +81,21 @@ class MethodRunTest {
     }
 
     @Test
+    void obsPropFromAJsonConfigIsWhatTheFriendlyCommandRanks() throws Exception {
+        Result cli = loupe("obsprop", "features", "--observable", "logit('she') - logit('he')", "--prompt",
+                "Alice gave Bob the book because", "--json", "--out", tmp.resolve("cli").toString());
+        assertEquals(0, cli.code(), cli.err());
+        Path config = Files.writeString(tmp.resolve("obsprop.json"), "{\"observable\": \"logit('she') - logit('he')\", "
+                + "\"prompt\": \"Alice gave Bob the book because\"}");
+        Path out = tmp.resolve("plugin");
+        Result run = loupe("method", "run", "obsprop", "--config", config.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
+        assertEquals(JSON.readTree(cli.out()), result.get("summary"), "one implementation behind both commands");
+        assertTrue(result.get("metrics").get("layer_norm_rule_cosine").asDouble() > 0.95, result.toString());
+    }
+
+    @Test
     void aConfigFieldTheMethodLacksOrOneWithoutDefaultIsOneLine() throws IOException {
         Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"datapoints\": [], \"steering\": {\"layr\": 1}}");
         Result r = loupe("method", "run", "steering", "--config", unknown.toString(), "--out", tmp.toString());

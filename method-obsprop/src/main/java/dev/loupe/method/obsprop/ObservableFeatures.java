@@ -1,14 +1,10 @@
-package dev.loupe.app.obsprop;
+package dev.loupe.method.obsprop;
 
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
-import dev.loupe.method.obsprop.ComponentRanking;
-import dev.loupe.method.obsprop.FeatureVectors;
-import dev.loupe.method.obsprop.LayerNormCheck;
-import dev.loupe.method.obsprop.Observable;
 import java.util.ArrayList;
 import java.util.List;
 
