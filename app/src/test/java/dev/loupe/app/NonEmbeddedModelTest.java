@@ -1,0 +1,109 @@
+package dev.loupe.app;
+
+import static dev.loupe.app.CliTest.golden;
+import static dev.loupe.app.CliTest.loupe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.eval.toy.ToyWorld;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three methods end to end from the CLI on a model that is not the embedded one (the golden GPT-2 checkpoint,
+ * given a word-level tokenizer the test writes), on files the test writes: a corpus, prompt sets, an observable.
+ */
+class NonEmbeddedModelTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> WORDS = List.of("the", "a", "man", "woman", "went", "to", "city", "river",
+            "house", "saw", "old", "new", "and", "of", "in", "was", "he", "she", "day", "time");
+
+    @TempDir
+    Path tmp;
+    private String model;
+
+    @BeforeEach
+    void checkpointWithATokenizer() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("gpt2-words"));
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(Path.of(golden("gpt2-tiny")).resolve(f), dir.resolve(f));
+        }
+        List<String> vocab = new ArrayList<>(List.of(ToyWorld.BOS, ToyWorld.UNK));
+        vocab.addAll(WORDS);
+        ToyWorld.writeTokenizer(dir, vocab);
+        model = dir.toString();
+    }
+
+    private Path corpus(String name, int lines, long seed) throws IOException {
+        Random r = new Random(seed);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            List<String> words = new ArrayList<>();
+            for (int w = 0; w < 5 + r.nextInt(12); w++) {
+                words.add(WORDS.get(r.nextInt(WORDS.size())));
+            }
+            b.append(JSON.writeValueAsString(java.util.Map.of("text", String.join(" ", words)))).append('\n');
+        }
+        return Files.writeString(tmp.resolve(name), b.toString());
+    }
+
+    @Test
+    void steeringOnTheUsersPromptsMovesHeldOutCompletions() throws Exception {
+        Path v = tmp.resolve("v");
+        CliTest.Result opt = loupe("steer", "optimize", "--model", model, "--prompt", "the man went to the",
+                "--promote", "city", "--layer", "1", "--out", v.toString(), "--json");
+        assertEquals(0, opt.code(), opt.err());
+        JsonNode o = JSON.readTree(opt.out());
+        assertTrue(o.get("loss").asDouble() < 0.5 * o.get("initial_loss").asDouble(), o.toString());
+        Path held = Files.writeString(tmp.resolve("held-out.jsonl"), String.join("\n",
+                "{\"prompt\": \"she saw the old\", \"promote\": \"city\", \"suppress\": \"river\"}",
+                "{\"prompt\": \"a woman was in the\", \"promote\": \"city\", \"suppress\": \"house\"}",
+                "{\"prompt\": \"he went to a new\", \"promote\": \"city\", \"suppress\": \"day\"}"));
+        CliTest.Result eval = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                held.toString(), "--json");
+        assertEquals(0, eval.code(), eval.err());
+        JsonNode rows = JSON.readTree(eval.out());
+        double unsteered = rows.get(0).get("metrics").get("margin").asDouble();
+        double plus = rows.get(1).get("metrics").get("margin").asDouble();
+        double minus = rows.get(2).get("metrics").get("margin").asDouble();
+        assertTrue(plus > unsteered + 1 && minus < unsteered, "held-out margins unsteered / +v / -v: " + unsteered
+                + " / " + plus + " / " + minus);
+    }
+
+    @Test
+    void aTranscoderOnTheUsersTextExplainsHeldOutText() throws Exception {
+        Path acts = tmp.resolve("acts");
+        assertEquals(0, loupe("transcoder", "harvest", "--model", model, "--corpus", corpus("train.jsonl", 1500, 1)
+                .toString(), "--layer", "1", "--tokens", "15000", "--out", acts.toString()).code());
+        Path tc = tmp.resolve("tc");
+        CliTest.Result t = loupe("transcoder", "train", "--model", model, "--activations", acts.toString(), "--out",
+                tc.toString(), "--expansion", "8", "--steps", "2000", "--batch", "256", "--buffer", "4096", "--warmup",
+                "20", "--checkpoint-every", "2000", "--lr", "3e-3");
+        assertEquals(0, t.code(), t.err());
+        CliTest.Result e = loupe("transcoder", "eval", "--model", model, "--transcoder", tc.toString(), "--corpus",
+                corpus("held-out.jsonl", 200, 2).toString(), "--windows", "16", "--json");
+        assertEquals(0, e.code(), e.err());
+        double ev = JSON.readTree(e.out()).get("metrics").get("explainedVariance").asDouble();
+        assertTrue(ev > 0.6, "explained variance on held-out text of a non-embedded model: " + ev);
+    }
+
+    @Test
+    void obsPropOnTheUsersObservableChecksTheLayerNormRule() throws Exception {
+        CliTest.Result r = loupe("obsprop", "features", "--model", model, "--observable",
+                "logit('city') - logit('river')", "--prompt", "the man went to the", "--json", "--out", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode doc = JSON.readTree(r.out());
+        double cosine = doc.get("finalNorm").get("meanCosine").asDouble();
+        assertTrue(cosine > 0.95, "the sqrt(d) W*y rule at d = 64 on the prompt's tokens: " + cosine);
+        assertEquals(2 * 4 + 2, doc.get("ranked").size(), "8 heads and 2 MLPs");
+    }
+}
