@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,16 +43,7 @@ class NonEmbeddedModelTest {
     }
 
     private Path corpus(String name, int lines, long seed) throws IOException {
-        Random r = new Random(seed);
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < lines; i++) {
-            List<String> words = new ArrayList<>();
-            for (int w = 0; w < 5 + r.nextInt(12); w++) {
-                words.add(WORDS.get(r.nextInt(WORDS.size())));
-            }
-            b.append(JSON.writeValueAsString(java.util.Map.of("text", String.join(" ", words)))).append('\n');
-        }
-        return Files.writeString(tmp.resolve(name), b.toString());
+        return UserCorpusTest.writeCorpus(tmp.resolve(name), WORDS, lines, seed);
     }
 
     @Test

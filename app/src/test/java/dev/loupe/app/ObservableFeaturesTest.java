@@ -68,6 +68,9 @@ class ObservableFeaturesTest {
                 + "observable reads one token's logit)", r.err().strip());
         r = loupe("obsprop", "features", "--prompt", "x", "--out", tmp.toString());
         assertEquals(2, r.code());
+        r = loupe("obsprop", "features", "--observable", "logit('she')", "--paths", "DIRECT", "--out", tmp.toString());
+        assertEquals(2, r.code());
+        assertEquals("loupe: --paths does not apply with --observable", r.err().strip());
         assertTrue(!Files.exists(tmp.resolve("observable-features.json")), "nothing written");
     }
 }

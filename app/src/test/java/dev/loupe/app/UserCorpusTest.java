@@ -33,18 +33,23 @@ class UserCorpusTest {
     @TempDir
     Path tmp;
 
-    /** {@code lines} sentences of English words, one JSON object a line. */
     private Path corpus(String name, int lines, long seed) throws IOException {
+        return writeCorpus(tmp.resolve(name), WORDS, lines, seed);
+    }
+
+    /** {@code lines} random sentences of {@code words} (6 to 15 each) into {@code file}, one JSON object a line. */
+    static Path writeCorpus(Path file, List<String> words, int lines, long seed) throws IOException {
         Random r = new Random(seed);
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < lines; i++) {
-            List<String> words = new ArrayList<>();
+            List<String> sentence = new ArrayList<>();
             for (int w = 0; w < 6 + r.nextInt(10); w++) {
-                words.add(WORDS.get(r.nextInt(WORDS.size())));
+                sentence.add(words.get(r.nextInt(words.size())));
             }
-            b.append(JSON.writeValueAsString(java.util.Map.of("text", String.join(" ", words), "id", i))).append('\n');
+            b.append(JSON.writeValueAsString(java.util.Map.of("text", String.join(" ", sentence), "id", i)))
+                    .append('\n');
         }
-        return Files.writeString(tmp.resolve(name), b.toString());
+        return Files.writeString(file, b.toString());
     }
 
     @Test
@@ -110,6 +115,20 @@ class UserCorpusTest {
         r = loupe("transcoder", "harvest", "--model", golden("gpt2-tiny"), "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--corpus is required with --model"), r.err());
+        Path plain = Files.writeString(tmp.resolve("plain.txt"), "the man went to the city\n");
+        String[][] unused = {
+            {"--corpus", plain.toString(), "--field", "body"}, {"--field", "body"},
+            {"--corpus", plain.toString(), "--seed", "3"},
+        };
+        String[] why = {"--field body applies to .jsonl corpora; " + plain + " is plain text",
+            "--field applies to a --corpus", "--seed does not apply with --corpus"};
+        for (int i = 0; i < unused.length; i++) {
+            List<String> args = new ArrayList<>(List.of("transcoder", "harvest", "--out", out.toString()));
+            args.addAll(List.of(unused[i]));
+            r = loupe(args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.err());
+            assertEquals("loupe: " + why[i], r.err().strip(), "an option nothing reads is refused, not ignored");
+        }
         assertTrue(!Files.exists(out.resolve("manifest.json")), "nothing written");
     }
 }

@@ -56,6 +56,11 @@ class UserPromptsTest {
             {"{\"prompt\": \"a\", \"promote\": [1]}\n", ":1: field 'promote' holds 1 (expected strings)"},
             {"\n\n", ": no prompts"},
         };
+        Path good = Files.writeString(tmp.resolve("good.jsonl"), "{\"prompt\": \"a\", \"promote\": \"b\"}\n");
+        CliTest.Result both = loupe("steer", "eval", "--vector", vector.toString(), "--prompts", good.toString(),
+                "--task", "refusal");
+        assertEquals(2, both.code());
+        assertEquals("loupe: --task does not apply with --prompts", both.err().strip());
         for (String[] c : cases) {
             Path f = Files.writeString(tmp.resolve("p.jsonl"), c[0]);
             CliTest.Result r = loupe("steer", "eval", "--vector", vector.toString(), "--prompts", f.toString());

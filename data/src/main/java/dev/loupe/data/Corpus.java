@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 /**
  * A text corpus as its documents, read lazily in a fixed order. The formats: a {@code .jsonl} file (one JSON object
- * a line, the document in field {@code text} or the one named), any other file as plain UTF-8 text (one document a
+ * a line, the document in field {@code text} or the one named; a dataset's other columns are not read), any other file as plain UTF-8 text (one document a
  * line, blank lines skipped), and a folder (its files in name order, recursively, each read by its extension; a
  * plain-text file in a folder is one document). A missing path, an empty corpus, a line that is not a JSON object
  * or lacks the field, and bytes that are not UTF-8 are one-line errors naming the file (and line).

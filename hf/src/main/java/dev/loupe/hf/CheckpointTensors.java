@@ -2,9 +2,9 @@ package dev.loupe.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.io.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;

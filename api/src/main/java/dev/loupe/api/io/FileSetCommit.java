@@ -35,6 +35,7 @@ public final class FileSetCommit {
         Path dir = journal.toAbsolutePath().getParent();
         recover(journal);
         Map<String, Path> temporaries = new LinkedHashMap<>();
+        List<String[]> moves = new ArrayList<>();
         try {
             for (Map.Entry<String, AtomicFiles.Content> f : files.entrySet()) {
                 Path target = dir.resolve(requirePlainName(journal, f.getKey()));
@@ -45,7 +46,8 @@ public final class FileSetCommit {
             StringBuilder json = new StringBuilder("{\"moves\":[");
             String sep = "";
             for (Map.Entry<String, Path> t : temporaries.entrySet()) {
-                json.append(sep).append('[').append(MiniJson.quote(t.getValue().getFileName().toString())).append(',')
+                moves.add(new String[] {t.getValue().getFileName().toString(), t.getKey()});
+                json.append(sep).append('[').append(MiniJson.quote(moves.get(moves.size() - 1)[0])).append(',')
                         .append(MiniJson.quote(t.getKey())).append(']');
                 sep = ",";
             }
@@ -64,7 +66,7 @@ public final class FileSetCommit {
             }
             throw (RuntimeException) e;
         }
-        recover(journal);
+        complete(journal, moves);
     }
 
     /**
@@ -75,8 +77,13 @@ public final class FileSetCommit {
         if (!Files.isRegularFile(journal)) {
             return false;
         }
+        complete(journal, readJournal(journal));
+        return true;
+    }
+
+    /** Makes the (temporary, target) moves a journal records, then deletes the journal. */
+    private static void complete(Path journal, List<String[]> moves) {
         Path dir = journal.toAbsolutePath().getParent();
-        List<String[]> moves = readJournal(journal);
         try {
             for (String[] m : moves) {
                 try {
@@ -90,7 +97,6 @@ public final class FileSetCommit {
         } catch (IOException e) {
             throw new LoupeException(journal + ": an interrupted write cannot be completed (" + e.getMessage() + ")");
         }
-        return true;
     }
 
     private static List<String[]> readJournal(Path journal) {

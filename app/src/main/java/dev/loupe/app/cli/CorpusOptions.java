@@ -15,8 +15,7 @@ public final class CorpusOptions {
             + "file (one document a line) or a folder of them (default: toy-world text, embedded model only).")
     Path corpus;
 
-    @Option(names = "--field", defaultValue = "text", description = "The JSONL field holding each document's text "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--field", description = "The JSONL field holding each document's text (default: text).")
     String field;
 
     @Range(min = 0) @Option(names = "--context", defaultValue = "0",
@@ -30,13 +29,20 @@ public final class CorpusOptions {
             throw new LoupeException("--context " + n + " is longer than the model's context of " + m.spec().nCtx());
         }
         if (corpus != null) {
+            if (field != null && java.nio.file.Files.isRegularFile(corpus) && !corpus.toString().endsWith(".jsonl")) {
+                throw new LoupeException("--field " + field + " applies to .jsonl corpora; " + corpus
+                        + " is plain text");
+            }
             return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), n);
+        }
+        if (field != null) {
+            throw new LoupeException("--field applies to a --corpus");
         }
         if (!embedded) {
             throw new LoupeException("--corpus is required with --model (the toy-world text fits the embedded model "
                     + "only)");
         }
-        return new Windows(m.tokenizer(), new dev.loupe.eval.toy.ToyCorpus(seed, java.util.List.of(), 0), n);
+        return Windows.toyWorld(m, seed, n);
     }
 
     /** How results name the text. */

@@ -57,6 +57,7 @@ public final class ObsPropCommand {
         @Override
         public void run() {
             if (observable != null) {
+                Exclusive.refuse(spec, "--observable", "--prompts", "--paths");
                 runObservable();
                 return;
             }

@@ -1,8 +1,8 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.HookPoint;
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.Logits;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;

@@ -224,6 +224,9 @@ public final class SteerCommand {
             String engineName;
             try (Model m = options.load(loader)) {
                 engineName = m.engineName();
+                if (prompts != null) {
+                    Exclusive.refuse(spec, "--prompts", "--task");
+                }
                 Evaluator scorer = prompts == null ? loader.plugins().evaluator(task) : userPrompts(m);
                 results = TransferEvaluation.conditions(m, scorer, meta.config(), v, seed, limit);
             }
@@ -244,9 +247,7 @@ public final class SteerCommand {
             Tokenizer tok = m.tokenizer();
             List<Datapoint> points = new ArrayList<>();
             for (PromptSet.Example e : PromptSet.read(prompts)) {
-                points.add(new Datapoint(TaskEvaluator.promptIds(tok, e.prompt()),
-                        e.promote().stream().map(tok::encode).toList(), e.suppress().stream().map(tok::encode).toList(),
-                        false));
+                points.add(Datapoint.of(tok, e.prompt(), e.promote(), e.suppress()));
             }
             return new CompletionLikelihood(points);
         }

@@ -58,6 +58,9 @@ public final class TranscoderCommand {
         public void run() {
             try (Model m = options.load(loader)) {
                 int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
+                if (text.corpus != null) {
+                    Exclusive.refuse(spec, "--corpus", "--seed");
+                }
                 ActivationHarvest h = ActivationHarvest.run(m, l, text.windows(m, options.model == null, seed), tokens,
                         shardTokens, out, new ProgressBar(spec.commandLine().getErr()));
                 if (options.json) {

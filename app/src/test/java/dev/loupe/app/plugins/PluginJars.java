@@ -13,8 +13,8 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
 
 /**
  * Builds, at test time, a plugin jar that Loupe has never seen: an {@link Engine} in its own module with both

@@ -21,7 +21,12 @@ public final class Windows implements Iterator<int[]> {
 
     /** Toy-world text only (no English) from a seeded corpus, in windows of the model's context length. */
     public static Windows toyWorld(dev.loupe.api.Model model, long seed) {
-        return new Windows(model.tokenizer(), new ToyCorpus(seed, java.util.List.of(), 0), model.spec().nCtx());
+        return toyWorld(model, seed, model.spec().nCtx());
+    }
+
+    /** Toy-world text only (no English) from a seeded corpus, in windows of {@code length} tokens. */
+    public static Windows toyWorld(dev.loupe.api.Model model, long seed, int length) {
+        return new Windows(model.tokenizer(), new ToyCorpus(seed, java.util.List.of(), 0), length);
     }
 
     @Override

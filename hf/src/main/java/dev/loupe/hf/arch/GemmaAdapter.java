@@ -1,7 +1,7 @@
 package dev.loupe.hf.arch;
 
-import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.ArchitectureFeatures.NormPlacement;
+import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.hf.ArchitectureAdapter;
 import dev.loupe.hf.HfConfig;

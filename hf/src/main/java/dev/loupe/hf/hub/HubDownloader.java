@@ -2,8 +2,8 @@ package dev.loupe.hf.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.io.JsonLimits;
 import dev.loupe.api.spi.Progress;
 import java.io.IOException;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.loupe.method.steering;
 
+import dev.loupe.api.Tokenizer;
 import java.util.List;
 
 /**
@@ -22,6 +23,15 @@ public record Datapoint(int[] prompt, List<int[]> promote, List<int[]> suppress,
         if (promote.isEmpty() && suppress.isEmpty()) {
             throw new IllegalArgumentException("a steering datapoint needs a completion to promote or suppress");
         }
+    }
+
+    /**
+     * A datapoint from text: the prompt under the one BOS policy ({@link Tokenizer#encodeWithBos}), each completion
+     * encoded alone.
+     */
+    public static Datapoint of(Tokenizer tokenizer, String prompt, List<String> promote, List<String> suppress) {
+        return new Datapoint(tokenizer.encodeWithBos(prompt), promote.stream().map(tokenizer::encode).toList(),
+                suppress.stream().map(tokenizer::encode).toList(), false);
     }
 
     public static Datapoint promoting(int[] prompt, int[] completion) {

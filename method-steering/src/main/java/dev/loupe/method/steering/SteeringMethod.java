@@ -69,8 +69,7 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         Tokenizer tok = context.model().tokenizer();
         List<Datapoint> points = new ArrayList<>();
         for (Example e : config.datapoints()) {
-            points.add(new Datapoint(tok.encodeWithBos(e.prompt()), e.promote().stream().map(tok::encode).toList(),
-                    e.suppress().stream().map(tok::encode).toList(), false));
+            points.add(Datapoint.of(tok, e.prompt(), e.promote(), e.suppress()));
         }
         OneShotSteering.Result r = OneShotSteering.optimize(context.model(), points, config.steering(),
                 context.progress());

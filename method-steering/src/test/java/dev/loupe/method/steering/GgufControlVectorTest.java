@@ -5,16 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
+import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;
-import dev.loupe.api.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
