@@ -7,6 +7,8 @@ module dev.loupe.method.transcoder {
     exports dev.loupe.method.transcoder.circuit;
 
     opens dev.loupe.method.transcoder to com.fasterxml.jackson.databind;
+    opens dev.loupe.method.transcoder.circuit to com.fasterxml.jackson.databind;
 
-    provides dev.loupe.api.spi.Method with dev.loupe.method.transcoder.TranscoderTrainingMethod;
+    provides dev.loupe.api.spi.Method with dev.loupe.method.transcoder.TranscoderTrainingMethod,
+            dev.loupe.method.transcoder.circuit.CircuitMethod;
 }

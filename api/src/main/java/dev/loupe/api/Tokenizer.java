@@ -37,6 +37,26 @@ public interface Tokenizer extends AutoCloseable {
         return ids;
     }
 
+    /**
+     * The one token {@code text} is, for reading a logit: refused (naming the text) when it encodes to no token,
+     * to several, or to a token that decodes to other text (a word-level tokenizer's unknown token).
+     */
+    default int singleToken(String text) {
+        int[] ids = encode(text);
+        if (ids.length == 0) {
+            throw new LoupeException("'" + text + "' names no token");
+        }
+        if (ids.length > 1) {
+            throw new LoupeException("'" + text + "' is " + ids.length + " tokens, not one");
+        }
+        String back = decode(ids);
+        if (!back.strip().equals(text.strip())) {
+            throw new LoupeException("'" + text + "' names no token: the tokenizer reads it as token " + ids[0]
+                    + " '" + back + "'");
+        }
+        return ids[0];
+    }
+
     @Override
     default void close() {}
 

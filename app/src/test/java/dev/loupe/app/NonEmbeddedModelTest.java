@@ -84,6 +84,39 @@ class NonEmbeddedModelTest {
         assertEquals(0, e.code(), e.err());
         double ev = JSON.readTree(e.out()).get("metrics").get("explainedVariance").asDouble();
         assertTrue(ev > 0.6, "explained variance on held-out text of a non-embedded model: " + ev);
+        circuitOfALogitDifferenceOnAUserPromptIsExact(tc);
+    }
+
+    /** The user's prompt and target through the transcoder just trained; the same graph from method run. */
+    private void circuitOfALogitDifferenceOnAUserPromptIsExact(Path tc) throws Exception {
+        Path out = tmp.resolve("circuit");
+        String target = "logit-diff:'city','river'";
+        CliTest.Result c = loupe("transcoder", "circuit", "--model", model, "--transcoder", tc.toString(), "--prompt",
+                "she went to the old", "--target", target, "--k", "6", "--depth", "2", "--out", out.toString(), "--json");
+        assertEquals(0, c.code(), c.err());
+        JsonNode r = JSON.readTree(c.out());
+        double root = r.get("rootValue").asDouble();
+        assertEquals(r.get("modelValue").asDouble(), root, 1e-4 * Math.max(1, Math.abs(root)),
+                "the root's decomposition equals the model's logit difference");
+        assertTrue(r.get("maxImbalance").asDouble() < 1e-4 * Math.max(1, Math.abs(root)),
+                "every expanded node's inputs add up to it: " + r.get("maxImbalance"));
+        assertTrue(r.get("graph").get("nodes").size() > 3, r.toString());
+        assertTrue(Files.isRegularFile(out.resolve("circuit.html")));
+        Path config = Files.writeString(tmp.resolve("circuit.json"), JSON.writeValueAsString(java.util.Map.of(
+                "transcoders", List.of(tc.toString()), "prompt", "she went to the old", "target", target, "k", 6,
+                "depth", 2)));
+        Path run = tmp.resolve("circuit-run");
+        CliTest.Result m = loupe("method", "run", "circuit", "--model", model, "--config", config.toString(), "--out",
+                run.toString());
+        assertEquals(0, m.code(), m.err());
+        assertEquals(JSON.readTree(out.resolve("graph.json").toFile()), JSON.readTree(run.resolve("graph.json").toFile()),
+                "transcoder circuit and method run circuit write the same graph");
+        CliTest.Result bad = loupe("transcoder", "circuit", "--model", model, "--transcoder", tc.toString(), "--prompt",
+                "she went to the old", "--target", "logit:'paris'", "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("loupe: circuit target 'logit:'paris'': 'paris' names no token: the tokenizer reads it as token 1 "
+                + "'" + ToyWorld.UNK + "'", bad.err().strip());
+        assertTrue(Files.notExists(tmp.resolve("bad")), "nothing written");
     }
 
     @Test

@@ -112,6 +112,17 @@ public final class Plugins {
         return require("method", methods, name);
     }
 
+    /** The method named {@code name}, typed by its config record: how a front-end calls the plugin it fronts. */
+    @SuppressWarnings("unchecked")
+    public <C> Method<C> method(String name, Class<C> configType) {
+        Method<?> m = method(name);
+        if (!m.configType().equals(configType)) {
+            throw new PluginException("method '" + name + "' takes " + m.configType().getName() + ", not "
+                    + configType.getName() + " (another plugin has its name?)");
+        }
+        return (Method<C>) m;
+    }
+
     public Evaluator evaluator(String name) {
         return require("evaluator", evaluators, name);
     }

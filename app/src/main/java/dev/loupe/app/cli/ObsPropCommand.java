@@ -96,9 +96,8 @@ public final class ObsPropCommand {
         private void runObservable() {
             ObservableFeatures f;
             try (Model m = options.load(loader)) {
-                @SuppressWarnings("unchecked")
-                Method<ObsPropFeaturesMethod.Config> plugin = (Method<ObsPropFeaturesMethod.Config>) loader.plugins()
-                        .method("obsprop");
+                Method<ObsPropFeaturesMethod.Config> plugin = loader.plugins().method("obsprop",
+                        ObsPropFeaturesMethod.Config.class);
                 f = (ObservableFeatures) plugin.run(new MethodContext(m, options.modelName(), out, seed,
                         dev.loupe.api.spi.Progress.NONE), new ObsPropFeaturesMethod.Config(observable,
                         prompt == null ? "" : prompt)).summary();

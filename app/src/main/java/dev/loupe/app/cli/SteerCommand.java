@@ -8,7 +8,6 @@ import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Evaluator;
-import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.PromptSet;
@@ -99,7 +98,7 @@ public final class SteerCommand {
                         promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
                         slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
                 Path dir = out.toAbsolutePath().getParent();
-                MethodResult r = steeringPlugin().run(new MethodContext(m, options.modelName(), dir, seed,
+                MethodResult r = loader.plugins().method("steering", SteeringMethod.Config.class).run(new MethodContext(m, options.modelName(), dir, seed,
                         new ProgressBar(spec.commandLine().getErr())), new SteeringMethod.Config(examples(), c,
                         out.getFileName().toString()));
                 PrintWriter w = spec.commandLine().getOut();
@@ -124,11 +123,6 @@ public final class SteerCommand {
                     .map(e -> new SteeringMethod.Example(e.prompt(), e.promote(), e.suppress())).toList();
         }
 
-        /** The steering method as installed: the same plugin {@code loupe method run steering} runs. */
-        @SuppressWarnings("unchecked")
-        private Method<SteeringMethod.Config> steeringPlugin() {
-            return (Method<SteeringMethod.Config>) loader.plugins().method("steering");
-        }
     }
 
     /** {@code loupe steer export}: a vector file as a GGUF control vector for llama.cpp / repeng. */

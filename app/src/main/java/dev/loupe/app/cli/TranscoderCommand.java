@@ -1,9 +1,9 @@
 package dev.loupe.app.cli;
 
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.spi.EvaluationContext;
 import dev.loupe.api.spi.EvaluationResult;
-import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.Progress;
@@ -17,6 +17,8 @@ import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderMetrics;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.method.transcoder.TranscoderTrainingMethod;
+import dev.loupe.method.transcoder.circuit.CircuitGraph;
+import dev.loupe.method.transcoder.circuit.CircuitMethod;
 import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -111,7 +113,7 @@ public final class TranscoderCommand {
             ActivationHarvest h = ActivationHarvest.open(activations);
             MethodResult r;
             try (Model m = options.load(loader)) {
-                r = trainingPlugin().run(new MethodContext(m, options.modelName(), out, seed,
+                r = loader.plugins().method("transcoder", TranscoderTrainingMethod.Config.class).run(new MethodContext(m, options.modelName(), out, seed,
                         new ProgressBar(spec.commandLine().getErr())),
                         new TranscoderTrainingMethod.Config(activations.toString(), c, resume));
             }
@@ -127,11 +129,6 @@ public final class TranscoderCommand {
                     x.get("activations_per_second"), x.get("mse"), x.get("l0"), x.get("dead").intValue(), out);
         }
 
-        /** Transcoder training as installed: the same plugin {@code loupe method run transcoder} runs. */
-        @SuppressWarnings("unchecked")
-        private Method<TranscoderTrainingMethod.Config> trainingPlugin() {
-            return (Method<TranscoderTrainingMethod.Config>) loader.plugins().method("transcoder");
-        }
     }
 
     /** {@code loupe transcoder eval}. */
@@ -197,14 +194,21 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder circuit}. */
     @Command(name = "circuit", mixinStandardHelpOptions = true,
-            description = "Greedy attribution graph of a greater-than prompt through transcoders; graph.json "
-                    + "(circuit-tracer layout) and circuit.html.",
-            footer = {"", "Example: loupe transcoder circuit --transcoder tc --out circuit"})
+            description = "Greedy attribution graph of a prompt's target through transcoders; graph.json "
+                    + "(circuit-tracer layout) and circuit.html. Without --target, on the embedded model: the "
+                    + "greater-than study.",
+            footer = {"", "Examples:", "  loupe transcoder circuit --model DIR --transcoder tc --prompt \"The capital of "
+                    + "France is\" --target \"logit-diff:' Paris',' London'\" --out circuit",
+                    "  loupe transcoder circuit --transcoder tc --out circuit   (embedded model: greater-than)"})
     public static final class Circuit extends ModelCommand {
+        private static final String GREATER_THAN_PROMPT = "The war lasted from the year 1732 to the year 17";
+
         @Option(names = "--transcoder", required = true, paramLabel = "DIR", description = "Transcoder folder (repeatable).")
         List<Path> transcoders;
-        @Option(names = "--prompt", defaultValue = "The war lasted from the year 1732 to the year 17",
-                description = "A greater-than prompt ending in the century (default: ${DEFAULT-VALUE}).") String prompt;
+        @Option(names = "--prompt", description = "The prompt (BOS prepended); without --target a greater-than "
+                + "prompt ending in the century (default: " + GREATER_THAN_PROMPT + ").") String prompt;
+        @Option(names = "--target", paramLabel = "T", description = "What to explain at the last token: "
+                + "logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX.") String target;
         @Range(min = 1) @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
         @Range(min = 1) @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
         int depth;
@@ -213,6 +217,46 @@ public final class TranscoderCommand {
 
         @Override
         public void run() {
+            if (target != null) {
+                runTarget();
+                return;
+            }
+            if (options.model != null) {
+                throw new LoupeException("transcoder circuit: --target is required on a model other than the embedded "
+                        + "one (logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX)");
+            }
+            runGreaterThan(prompt == null ? GREATER_THAN_PROMPT : prompt);
+        }
+
+        private void runTarget() {
+            if (prompt == null) {
+                throw new LoupeException("transcoder circuit: --target needs --prompt");
+            }
+            CircuitMethod.Config c = new CircuitMethod.Config(transcoders.stream().map(Path::toString).toList(), prompt,
+                    target, k, depth, "loupe-circuit");
+            MethodResult r;
+            try (Model m = options.load(loader)) {
+                r = loader.plugins().method("circuit", CircuitMethod.Config.class).run(new MethodContext(m,
+                        options.modelName(), out, 0, Progress.NONE), c);
+            }
+            CircuitMethod.Result x = (CircuitMethod.Result) r.summary();
+            CircuitReport.build(x.graph()).write(out.resolve("circuit.html"));
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(x));
+                return;
+            }
+            CircuitGraph g = x.graph();
+            w.printf("root %s = %.4f (the model computes %.4f); %d nodes, %d edges; largest gap between an expanded "
+                    + "node and its inputs %.2g%n", g.root().label(), x.rootValue(), x.modelValue(), g.nodes().size(),
+                    g.edges().size(), x.maxImbalance());
+            for (var n : g.children(g.root().id())) {
+                w.printf("  %-28s %+.3f%n", n.label(), n.value());
+            }
+            w.println("wrote " + out.resolve(CircuitMethod.GRAPH) + " and " + out.resolve("circuit.html"));
+        }
+
+        private void runGreaterThan(String prompt) {
             Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
             Map<Transcoder, Path> from = new java.util.IdentityHashMap<>();
             for (Path dir : transcoders) {

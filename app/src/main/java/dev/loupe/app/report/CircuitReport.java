@@ -18,14 +18,17 @@ public final class CircuitReport {
 
     private CircuitReport() {}
 
+    /** The page for any target: the graph and its nodes. */
+    public static HtmlReport build(CircuitGraph g) {
+        HtmlReport r = intro(g);
+        nodes(r, g);
+        return r;
+    }
+
+    /** The greater-than study's page: the graph, its feature ← head ← YY path, feature curves and the sweep. */
     public static HtmlReport build(GreaterThanCircuit c) {
         CircuitGraph g = c.graph();
-        HtmlReport r = new HtmlReport("Circuit: " + g.root().label());
-        r.paragraph("Prompt: " + String.join(" ", g.promptTokens()) + String.format(Locale.ROOT,
-                ". Root value %.3f. Greedy top-k paths through the transcoder; edge weight = the child's contribution "
-                + "to the parent in root units (blue positive, red negative). Every expanded node's inputs, with its "
-                + "bias and pruned remainder, add up to its value.", g.root().value()));
-        r.figure(graph(g), "Attribution graph: rows are layers (embeddings at the bottom), columns are tokens.");
+        HtmlReport r = intro(g);
         if (!c.path().isEmpty()) {
             r.paragraph("Strongest feature <- head <- YY path: " + String.join("  <-  ", c.path().stream()
                     .map(id -> g.node(id).label()).toList()));
@@ -34,12 +37,26 @@ public final class CircuitReport {
             curves(r, f, "; the prompt's YY is " + c.yy() + ".");
         }
         sweep(r, c.sweep());
+        nodes(r, g);
+        return r;
+    }
+
+    private static HtmlReport intro(CircuitGraph g) {
+        HtmlReport r = new HtmlReport("Circuit: " + g.root().label());
+        r.paragraph("Prompt: " + String.join(" ", g.promptTokens()) + String.format(Locale.ROOT,
+                ". Root value %.3f. Greedy top-k paths through the transcoder; edge weight = the child's contribution "
+                + "to the parent in root units (blue positive, red negative). Every expanded node's inputs, with its "
+                + "bias and pruned remainder, add up to its value.", g.root().value()));
+        r.figure(graph(g), "Attribution graph: rows are layers (embeddings at the bottom), columns are tokens.");
+        return r;
+    }
+
+    private static void nodes(HtmlReport r, CircuitGraph g) {
         List<List<Object>> rows = new ArrayList<>();
         for (CircuitGraph.Node n : g.nodes()) {
             rows.add(List.of(n.label(), n.kind().toString(), n.layer(), n.position(), n.value()));
         }
         r.heading("Nodes").table(List.of("node", "kind", "layer", "token", "value"), rows);
-        return r;
     }
 
     private static void sweep(HtmlReport r, GreaterThanSweep s) {

@@ -101,12 +101,12 @@ public final class ObservableExpression {
             throw error("expected ) after the token");
         }
         i++;
-        int[] ids = tokenizer.encode(token);
-        if (ids.length != 1) {
-            throw new LoupeException("observable '" + text + "': '" + token + "' is " + ids.length
-                    + " tokens, not one (an observable reads one token's logit)");
+        try {
+            return tokenizer.singleToken(token);
+        } catch (LoupeException e) {
+            throw new LoupeException("observable '" + text + "': " + e.getMessage()
+                    + " (an observable reads one token's logit)");
         }
-        return ids[0];
     }
 
     private boolean peek(char c) {
