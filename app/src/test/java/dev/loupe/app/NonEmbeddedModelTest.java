@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NonEmbeddedModelTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> WORDS = List.of("the", "a", "man", "woman", "went", "to", "city", "river",
+    static final List<String> WORDS = List.of("the", "a", "man", "woman", "went", "to", "city", "river",
             "house", "saw", "old", "new", "and", "of", "in", "was", "he", "she", "day", "time");
 
     @TempDir
@@ -32,6 +32,11 @@ class NonEmbeddedModelTest {
 
     @BeforeEach
     void checkpointWithATokenizer() throws IOException {
+        model = wordModel(tmp).toString();
+    }
+
+    /** The golden GPT-2 checkpoint (2 layers, d_model 64) with a word-level tokenizer over {@link #WORDS}. */
+    static Path wordModel(Path tmp) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("gpt2-words"));
         for (String f : List.of("config.json", "model.safetensors")) {
             Files.copy(Path.of(golden("gpt2-tiny")).resolve(f), dir.resolve(f));
@@ -39,7 +44,7 @@ class NonEmbeddedModelTest {
         List<String> vocab = new ArrayList<>(List.of(ToyWorld.BOS, ToyWorld.UNK));
         vocab.addAll(WORDS);
         ToyWorld.writeTokenizer(dir, vocab);
-        model = dir.toString();
+        return dir;
     }
 
     private Path corpus(String name, int lines, long seed) throws IOException {

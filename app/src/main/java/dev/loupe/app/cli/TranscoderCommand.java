@@ -1,5 +1,6 @@
 package dev.loupe.app.cli;
 
+import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.spi.EvaluationContext;
@@ -42,10 +43,18 @@ public final class TranscoderCommand {
 
     /** {@code loupe transcoder harvest}. */
     @Command(name = "harvest", mixinStandardHelpOptions = true,
-            description = "Stream (ln2.hook_out, hook_mlp_out) pairs of one layer into sharded safetensors.",
-            footer = {"", "Example: loupe transcoder harvest --layer 3 --tokens 100000 --out acts"})
+            description = "Stream (ln2.hook_out, hook_mlp_out) pairs of one layer, or of any two hooks, into sharded "
+                    + "safetensors.",
+            footer = {"", "Examples:", "  loupe transcoder harvest --layer 3 --tokens 100000 --out acts",
+                    "  loupe transcoder harvest --model DIR --corpus docs.jsonl --hook-in blocks.6.ln2.hook_out "
+                            + "--hook-out blocks.6.hook_mlp_out --out acts"})
     public static final class Harvest extends ModelCommand {
-        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block (default: the last).") int layer;
+        @Range(min = -1) @Option(names = "--layer", defaultValue = "-1",
+                description = "Block whose MLP pair to harvest (default: the last).") int layer;
+        @Option(names = "--hook-in", paramLabel = "HOOK", description = "Input hook, TransformerLens name (with "
+                + "--hook-out, instead of --layer).") String hookIn;
+        @Option(names = "--hook-out", paramLabel = "HOOK", description = "Target hook (the same as --hook-in for an "
+                + "SAE's data).") String hookOut;
         @Range(min = 1) @Option(names = "--tokens", defaultValue = "200000",
                 description = "Activation pairs to harvest (default: ${DEFAULT-VALUE}).") long tokens;
         @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "50000",
@@ -59,12 +68,24 @@ public final class TranscoderCommand {
         @Override
         public void run() {
             try (Model m = options.load(loader)) {
-                int l = layer < 0 ? m.spec().nLayers() - 1 : layer;
                 if (text.corpus != null) {
                     Exclusive.refuse(spec, "--corpus", "--seed");
                 }
-                ActivationHarvest h = ActivationHarvest.run(m, l, text.windows(m, options.model == null, seed), tokens,
-                        shardTokens, out, new ProgressBar(spec.commandLine().getErr()));
+                var windows = text.windows(m, options.model == null, seed);
+                var progress = new ProgressBar(spec.commandLine().getErr());
+                ActivationHarvest h;
+                if (hookIn != null || hookOut != null) {
+                    Exclusive.refuse(spec, hookIn != null ? "--hook-in" : "--hook-out", "--layer");
+                    if (hookIn == null || hookOut == null) {
+                        throw new LoupeException((hookIn == null ? "--hook-out" : "--hook-in") + " needs "
+                                + (hookIn == null ? "--hook-in" : "--hook-out") + " (or neither, and --layer)");
+                    }
+                    h = ActivationHarvest.run(m, hook("--hook-in", hookIn), hook("--hook-out", hookOut), windows,
+                            tokens, shardTokens, out, progress);
+                } else {
+                    h = ActivationHarvest.run(m, layer < 0 ? m.spec().nLayers() - 1 : layer, windows, tokens,
+                            shardTokens, out, progress);
+                }
                 if (options.json) {
                     spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
                             h.hookIn().name(), "hook_out", h.hookOut().name(), "shards", h.shards(), "dir", out.toString(),
@@ -75,6 +96,14 @@ public final class TranscoderCommand {
                         h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out, h.tokens() < tokens
                                 ? " (the corpus ended before --tokens " + tokens + ")" : "");
             }
+        }
+    }
+
+    private static HookPoint hook(String option, String name) {
+        try {
+            return HookPoint.parse(name);
+        } catch (LoupeException e) {
+            throw new LoupeException(option + ": " + e.getMessage());
         }
     }
 

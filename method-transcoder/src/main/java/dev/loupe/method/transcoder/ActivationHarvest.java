@@ -66,29 +66,58 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         return HookPoint.of(named.layer(), site);
     }
 
-    /**
-     * Runs windows through the model until {@code tokens} rows are written, {@code shardTokens} per shard, or the
-     * windows end (a finite corpus): then {@link #tokens} says how many were.
-     */
+    /** The input convention recorded for a harvest from {@code hookIn}: the norm's output, or the hook as cached. */
+    public static String convention(HookPoint hookIn) {
+        return hookIn.site() == HookSite.LN2_OUT ? CONVENTION
+                : hookIn.name() + ": the activation as cached (TransformerLens's meaning)";
+    }
+
+    /** The MLP pair of one layer: {@code blocks.L.ln2.hook_out → blocks.L.hook_mlp_out}. */
     public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
                                         Path dir, Progress progress) {
         if (layer < 0 || layer >= model.spec().nLayers()) {
             throw new LoupeException("--layer: " + layer + " is outside a model with " + model.spec().nLayers()
                     + " layers");
         }
-        HookPoint in = HookPoint.of(layer, HookSite.LN2_OUT);
-        HookPoint out = HookPoint.of(layer, HookSite.MLP_OUT);
-        int d = model.spec().dModel();
+        return run(model, HookPoint.of(layer, HookSite.LN2_OUT), HookPoint.of(layer, HookSite.MLP_OUT), windows,
+                tokens, shardTokens, dir, progress);
+    }
+
+    /**
+     * Runs windows through the model until {@code tokens} rows of (in, out) are written, {@code shardTokens} per
+     * shard, or the windows end (a finite corpus): then {@link #tokens} says how many were. Both hooks must be
+     * per-token activations of the model ([batch, pos, d]); widths may differ (e.g. {@code hook_mlp_out} to
+     * {@code mlp.hook_post}), and in may equal out (a sparse autoencoder's data).
+     */
+    public static ActivationHarvest run(Model model, HookPoint in, HookPoint out, Iterator<int[]> windows,
+                                        long tokens, int shardTokens, Path dir, Progress progress) {
+        for (HookPoint h : List.of(in, out)) {
+            if (!model.spec().hookPoints().contains(h)) {
+                throw new LoupeException((h == in ? "--hook-in: " : "--hook-out: ") + h.name()
+                        + " is not a hook point of this model (loupe hooks lists them)");
+            }
+            if (model.spec().shapeOf(h, 1, 1).length != 3) {
+                throw new LoupeException(h.name() + " is not a per-token activation (its cache is "
+                        + model.spec().shapeOf(h, 1, 1).length + "-D); a harvest takes [batch, pos, d] (e.g. "
+                        + "hook_resid_pre, ln2.hook_out, hook_mlp_out, mlp.hook_post, hook_attn_out)");
+            }
+        }
+        List<HookPoint> order = model.spec().hookPoints();
+        if (order.indexOf(in) > order.indexOf(out)) {
+            throw new LoupeException("--hook-in " + in.name() + " comes after --hook-out " + out.name()
+                    + " in the forward pass; a transcoder maps an activation to a later one (or an SAE to itself)");
+        }
         List<String> shards = new ArrayList<>();
         String run = AtomicFiles.newRunId();
-        Rows xs = new Rows(d);
-        Rows ys = new Rows(d);
+        Rows xs = null;
+        Rows ys = null;
         long written = 0;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new LoupeException(dir + ": cannot create the activation folder (" + e.getMessage() + ")");
         }
+        String convention = convention(in);
         while (written < tokens) {
             List<int[]> batch = new ArrayList<>();
             for (int b = 0; b < BATCH && windows.hasNext(); b++) {
@@ -101,27 +130,33 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
                     RunRequest.LogitsMode.NONE));
             Tensor x = r.activation(in);
             Tensor y = r.activation(out);
+            if (xs == null) {
+                xs = new Rows(x.shape()[2]);
+                ys = new Rows(y.shape()[2]);
+            }
             for (int b = 0; b < batch.size() && written < tokens; b++) {
                 for (int t = 1; t < batch.get(b).length && written < tokens; t++) {
                     xs.add(x.select(b).select(t).toArray());
                     ys.add(y.select(b).select(t).toArray());
                     written++;
                     if (xs.count() == shardTokens) {
-                        shards.add(writeShard(dir, run, shards.size(), xs, ys));
+                        shards.add(writeShard(dir, run, shards.size(), xs, ys, convention));
                     }
                 }
             }
             progress.update("harvest", written, tokens, "tokens");
         }
-        if (xs.count() > 0) {
-            shards.add(writeShard(dir, run, shards.size(), xs, ys));
+        if (xs != null && xs.count() > 0) {
+            shards.add(writeShard(dir, run, shards.size(), xs, ys, convention));
         }
         if (written == 0) {
             throw new LoupeException("the corpus gave no window to harvest (each window needs at least 2 tokens)");
         }
-        ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, d, d);
+        int dIn = xs.d;
+        int dOut = ys.d;
+        ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, dIn, dOut);
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())
-                .put("d_in", d).put("d_out", d).put("tokens", written).put("input_convention", CONVENTION);
+                .put("d_in", dIn).put("d_out", dOut).put("tokens", written).put("input_convention", convention);
         shards.forEach(manifest.putArray("shards")::add);
         AtomicFiles.write(dir.resolve(MANIFEST), tmp -> JSON.writeValue(tmp.toFile(), manifest));
         removeUnlisted(dir, shards);
@@ -172,10 +207,10 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     }
 
     /** Shards are named by run, so a harvest never overwrites the files the current manifest names. */
-    private static String writeShard(Path dir, String run, int index, Rows xs, Rows ys) {
+    private static String writeShard(Path dir, String run, int index, Rows xs, Rows ys, String convention) {
         String name = String.format("shard-%s-%05d.safetensors", run, index);
         SafetensorsWriter.write(dir.resolve(name), Map.of("x", xs.drain(), "y", ys.drain()),
-                Map.of("input_convention", CONVENTION));
+                Map.of("input_convention", convention));
         return name;
     }
 

@@ -104,7 +104,8 @@ public final class TranscoderTraining {
             }
             save(checkpoint, trainer, curve, c);
             double seconds = (System.nanoTime() - began) / 1e9;
-            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.CONVENTION, trainer.parameters());
+            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
+                    trainer.parameters());
             TranscoderFile.write(out, t);
             return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
         }
