@@ -134,4 +134,49 @@ class NonEmbeddedModelTest {
         assertTrue(cosine > 0.95, "the sqrt(d) W*y rule at d = 64 on the prompt's tokens: " + cosine);
         assertEquals(2 * 4 + 2, doc.get("ranked").size(), "8 heads and 2 MLPs");
     }
+
+    @Test
+    void obsPropCouplingsOnTheUsersTextAndProbesOnTheUsersLabels() throws Exception {
+        CliTest.Result c = loupe("obsprop", "couple", "--model", model, "--observable", "logit('city') - logit('river')",
+                "--observable", "logit('she') - logit('he')", "--prompt", "the man went to the", "--corpus",
+                corpus("text.jsonl", 300, 3).toString(), "--windows", "16", "--json", "--out", tmp.toString());
+        assertEquals(0, c.code(), c.err());
+        JsonNode cd = JSON.readTree(c.out());
+        assertTrue(cd.get("correlation").asDouble() > 0.6 && cd.get("r2").asDouble() > 0.4,
+                "C predicts the slopes on the user's text (0.77 / 0.59 when written): " + cd.get("correlation") + " / "
+                        + cd.get("r2"));
+        assertTrue(cd.get("tokens").asInt() > 800, "16 windows of 64 tokens less BOS: " + cd.get("tokens"));
+        assertEquals(2 * (2 * 6 + 4), cd.get("pairs").size(), "per layer: 6 head pairs per observable, 4 heads");
+        StringBuilder labelled = new StringBuilder();
+        java.util.Random rnd = new java.util.Random(5);
+        for (int i = 0; i < 60; i++) {
+            boolean city = i % 2 == 0;
+            labelled.append(String.format("{\"prompt\": \"%s %s to the %s\", \"label\": %d}%n",
+                    rnd.nextBoolean() ? "he" : "she", rnd.nextBoolean() ? "went" : "saw", city ? "city" : "river",
+                    city ? 1 : 0));
+        }
+        Path file = Files.writeString(tmp.resolve("labelled.jsonl"), labelled.toString());
+        CliTest.Result p = loupe("obsprop", "compare", "--model", model, "--labelled", file.toString(), "--observable",
+                "logit('city') - logit('river')", "--layer", "1", "--repeats", "5", "--json", "--out", tmp.toString());
+        assertEquals(0, p.code(), p.err());
+        JsonNode pd = JSON.readTree(p.out());
+        assertEquals(30, pd.get("heldOut").asInt(), "half of each class held out");
+        assertEquals("[15,15]", pd.get("train").toString());
+        assertTrue(pd.get("obsProp").asDouble() > 0.8, "one example per class (0.89 when written): " + pd);
+        JsonNode k8 = pd.get("curve").get(pd.get("curve").size() - 1);
+        assertEquals(8, k8.get("k").asInt(), "k stops at the 15 training prompts per class");
+        assertTrue(k8.get("logistic").asDouble() > 0.95, k8.toString());
+        Path config = Files.writeString(tmp.resolve("compare.json"), JSON.writeValueAsString(java.util.Map.of(
+                "observable", "logit('city') - logit('river')", "labelled", file.toString(), "layer", 1, "repeats", 5)));
+        CliTest.Result m = loupe("method", "run", "obsprop-compare", "--model", model, "--config", config.toString(),
+                "--out", tmp.resolve("run").toString(), "--json");
+        assertEquals(0, m.code(), m.err());
+        assertEquals(pd, JSON.readTree(m.out()).get("summary"), "obsprop compare and method run obsprop-compare agree");
+        Path three = Files.writeString(tmp.resolve("three.jsonl"), labelled + "{\"prompt\": \"a day\", \"label\": 2}\n");
+        CliTest.Result bad = loupe("obsprop", "compare", "--model", model, "--labelled", three.toString(),
+                "--observable", "logit('city') - logit('river')", "--out", tmp.resolve("bad").toString());
+        assertEquals(2, bad.code(), bad.err());
+        assertEquals("loupe: " + three + ": 3 distinct labels [0, 1, 2] (expected two classes)", bad.err().strip());
+        assertTrue(Files.notExists(tmp.resolve("bad")), "nothing written");
+    }
 }

@@ -36,6 +36,9 @@ public final class Corpus implements Iterable<String> {
         if (!Files.exists(path)) {
             throw new LoupeException(path + ": no such corpus (expected a text or .jsonl file, or a folder of them)");
         }
+        if (field != null && Files.isRegularFile(path) && !path.toString().endsWith(".jsonl")) {
+            throw new LoupeException("--field " + field + " applies to .jsonl corpora; " + path + " is plain text");
+        }
         Corpus c = new Corpus(path, field == null ? "text" : field);
         if (!c.iterator().hasNext()) {
             throw new LoupeException(path + ": the corpus has no documents");

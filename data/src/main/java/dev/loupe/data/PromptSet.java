@@ -15,7 +15,8 @@ import java.util.Set;
 
 /**
  * Prompts for steering and evaluation, one JSON object a line: {@code prompt} (required), {@code promote} and
- * {@code suppress} (a completion or a list of them, optional) and {@code label} (optional). Any other key, a value
+ * {@code suppress} (a completion or a list of them, optional) and {@code label} (optional: a string, an integer
+ * or a boolean, as HF datasets store class labels; kept as its text). Any other key, a value
  * of another type, and an empty file are one-line errors naming file and line.
  */
 public final class PromptSet {
@@ -72,8 +73,9 @@ public final class PromptSet {
             throw new LoupeException(where + ": field 'prompt' " + (prompt == null ? "missing" : "is not a string"));
         }
         JsonNode label = n.get("label");
-        if (label != null && !label.isTextual()) {
-            throw new LoupeException(where + ": field 'label' is not a string");
+        if (label != null && !label.isTextual() && !label.isIntegralNumber() && !label.isBoolean()) {
+            throw new LoupeException(where + ": field 'label' is " + label + " (expected a string, an integer or a "
+                    + "boolean)");
         }
         return new Example(prompt.asText(), texts(where, n, "promote"), texts(where, n, "suppress"),
                 label == null ? null : label.asText());

@@ -29,10 +29,6 @@ public final class CorpusOptions {
             throw new LoupeException("--context " + n + " is longer than the model's context of " + m.spec().nCtx());
         }
         if (corpus != null) {
-            if (field != null && java.nio.file.Files.isRegularFile(corpus) && !corpus.toString().endsWith(".jsonl")) {
-                throw new LoupeException("--field " + field + " applies to .jsonl corpora; " + corpus
-                        + " is plain text");
-            }
             return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), n);
         }
         if (field != null) {

@@ -1,6 +1,8 @@
 package dev.loupe.app.cli;
 
+import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
+import dev.loupe.api.spi.Progress;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.app.obsprop.CouplingStudy;
@@ -10,11 +12,17 @@ import dev.loupe.app.report.HtmlReport;
 import dev.loupe.app.report.ObsPropReport;
 import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.obsprop.HeadAblation;
+import dev.loupe.method.obsprop.LabelledProbes;
+import dev.loupe.method.obsprop.ObsPropCouplingMethod;
+import dev.loupe.method.obsprop.ObsPropProbesMethod;
+import dev.loupe.method.obsprop.ObservableCoupling;
 import dev.loupe.method.obsprop.ObsPropFeaturesMethod;
 import dev.loupe.method.obsprop.ObservableFeatures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Observable propagation on the embedded model's pronoun task. */
@@ -129,11 +137,21 @@ public final class ObsPropCommand {
     /** {@code loupe obsprop couple}. */
     @Command(name = "couple", mixinStandardHelpOptions = true,
             description = "Coupling coefficients between head feature vectors beside least-squares slopes over real activations.",
-            footer = {"", "Example: loupe obsprop couple --windows 256"})
+            footer = {"", "Examples:", "  loupe obsprop couple --windows 256",
+                    "  loupe obsprop couple --model DIR --observable \"logit(' she') - logit(' he')\" --corpus docs.jsonl"})
     public static final class Couple extends ModelCommand {
         @Range(min = 1) @Option(names = "--windows", defaultValue = "64",
-                description = "Windows of toy-world text whose tokens give the activations (default: ${DEFAULT-VALUE}).")
+                description = "Windows of text whose tokens give the activations (default: ${DEFAULT-VALUE}).")
         int windows;
+
+        @Option(names = "--observable", paramLabel = "EXPR", description = "Your observable instead of the pronoun "
+                + "task (once or twice: with two, each head's vectors for the two are coupled too); needs --corpus.")
+        List<String> observables;
+
+        @Option(names = "--prompt", description = "With --observable: the prompt that linearises the MLPs (without "
+                + "it: the heads' direct paths).") String prompt;
+
+        @Mixin CorpusOptions text;
 
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -144,6 +162,11 @@ public final class ObsPropCommand {
 
         @Override
         public void run() {
+            if (observables != null) {
+                runObservables();
+                return;
+            }
+            Exclusive.refuse(spec, "the pronoun task (no --observable)", "--prompt", "--corpus", "--field", "--context");
             CouplingStudy s;
             try (Model m = options.load(loader)) {
                 s = CouplingStudy.run(m, windows, seed);
@@ -163,13 +186,55 @@ public final class ObsPropCommand {
                     s.tokens(), s.subjectObjectR2(), s.pairs(CouplingStudy.Kind.SUBJECT_OBJECT).size(), s.otherHeadsR2(),
                     s.allR2(), s.pairs().size(), s.correlation());
         }
+
+        private void runObservables() {
+            Exclusive.refuse(spec, "--observable", "--seed");
+            if (text.corpus == null) {
+                throw new LoupeException("--observable needs --corpus (the text whose activations check the couplings)");
+            }
+            ObservableCoupling c;
+            try (Model m = options.load(loader)) {
+                c = (ObservableCoupling) loader.plugins().method("obsprop-couple", ObsPropCouplingMethod.Config.class)
+                        .run(new MethodContext(m, options.modelName(), out, 0, Progress.NONE),
+                                new ObsPropCouplingMethod.Config(observables, prompt == null ? "" : prompt,
+                                        text.corpus.toString(), text.field == null ? "" : text.field, text.context, windows)).summary();
+            }
+            JsonFiles.write(out.resolve("coupling.json"), c);
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(c));
+                return;
+            }
+            w.printf("%-14s %-14s %-16s %9s %9s %8s%n", "y1", "y2", "pair", "C(y1,y2)", "slope", "fit r2");
+            for (ObservableCoupling.Pair p : c.pairs()) {
+                w.printf("%-14s %-14s %-16s %9.3f %9.3f %8.3f%n", p.first(), p.second(), p.kind(), p.coupling(),
+                        p.slope(), p.fitR2());
+            }
+            w.printf("slopes over %d tokens of %s; C predicts them with R2 = %.3f over %d pairs (correlation %.3f)%n",
+                    c.tokens(), text.name(), c.r2(), c.pairs().size(), c.correlation());
+        }
     }
 
     /** {@code loupe obsprop compare}. */
     @Command(name = "compare", mixinStandardHelpOptions = true,
             description = "AUC of the ObsProp feature vector vs probes and mean differences trained on k = 1..32 examples per class.",
-            footer = {"", "Example: loupe obsprop compare --layer 2 --json"})
+            footer = {"", "Examples:", "  loupe obsprop compare --layer 2 --json",
+                    "  loupe obsprop compare --model DIR --labelled reviews.jsonl --observable \"logit(' good') - "
+                            + "logit(' bad')\" --positive pos"})
     public static final class Compare extends ModelCommand {
+        @Option(names = "--labelled", paramLabel = "FILE", description = "Your labelled prompts instead of the pronoun "
+                + "task: JSONL with prompt and label, two labels; the last token is classified. Needs --observable.")
+        Path labelled;
+
+        @Option(names = "--observable", paramLabel = "EXPR", description = "With --labelled: the observable whose "
+                + "feature vector is ObsProp's direction.") String observable;
+
+        @Option(names = "--positive", paramLabel = "LABEL", description = "With --labelled: the label the observable "
+                + "scores higher (default: 1 or true when the labels are 0/1 or false/true).") String positive;
+
+        @Option(names = "--held-out-fraction", defaultValue = "0.5", description = "With --labelled: the share of each "
+                + "class held out for the AUC (default: ${DEFAULT-VALUE}).") double heldOutFraction;
+
         @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")
         int layer;
 
@@ -186,6 +251,13 @@ public final class ObsPropCommand {
 
         @Override
         public void run() {
+            if (labelled != null) {
+                runLabelled();
+                return;
+            }
+            for (String o : List.of("--observable", "--positive", "--held-out-fraction")) {
+                Exclusive.refuse(spec, "the pronoun task (no --labelled)", o);
+            }
             ProbeComparison c;
             try (Model m = options.load(loader)) {
                 c = ProbeComparison.run(m, ModelOptions.layerOrMiddle(layer, m), heldOut, repeats, seed);
@@ -201,6 +273,34 @@ public final class ObsPropCommand {
             w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
             w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
             for (ProbeComparison.Row r : c.curve()) {
+                w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
+            }
+        }
+
+        private void runLabelled() {
+            Exclusive.refuse(spec, "--labelled", "--held-out");
+            if (observable == null) {
+                throw new LoupeException("--labelled needs --observable (whose feature vector ObsProp scores with)");
+            }
+            LabelledProbes c;
+            try (Model m = options.load(loader)) {
+                c = (LabelledProbes) loader.plugins().method("obsprop-compare", ObsPropProbesMethod.Config.class)
+                        .run(new MethodContext(m, options.modelName(), out, seed, Progress.NONE),
+                                new ObsPropProbesMethod.Config(observable, labelled.toString(),
+                                        positive == null ? "" : positive,
+                                        ModelOptions.layerOrMiddle(layer, m), heldOutFraction, repeats)).summary();
+            }
+            JsonFiles.write(out.resolve("compare.json"), c);
+            PrintWriter w = spec.commandLine().getOut();
+            if (options.json) {
+                w.println(Json.write(c));
+                return;
+            }
+            w.printf("AUC on %d held-out prompts of %s (last token, %s; positive label '%s')%n", c.heldOut(),
+                    labelled, c.hook(), c.positive());
+            w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
+            w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
+            for (LabelledProbes.Row r : c.curve()) {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }

@@ -1,18 +1,13 @@
 package dev.loupe.app.obsprop;
 
-import dev.loupe.api.HookPoint;
-import dev.loupe.api.HookSite;
 import dev.loupe.api.Model;
-import dev.loupe.api.RunRequest;
-import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.obsprop.ComponentRanking;
 import dev.loupe.method.obsprop.Coupling;
+import dev.loupe.method.obsprop.ResidualSamples;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Coupling coefficients between head feature vectors of the pronoun task, validated against real activations:
@@ -87,66 +82,18 @@ public record CouplingStudy(List<Pair> pairs, double subjectObjectR2, double oth
     }
 
     private static Pair pair(String n1, String n2, Kind kind, Tensor y1, Tensor y2, List<float[]> xs) {
-        double[] a = new double[xs.size()];
-        double[] b = new double[xs.size()];
-        float[] v1 = y1.toArray();
-        float[] v2 = y2.toArray();
-        for (int i = 0; i < a.length; i++) {
-            float[] x = xs.get(i);
-            for (int j = 0; j < x.length; j++) {
-                a[i] += (double) x[j] * v1[j];
-                b[i] += (double) x[j] * v2[j];
-            }
-        }
-        Coupling.Fit fit = Coupling.fit(a, b);
+        Coupling.Fit fit = Coupling.over(y1, y2, xs);
         return new Pair(n1, n2, kind, Coupling.coefficient(y1, y2), fit.slope(), fit.r2());
     }
 
-    /** Each layer's resid_pre, centred and RMS-normalised, at every token of the windows but BOS: rows per layer. */
-    @SuppressWarnings("unchecked")
+    /** Each layer's resid_pre, centred and RMS-normalised, at every token of toy-world windows but BOS. */
     static List<float[]>[] activations(Model model, int windows, long seed) {
         Windows text = Windows.toyWorld(model, seed);
         List<int[]> ids = new ArrayList<>();
         for (int i = 0; i < windows; i++) {
             ids.add(text.next());
         }
-        int layers = model.spec().nLayers();
-        Set<HookPoint> hooks = new LinkedHashSet<>();
-        for (int l = 0; l < layers; l++) {
-            hooks.add(HookPoint.of(l, HookSite.RESID_PRE));
-        }
-        RunResult r = model.run(new RunRequest(ids, RunRequest.Padding.LEFT, hooks, List.of(),
-                RunRequest.LogitsMode.NONE));
-        int bos = model.tokenizer().bosId().orElseThrow();
-        List<float[]>[] out = new List[layers];
-        for (int l = 0; l < layers; l++) {
-            out[l] = new ArrayList<>();
-            Tensor act = r.activation(HookPoint.of(l, HookSite.RESID_PRE));
-            for (int b = 0; b < ids.size(); b++) {
-                for (int t = 0; t < ids.get(b).length; t++) {
-                    if (ids.get(b)[t] != bos) {
-                        out[l].add(normalise(act.select(b).select(t).toArray()));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static float[] normalise(float[] x) {
-        double mean = 0;
-        for (float v : x) {
-            mean += v / x.length;
-        }
-        double sq = 0;
-        for (float v : x) {
-            sq += (v - mean) * (v - mean) / x.length;
-        }
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (float) ((x[i] - mean) / Math.sqrt(sq + 1e-5));
-        }
-        return out;
+        return ResidualSamples.normalisedResidPre(model, ids);
     }
 
     private static Tensor vector(List<ComponentRanking.Ranked> ranked, int layer, int head) {

@@ -6,6 +6,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import dev.loupe.method.obsprop.ComponentRanking;
+import dev.loupe.method.obsprop.LabelledProbes;
 import dev.loupe.method.obsprop.Probes;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ public record ProbeComparison(String hook, double obsProp, List<Row> curve, int 
         for (int k : KS) {
             double[] sums = new double[3];
             for (int r = 0; r < repeats; r++) {
-                int[] picked = pick(yTrain, k, rnd);
+                int[] picked = LabelledProbes.pick(yTrain, k, rnd);
                 float[][] x = new float[picked.length][];
                 int[] labels = new int[picked.length];
                 for (int i = 0; i < picked.length; i++) {
@@ -69,23 +70,6 @@ public record ProbeComparison(String hook, double obsProp, List<Row> curve, int 
             curve.add(new Row(k, sums[0], sums[1], sums[2]));
         }
         return new ProbeComparison(hook.name(), obsProp, curve, yTest.length);
-    }
-
-    /** k indices of each class, drawn without replacement. */
-    private static int[] pick(int[] labels, int k, Random rnd) {
-        List<Integer> pos = new ArrayList<>();
-        List<Integer> neg = new ArrayList<>();
-        for (int i = 0; i < labels.length; i++) {
-            (labels[i] == 1 ? pos : neg).add(i);
-        }
-        java.util.Collections.shuffle(pos, rnd);
-        java.util.Collections.shuffle(neg, rnd);
-        int[] out = new int[2 * k];
-        for (int i = 0; i < k; i++) {
-            out[2 * i] = pos.get(i);
-            out[2 * i + 1] = neg.get(i);
-        }
-        return out;
     }
 
     /** Rows of every token after the name (position 2 on), labelled by the prompt's class. */

@@ -20,6 +20,22 @@ public final class Coupling {
     /** An ordinary least-squares line b ≈ slope · a + intercept, with its coefficient of determination. */
     public record Fit(double slope, double intercept, double r2) {}
 
+    /** The fit of x·y₂ on x·y₁ over activations xs: the slope C(y₁, y₂) predicts. */
+    public static Fit over(Tensor y1, Tensor y2, java.util.List<float[]> xs) {
+        double[] a = new double[xs.size()];
+        double[] b = new double[xs.size()];
+        float[] v1 = y1.toArray();
+        float[] v2 = y2.toArray();
+        for (int i = 0; i < a.length; i++) {
+            float[] x = xs.get(i);
+            for (int j = 0; j < x.length; j++) {
+                a[i] += (double) x[j] * v1[j];
+                b[i] += (double) x[j] * v2[j];
+            }
+        }
+        return fit(a, b);
+    }
+
     /** Least-squares fit of b on a with an intercept. */
     public static Fit fit(double[] a, double[] b) {
         int n = a.length;
