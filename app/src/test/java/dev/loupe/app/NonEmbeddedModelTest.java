@@ -72,6 +72,16 @@ class NonEmbeddedModelTest {
         double minus = rows.get(2).get("metrics").get("margin").asDouble();
         assertTrue(plus > unsteered + 1 && minus < unsteered, "held-out margins unsteered / +v / -v: " + unsteered
                 + " / " + plus + " / " + minus);
+        assertEquals("CAA, these prompts' pairs (in-sample)", rows.get(4).get("evaluator").asText(), rows.toString());
+        CliTest.Result judged = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                held.toString(), "--judge", "regex:\\bcity\\b", "--max-tokens", "3", "--json");
+        assertEquals(0, judged.code(), judged.err());
+        JsonNode j = JSON.readTree(judged.out());
+        assertEquals(0.0, j.get(0).get("metrics").get("match_rate").asDouble(), "unsteered: no continuation has city");
+        assertEquals(1.0, j.get(1).get("metrics").get("match_rate").asDouble(), "+v: every continuation has city");
+        assertEquals(0.0, j.get(3).get("metrics").get("match_rate").asDouble(), "random vector of the same norm");
+        assertEquals(rows.get(1).get("metrics").get("margin"), j.get(1).get("metrics").get("margin"),
+                "the likelihoods are the same beside the judge");
     }
 
     @Test

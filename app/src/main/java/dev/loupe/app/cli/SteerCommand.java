@@ -12,9 +12,12 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.PromptSet;
 import dev.loupe.eval.TaskEvaluator;
+import dev.loupe.method.steering.CombinedEvaluator;
 import dev.loupe.method.steering.CompletionLikelihood;
 import dev.loupe.method.steering.Datapoint;
+import dev.loupe.method.steering.GeneratedTextJudge;
 import dev.loupe.method.steering.GgufControlVector;
+import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringMethod;
@@ -198,8 +201,19 @@ public final class SteerCommand {
         @Option(names = "--task", defaultValue = "refusal", description = "Evaluator (default: ${DEFAULT-VALUE}).")
         String task;
         @Option(names = "--prompts", paramLabel = "FILE.jsonl", description = "Score your own prompts instead of --task: "
-                + "one JSON object a line, 'prompt' with 'promote' and/or 'suppress' completions (log-probabilities).")
+                + "one JSON object a line, 'prompt' with 'promote' and/or 'suppress' completions (log-probabilities), "
+                + "and/or --judge on what the model writes.")
         Path prompts;
+
+        @Option(names = "--judge", paramLabel = "J", description = "With --prompts: continue each prompt greedily and "
+                + "judge the text: refusal (Arditi et al.'s refusal phrases, or --refusal-phrases) or regex:PATTERN.")
+        String judge;
+
+        @Option(names = "--refusal-phrases", paramLabel = "FILE", description = "With --judge refusal: one phrase a "
+                + "line instead of the default list.") Path refusalPhrases;
+
+        @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "24", description = "With --judge: tokens "
+                + "generated per prompt (default: ${DEFAULT-VALUE}).") int maxTokens;
 
         @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
@@ -218,11 +232,18 @@ public final class SteerCommand {
             String engineName;
             try (Model m = options.load(loader)) {
                 engineName = m.engineName();
+                Map<String, Tensor> baselines = new LinkedHashMap<>();
+                Evaluator scorer;
                 if (prompts != null) {
                     Exclusive.refuse(spec, "--prompts", "--task");
+                    scorer = userPrompts(m, meta.config().layer(), baselines);
+                } else {
+                    for (String o : List.of("--judge", "--refusal-phrases", "--max-tokens")) {
+                        Exclusive.refuse(spec, "--task (no --prompts)", o);
+                    }
+                    scorer = loader.plugins().evaluator(task);
                 }
-                Evaluator scorer = prompts == null ? loader.plugins().evaluator(task) : userPrompts(m);
-                results = TransferEvaluation.conditions(m, scorer, meta.config(), v, seed, limit);
+                results = TransferEvaluation.conditions(m, scorer, meta.config(), v, baselines, seed, limit);
             }
             PrintWriter w = spec.commandLine().getOut();
             String header = String.format("task %s, vector %s (norm %.3f, %s at %s, engine %s)",
@@ -236,14 +257,47 @@ public final class SteerCommand {
             }
         }
 
-        /** The prompt set as token ids under the one BOS policy, completions tokenised alone. */
-        private Evaluator userPrompts(Model m) {
+        /**
+         * The prompt set as token ids under the one BOS policy, completions tokenised alone: their likelihood when
+         * every prompt has completions, the judge when asked for, and CAA from the set's promote/suppress pairs.
+         */
+        private Evaluator userPrompts(Model m, int layer, Map<String, Tensor> baselines) {
             Tokenizer tok = m.tokenizer();
-            List<Datapoint> points = new ArrayList<>();
-            for (PromptSet.Example e : PromptSet.read(prompts)) {
-                points.add(Datapoint.of(tok, e.prompt(), e.promote(), e.suppress()));
+            List<PromptSet.Example> set = PromptSet.read(prompts);
+            List<Evaluator> parts = new ArrayList<>();
+            boolean completions = set.stream().allMatch(e -> !e.promote().isEmpty() || !e.suppress().isEmpty());
+            if (!completions && judge == null) {
+                throw new LoupeException(prompts + ": a prompt has no promote or suppress completion; give every "
+                        + "prompt one, or --judge to score what the model writes");
             }
-            return new CompletionLikelihood(points);
+            if (completions) {
+                List<Datapoint> points = set.stream().map(e -> Datapoint.of(tok, e.prompt(), e.promote(),
+                        e.suppress())).toList();
+                parts.add(new CompletionLikelihood(points));
+                MeanDifference.ofPairs(m, layer, points).ifPresent(caa -> baselines.put(
+                        "CAA, these prompts' pairs (in-sample)", caa));
+            }
+            if (judge != null) {
+                parts.add(new GeneratedTextJudge(set.stream().map(e -> tok.encodeWithBos(e.prompt())).toList(),
+                        GeneratedTextJudge.Judge.parse(judge, refusalPhrases == null ? null
+                                : phrases(refusalPhrases)), maxTokens, tok));
+            } else if (refusalPhrases != null) {
+                throw new LoupeException("--refusal-phrases applies with --judge refusal");
+            }
+            return CombinedEvaluator.of(parts);
+        }
+
+        private static List<String> phrases(Path file) {
+            try {
+                List<String> out = java.nio.file.Files.readAllLines(file).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty()).toList();
+                if (out.isEmpty()) {
+                    throw new LoupeException(file + ": no refusal phrases (expected one a line)");
+                }
+                return out;
+            } catch (java.io.IOException e) {
+                throw new LoupeException(file + ": cannot read the refusal phrases (" + e.getMessage() + ")");
+            }
         }
     }
 }

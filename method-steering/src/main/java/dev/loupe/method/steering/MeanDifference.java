@@ -22,6 +22,23 @@ public final class MeanDifference {
         return lastTokenMean(model, layer, positives).sub(lastTokenMean(model, layer, negatives));
     }
 
+    /**
+     * CAA from datapoints with both kinds of completion: positives are prompt + each promoted completion, negatives
+     * prompt + each suppressed one (datapoints lacking either are left out); empty when none has both.
+     */
+    public static java.util.Optional<Tensor> ofPairs(Model model, int layer, List<Datapoint> points) {
+        List<int[]> positives = new java.util.ArrayList<>();
+        List<int[]> negatives = new java.util.ArrayList<>();
+        for (Datapoint d : points) {
+            if (!d.promote().isEmpty() && !d.suppress().isEmpty()) {
+                d.promote().forEach(y -> positives.add(SteeringLosses.concat(d.prompt(), y)));
+                d.suppress().forEach(y -> negatives.add(SteeringLosses.concat(d.prompt(), y)));
+            }
+        }
+        return positives.isEmpty() ? java.util.Optional.empty()
+                : java.util.Optional.of(vector(model, layer, positives, negatives));
+    }
+
     private static Tensor lastTokenMean(Model model, int layer, List<int[]> sequences) {
         HookPoint hook = HookPoint.residPre(layer);
         Tensor acts = model.run(new RunRequest(sequences, RunRequest.Padding.LEFT, Set.of(hook), List.of(),

@@ -22,11 +22,18 @@ public final class TransferEvaluation {
     /** One result per condition, named "unsteered", "+v", "-v" and "random, same norm". */
     public static List<EvaluationResult> conditions(Model model, Evaluator task, SteeringConfig config, Tensor v,
                                                     long seed, int limit) {
+        return conditions(model, task, config, v, Map.of(), seed, limit);
+    }
+
+    /** As above, then one condition per baseline vector (e.g. CAA), applied the same way, in the map's order. */
+    public static List<EvaluationResult> conditions(Model model, Evaluator task, SteeringConfig config, Tensor v,
+                                                    Map<String, Tensor> baselines, long seed, int limit) {
         Map<String, Tensor> vectors = new LinkedHashMap<>();
         vectors.put("unsteered", null);
         vectors.put("+v", v);
         vectors.put("-v", v.scale(-1));
         vectors.put("random, same norm", OneShotSteering.randomOfSameNorm(v, seed));
+        vectors.putAll(baselines);
         List<EvaluationResult> results = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : vectors.entrySet()) {
             List<Intervention> ivs = e.getValue() == null ? List.of()
