@@ -32,12 +32,17 @@ class CliTest {
     }
 
     static String golden(String name) {
+        return testdata("golden/" + name).toString();
+    }
+
+    /** A file or folder under the project's testdata/, found from any module's working directory. */
+    static Path testdata(String relative) {
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("testdata/golden").resolve(name))) {
-                return dir.resolve("testdata/golden").resolve(name).toString();
+            if (Files.exists(dir.resolve("testdata").resolve(relative))) {
+                return dir.resolve("testdata").resolve(relative);
             }
         }
-        throw new IllegalStateException("testdata not found");
+        throw new IllegalStateException("testdata/" + relative + " not found");
     }
 
     @Test

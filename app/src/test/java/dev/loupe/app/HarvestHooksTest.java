@@ -18,14 +18,14 @@ class HarvestHooksTest {
     @TempDir
     Path tmp;
 
+    /** Harvested from a Parquet file as HF datasets store text (pyarrow, Snappy, three row groups). */
     @Test
     void aTranscoderFromTheResidualStreamToTheMlpNeurons() throws Exception {
         String model = NonEmbeddedModelTest.wordModel(tmp).toString();
-        String corpus = UserCorpusTest.writeCorpus(tmp.resolve("c.jsonl"), NonEmbeddedModelTest.WORDS, 600, 1)
-                .toString();
+        String corpus = CliTest.testdata("parquet/corpus-snappy.parquet").toString();
         Path acts = tmp.resolve("acts");
         CliTest.Result h = loupe("transcoder", "harvest", "--model", model, "--corpus", corpus, "--hook-in",
-                "blocks.1.hook_resid_mid", "--hook-out", "blocks.1.mlp.hook_post", "--tokens", "4000", "--out",
+                "blocks.1.hook_resid_mid", "--hook-out", "blocks.1.mlp.hook_post", "--tokens", "2500", "--out",
                 acts.toString(), "--json");
         assertEquals(0, h.code(), h.err());
         JsonNode manifest = JSON.readTree(acts.resolve("manifest.json").toFile());
@@ -33,7 +33,7 @@ class HarvestHooksTest {
         assertEquals("blocks.1.mlp.hook_post", manifest.get("hook_out").asText());
         assertEquals(64, manifest.get("d_in").asInt());
         assertEquals(256, manifest.get("d_out").asInt(), "d_mlp = 4 d_model");
-        assertEquals(4000, manifest.get("tokens").asLong());
+        assertEquals(2500, manifest.get("tokens").asLong());
         Path tc = tmp.resolve("tc");
         CliTest.Result t = loupe("transcoder", "train", "--model", model, "--activations", acts.toString(), "--out",
                 tc.toString(), "--expansion", "2", "--steps", "300", "--batch", "128", "--buffer", "2048", "--warmup",

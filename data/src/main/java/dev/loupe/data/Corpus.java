@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 
 /**
  * A text corpus as its documents, read lazily in a fixed order. The formats: a {@code .jsonl} file (one JSON object
- * a line, the document in field {@code text} or the one named; a dataset's other columns are not read), any other file as plain UTF-8 text (one document a
- * line, blank lines skipped), and a folder (its files in name order, recursively, each read by its extension; a
+ * a line, the document in field {@code text} or the one named; a dataset's other columns are not read), a
+ * {@code .parquet} file (the string column {@code text} or the one named, row by row: {@link ParquetDocuments}),
+ * any other file as plain UTF-8 text (one document a line, blank lines skipped), and a folder (its files in name order, recursively, each read by its extension; a
  * plain-text file in a folder is one document). A missing path, an empty corpus, a line that is not a JSON object
  * or lacks the field, and bytes that are not UTF-8 are one-line errors naming the file (and line).
  */
@@ -36,8 +37,9 @@ public final class Corpus implements Iterable<String> {
         if (!Files.exists(path)) {
             throw new LoupeException(path + ": no such corpus (expected a text or .jsonl file, or a folder of them)");
         }
-        if (field != null && Files.isRegularFile(path) && !path.toString().endsWith(".jsonl")) {
-            throw new LoupeException("--field " + field + " applies to .jsonl corpora; " + path + " is plain text");
+        if (field != null && Files.isRegularFile(path) && !structured(path)) {
+            throw new LoupeException("--field " + field + " applies to .jsonl and .parquet corpora; " + path
+                    + " is plain text");
         }
         Corpus c = new Corpus(path, field == null ? "text" : field);
         if (!c.iterator().hasNext()) {
@@ -88,7 +90,16 @@ public final class Corpus implements Iterable<String> {
         }
     }
 
+    /** Files whose documents sit in a named field or column. */
+    private static boolean structured(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".jsonl") || name.endsWith(".parquet");
+    }
+
     private Iterator<String> documents(Path file, boolean inFolder) {
+        if (file.getFileName().toString().endsWith(".parquet")) {
+            return ParquetDocuments.open(file, field);
+        }
         boolean jsonl = file.getFileName().toString().endsWith(".jsonl");
         if (!jsonl && inFolder) {
             String all = read(file, () -> Files.readString(file, StandardCharsets.UTF_8));

@@ -11,11 +11,13 @@ import picocli.CommandLine.Option;
 
 /** Where a command's text comes from: the user's corpus, or (embedded model only) the toy world's generator. */
 public final class CorpusOptions {
-    @Option(names = "--corpus", paramLabel = "PATH", description = "Text: a .jsonl file (field --field), a plain text "
-            + "file (one document a line) or a folder of them (default: toy-world text, embedded model only).")
+    @Option(names = "--corpus", paramLabel = "PATH", description = "Text: a .jsonl or .parquet file (field or column "
+            + "--field), a plain text file (one document a line) or a folder of them, e.g. a dataset's Parquet shards "
+            + "(default: toy-world text, embedded model only).")
     Path corpus;
 
-    @Option(names = "--field", description = "The JSONL field holding each document's text (default: text).")
+    @Option(names = "--field", description = "The JSONL field or Parquet column holding each document's text "
+            + "(default: text).")
     String field;
 
     @Range(min = 0) @Option(names = "--context", defaultValue = "0",
