@@ -34,6 +34,14 @@ class HarvestHooksTest {
         assertEquals(64, manifest.get("d_in").asInt());
         assertEquals(256, manifest.get("d_out").asInt(), "d_mlp = 4 d_model");
         assertEquals(2500, manifest.get("tokens").asLong());
+        Path overlapping = tmp.resolve("overlapping");
+        CliTest.Result o = loupe("transcoder", "harvest", "--model", model, "--corpus", corpus, "--bos", "WINDOW",
+                "--context", "16", "--stride", "8", "--tokens", "100000", "--out", overlapping.toString(), "--json");
+        assertEquals(0, o.code(), o.err());
+        long rows = JSON.readTree(overlapping.resolve("manifest.json").toFile()).get("tokens").asLong();
+        assertEquals(0, rows % 15, "each window of BOS + 15 text tokens gives 15 rows: " + rows);
+        assertTrue(rows > 1.7 * 2961, "windows every 8 of their 15 text tokens: about twice the 2961 rows of "
+                + "consecutive 64-token windows: " + rows);
         Path tc = tmp.resolve("tc");
         CliTest.Result t = loupe("transcoder", "train", "--model", model, "--activations", acts.toString(), "--out",
                 tc.toString(), "--expansion", "2", "--steps", "300", "--batch", "128", "--buffer", "2048", "--warmup",
@@ -65,6 +73,10 @@ class HarvestHooksTest {
                         + "[batch, pos, d] (e.g. hook_resid_pre, ln2.hook_out, hook_mlp_out, mlp.hook_post, "
                         + "hook_attn_out)"},
             {"--hook-in", "blocks.0.hook_resid_pre", "--layer", "1", "loupe: --layer does not apply with --hook-in"},
+            {"--stride", "20", "--context", "16", "loupe: stride 20 is longer than the 16 text tokens of a window (it "
+                    + "would skip text)"},
+            {"--bos", "WINDOW", "--stride", "64", "loupe: stride 64 is longer than the 63 text tokens of a window (it "
+                    + "would skip text)"},
             {"--hook-in", "blocks.0.hook_resid_pre", "--tokens", "10", "loupe: --hook-in needs --hook-out (or "
                     + "neither, and --layer)"},
         };

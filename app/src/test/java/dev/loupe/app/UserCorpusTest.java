@@ -120,7 +120,7 @@ class UserCorpusTest {
             {"--corpus", plain.toString(), "--field", "body"}, {"--field", "body"},
             {"--corpus", plain.toString(), "--seed", "3"},
         };
-        String[] why = {"--field body applies to .jsonl corpora; " + plain + " is plain text",
+        String[] why = {"--field body applies to .jsonl and .parquet corpora; " + plain + " is plain text",
             "--field applies to a --corpus", "--seed does not apply with --corpus"};
         for (int i = 0; i < unused.length; i++) {
             List<String> args = new ArrayList<>(List.of("transcoder", "harvest", "--out", out.toString()));

@@ -8,49 +8,88 @@ import java.util.NoSuchElementException;
 
 /**
  * Documents as token windows of one length, the way SAELens and TransformerLens stream a corpus: each document is
- * encoded, preceded by BOS when the tokenizer has one (so every document starts as the model saw text in training),
- * the documents are packed end to end and cut into consecutive windows; what is left at the end, shorter than a
- * window, is dropped. Finite: it ends with the corpus.
+ * encoded, BOS placed as the {@link TokenizerPolicy} says, the documents packed end to end and cut into windows
+ * that start every {@code stride} tokens; what is left at the end, shorter than a window, is dropped. Finite: it
+ * ends with the corpus.
  */
 public final class TokenWindows implements Iterator<int[]> {
     private final Tokenizer tokenizer;
     private final Iterator<String> documents;
-    private final int length;
+    private final TokenizerPolicy policy;
+    private final int text;
+    private final int bos;
     private int[] buffer = new int[0];
+    private boolean first = true;
     private long windows;
 
-    /** Windows of {@code length} tokens (at least 2) over {@code corpus}. */
-    public TokenWindows(Tokenizer tokenizer, Iterable<String> corpus, int length) {
-        if (length < 2) {
-            throw new LoupeException("windows of " + length + " tokens: expected at least 2");
-        }
-        if (tokenizer == null) {
+    /** Windows of {@code policy} (resolved: see {@link TokenizerPolicy#resolve}) over {@code corpus}. */
+    public TokenWindows(Tokenizer tokenizer, Iterable<String> corpus, TokenizerPolicy policy) {
+        if (tokenizer == null || tokenizer == Tokenizer.missing()) {
             throw new LoupeException("this model has no tokenizer (its folder has no tokenizer.json); a text corpus "
                     + "needs one");
         }
+        if (policy.context() < 2 || policy.stride() < 1) {
+            throw new LoupeException("windows of " + policy.context() + " tokens every " + policy.stride()
+                    + ": expected a resolved policy (context at least 2, stride at least 1)");
+        }
         this.tokenizer = tokenizer;
         this.documents = corpus.iterator();
-        this.length = length;
+        this.bos = tokenizer.bosId().orElse(-1);
+        this.policy = policy.bos() == TokenizerPolicy.Bos.WINDOW && bos < 0
+                ? new TokenizerPolicy(policy.context(), policy.stride(), TokenizerPolicy.Bos.NONE) : policy;
+        this.text = this.policy.bos() == TokenizerPolicy.Bos.WINDOW ? policy.context() - 1 : policy.context();
+    }
+
+    /** Consecutive windows of {@code length} tokens, BOS before each document. */
+    public TokenWindows(Tokenizer tokenizer, Iterable<String> corpus, int length) {
+        this(tokenizer, corpus, new TokenizerPolicy(length, length, TokenizerPolicy.Bos.DOCUMENT).resolve(length));
     }
 
     @Override
     public boolean hasNext() {
-        while (buffer.length < length && documents.hasNext()) {
-            int[] doc = tokenizer.encodeWithBos(documents.next());
-            int[] grown = Arrays.copyOf(buffer, buffer.length + doc.length);
-            System.arraycopy(doc, 0, grown, buffer.length, doc.length);
-            buffer = grown;
+        while (buffer.length < text && documents.hasNext()) {
+            append(encode(documents.next()));
         }
-        return buffer.length >= length;
+        return buffer.length >= text;
+    }
+
+    private int[] encode(String document) {
+        return switch (policy.bos()) {
+            case DOCUMENT -> tokenizer.encodeWithBos(document);
+            case NONE -> tokenizer.encode(document);
+            case WINDOW -> {
+                int[] ids = tokenizer.encode(document);
+                if (first) {
+                    first = false;
+                    yield ids;
+                }
+                int[] separated = new int[ids.length + 1];
+                separated[0] = bos;
+                System.arraycopy(ids, 0, separated, 1, ids.length);
+                yield separated;
+            }
+        };
+    }
+
+    private void append(int[] ids) {
+        int[] grown = Arrays.copyOf(buffer, buffer.length + ids.length);
+        System.arraycopy(ids, 0, grown, buffer.length, ids.length);
+        buffer = grown;
     }
 
     @Override
     public int[] next() {
         if (!hasNext()) {
-            throw new NoSuchElementException("the corpus ended after " + windows + " windows of " + length + " tokens");
+            throw new NoSuchElementException("the corpus ended after " + windows + " windows of " + policy.context()
+                    + " tokens");
         }
-        int[] window = Arrays.copyOf(buffer, length);
-        buffer = Arrays.copyOfRange(buffer, length, buffer.length);
+        int[] window = new int[policy.context()];
+        int at = 0;
+        if (policy.bos() == TokenizerPolicy.Bos.WINDOW) {
+            window[at++] = bos;
+        }
+        System.arraycopy(buffer, 0, window, at, text);
+        buffer = Arrays.copyOfRange(buffer, policy.stride(), buffer.length);
         windows++;
         return window;
     }

@@ -85,6 +85,38 @@ class CorpusTest {
         assertThrows(LoupeException.class, () -> new TokenWindows(DIGITS, Corpus.open(text, null), 1));
     }
 
+    private static List<int[]> windows(Path text, TokenizerPolicy policy) {
+        List<int[]> out = new ArrayList<>();
+        new TokenWindows(DIGITS, Corpus.open(text, null), policy.resolve(64)).forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void bosPoliciesAndStrides() throws IOException {
+        Path text = Files.writeString(tmp.resolve("a.txt"), "1 2 3\n4 5\n6 7 8 9\n");
+        List<int[]> perWindow = windows(text, new TokenizerPolicy(4, 0, TokenizerPolicy.Bos.WINDOW));
+        assertEquals(3, perWindow.size(), "SAELens: BOS + 3 tokens of 1 2 3 0 4 5 0 6 7 8 9");
+        assertArrayEquals(new int[] {0, 1, 2, 3}, perWindow.get(0));
+        assertArrayEquals(new int[] {0, 0, 4, 5}, perWindow.get(1));
+        assertArrayEquals(new int[] {0, 0, 6, 7}, perWindow.get(2));
+        List<int[]> none = windows(text, new TokenizerPolicy(3, 0, TokenizerPolicy.Bos.NONE));
+        assertEquals(3, none.size());
+        assertArrayEquals(new int[] {7, 8, 9}, none.get(2));
+        List<int[]> overlapping = windows(text, new TokenizerPolicy(4, 2, TokenizerPolicy.Bos.NONE));
+        assertEquals(3, overlapping.size(), "9 tokens, windows of 4 every 2: starts 0, 2, 4 (the tail 7 8 9 dropped)");
+        assertArrayEquals(new int[] {3, 4, 5, 6}, overlapping.get(1));
+        assertArrayEquals(new int[] {0, 1, 2, 3}, new TokenizerPolicy(0, 0, TokenizerPolicy.Bos.DOCUMENT)
+                .prompt(DIGITS, "1 2 3"));
+        assertArrayEquals(new int[] {1, 2, 3}, new TokenizerPolicy(0, 0, TokenizerPolicy.Bos.NONE)
+                .prompt(DIGITS, "1 2 3"));
+        assertEquals(64, TokenizerPolicy.defaults().resolve(64).context(), "0: the model's n_ctx");
+        assertEquals("stride 5 is longer than the 3 text tokens of a window (it would skip text)",
+                assertThrows(LoupeException.class, () -> new TokenizerPolicy(4, 5, TokenizerPolicy.Bos.WINDOW)
+                        .resolve(64)).getMessage());
+        assertEquals("context 65: expected 2..64 tokens (the model's n_ctx)", assertThrows(LoupeException.class,
+                () -> new TokenizerPolicy(65, 0, TokenizerPolicy.Bos.NONE).resolve(64)).getMessage());
+    }
+
     /** Digits as ids, BOS 0. */
     private static final Tokenizer DIGITS = new Tokenizer() {
         @Override

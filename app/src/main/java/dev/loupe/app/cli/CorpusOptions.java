@@ -4,6 +4,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
+import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.eval.toy.Windows;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -21,8 +22,22 @@ public final class CorpusOptions {
     String field;
 
     @Range(min = 0) @Option(names = "--context", defaultValue = "0",
-            description = "Tokens per window, BOS before each document (default: 0, the model's n_ctx).")
+            description = "Tokens per window (default: 0, the model's n_ctx).")
     int context;
+
+    @Range(min = 0) @Option(names = "--stride", defaultValue = "0", description = "With --corpus: tokens of text "
+            + "between window starts, less than a window to overlap (default: 0, consecutive windows).")
+    int stride;
+
+    @Option(names = "--bos", defaultValue = "DOCUMENT", description = "With --corpus: where BOS goes: DOCUMENT (before "
+            + "each document, TransformerLens), WINDOW (each window starts with BOS, documents separated by it, "
+            + "SAELens) or NONE (default: ${DEFAULT-VALUE}).")
+    TokenizerPolicy.Bos bos;
+
+    /** The corpus's tokenizer policy as given (context 0 and stride 0 mean the defaults). */
+    TokenizerPolicy policy() {
+        return new TokenizerPolicy(context, stride, bos);
+    }
 
     /** The windows of the corpus for {@code m} ({@code seed} picks the toy-world text when there is no corpus). */
     Iterator<int[]> windows(Model m, boolean embedded, long seed) {
@@ -31,10 +46,11 @@ public final class CorpusOptions {
             throw new LoupeException("--context " + n + " is longer than the model's context of " + m.spec().nCtx());
         }
         if (corpus != null) {
-            return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), n);
+            return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), policy().resolve(m.spec().nCtx()));
         }
-        if (field != null) {
-            throw new LoupeException("--field applies to a --corpus");
+        if (field != null || stride != 0 || bos != TokenizerPolicy.Bos.DOCUMENT) {
+            throw new LoupeException((field != null ? "--field" : stride != 0 ? "--stride" : "--bos")
+                    + " applies to a --corpus");
         }
         if (!embedded) {
             throw new LoupeException("--corpus is required with --model (the toy-world text fits the embedded model "

@@ -166,7 +166,8 @@ public final class ObsPropCommand {
                 runObservables();
                 return;
             }
-            Exclusive.refuse(spec, "the pronoun task (no --observable)", "--prompt", "--corpus", "--field", "--context");
+            Exclusive.refuse(spec, "the pronoun task (no --observable)", "--prompt", "--corpus", "--field", "--context",
+                    "--stride", "--bos");
             CouplingStudy s;
             try (Model m = options.load(loader)) {
                 s = CouplingStudy.run(m, windows, seed);
@@ -197,7 +198,7 @@ public final class ObsPropCommand {
                 c = (ObservableCoupling) loader.plugins().method("obsprop-couple", ObsPropCouplingMethod.Config.class)
                         .run(new MethodContext(m, options.modelName(), out, 0, Progress.NONE),
                                 new ObsPropCouplingMethod.Config(observables, prompt == null ? "" : prompt,
-                                        text.corpus.toString(), text.field == null ? "" : text.field, text.context, windows)).summary();
+                                        text.corpus.toString(), text.field == null ? "" : text.field, text.policy(), windows)).summary();
             }
             JsonFiles.write(out.resolve("coupling.json"), c);
             PrintWriter w = spec.commandLine().getOut();
@@ -232,7 +233,8 @@ public final class ObsPropCommand {
         @Option(names = "--positive", paramLabel = "LABEL", description = "With --labelled: the label the observable "
                 + "scores higher (default: 1 or true when the labels are 0/1 or false/true).") String positive;
 
-        @Option(names = "--held-out-fraction", defaultValue = "0.5", description = "With --labelled: the share of each "
+        @Range(min = Double.MIN_VALUE, max = 1) @Option(names = "--held-out-fraction", defaultValue = "0.5",
+                description = "With --labelled: the share of each "
                 + "class held out for the AUC (default: ${DEFAULT-VALUE}).") double heldOutFraction;
 
         @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre at the last token is classified (default: middle).")

@@ -7,6 +7,7 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
+import dev.loupe.data.TokenizerPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +25,10 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
      * @param prompt      linearises the MLPs ("" for the heads' direct paths only)
      * @param corpus      text whose tokens give the activations ({@link Corpus}: .jsonl, plain text, a folder)
      * @param field       the JSONL field holding the text ("": {@code text})
-     * @param context     tokens per window (0: the model's n_ctx)
+     * @param policy      how the corpus becomes windows (context, stride, BOS)
      * @param windows     windows read from the corpus (fewer when it ends)
      */
-    public record Config(List<String> observables, String prompt, String corpus, String field, int context,
+    public record Config(List<String> observables, String prompt, String corpus, String field, TokenizerPolicy policy,
                          int windows) {}
 
     @Override
@@ -45,10 +46,10 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         return Config.class;
     }
 
-    /** Observables and corpus must be given; no prompt, n_ctx windows, 64 of them. */
+    /** Observables and corpus must be given; no prompt, 64 consecutive n_ctx windows, BOS before each document. */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, "", null, "", 0, 64);
+        return new Config(null, "", null, "", TokenizerPolicy.defaults(), 64);
     }
 
     @Override
@@ -63,21 +64,18 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         }
         List<Observable> ns = config.observables().stream()
                 .map(e -> ObservableExpression.parse(e, model.tokenizer())).toList();
-        int length = config.context() == 0 ? model.spec().nCtx() : config.context();
-        if (length < 2 || length > model.spec().nCtx()) {
-            throw new LoupeException("obsprop-couple: context " + length + " is outside 2.." + model.spec().nCtx());
-        }
+        TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
         TokenWindows text = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
-                config.field().isEmpty() ? null : config.field()),
-                length);
+                config.field().isEmpty() ? null : config.field()), policy);
         List<int[]> windows = new ArrayList<>();
         while (windows.size() < config.windows() && text.hasNext()) {
             windows.add(text.next());
         }
         if (windows.isEmpty()) {
-            throw new LoupeException(config.corpus() + ": too little text for one window of " + length + " tokens");
+            throw new LoupeException(config.corpus() + ": too little text for one window of " + policy.context()
+                    + " tokens");
         }
-        int[] prompt = config.prompt().isEmpty() ? null : model.tokenizer().encodeWithBos(config.prompt());
+        int[] prompt = config.prompt().isEmpty() ? null : policy.prompt(model.tokenizer(), config.prompt());
         ObservableCoupling c = ObservableCoupling.run(model, config.observables(), ns, prompt, windows);
         return new MethodResult(name(), Map.of("r2", c.r2(), "correlation", c.correlation(), "tokens",
                 (double) c.tokens(), "pairs", (double) c.pairs().size()), c, List.of());

@@ -6,7 +6,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** The one BOS policy: BOS first when the tokenizer declares one, nothing invented when it does not. */
-class TokenizerPolicyTest {
+class EncodeWithBosTest {
     private static Tokenizer withBos(OptionalInt bos) {
         return new Tokenizer() {
             @Override

@@ -1,0 +1,53 @@
+package dev.loupe.data;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tokenizer;
+
+/**
+ * How text becomes model inputs: where BOS goes, and how a corpus is cut into windows. With {@link Bos#DOCUMENT}
+ * (the default, TransformerLens's {@code prepend_bos}) each document and prompt starts with BOS; with
+ * {@link Bos#WINDOW} (SAELens's {@code prepend_bos} for a streamed dataset) every window starts with BOS and
+ * documents are separated by BOS; with {@link Bos#NONE} no BOS is added. A tokenizer that declares no BOS gets none
+ * invented under any policy. Windows hold {@code context} tokens and start every {@code stride} tokens of the packed
+ * stream (stride = the window's text length for consecutive windows, less to overlap them).
+ *
+ * @param context tokens per window, 0 for the model's n_ctx ({@link #resolve})
+ * @param stride  tokens of text between window starts, 0 for consecutive windows
+ * @param bos     where BOS goes
+ */
+public record TokenizerPolicy(int context, int stride, Bos bos) {
+    /** Where BOS goes. */
+    public enum Bos { DOCUMENT, WINDOW, NONE }
+
+    public TokenizerPolicy {
+        if (context < 0 || stride < 0 || bos == null) {
+            throw new LoupeException("tokenizer policy: context and stride must be >= 0 (0: the default) and bos one of "
+                    + java.util.Arrays.toString(Bos.values()) + "; got " + context + ", " + stride + ", " + bos);
+        }
+    }
+
+    /** BOS before each document, windows of n_ctx, consecutive. */
+    public static TokenizerPolicy defaults() {
+        return new TokenizerPolicy(0, 0, Bos.DOCUMENT);
+    }
+
+    /** This policy with the model's context filled in and the stride checked: what {@link TokenWindows} cuts by. */
+    public TokenizerPolicy resolve(int nCtx) {
+        int c = context == 0 ? nCtx : context;
+        if (c < 2 || c > nCtx) {
+            throw new LoupeException("context " + c + ": expected 2.." + nCtx + " tokens (the model's n_ctx)");
+        }
+        int text = bos == Bos.WINDOW ? c - 1 : c;
+        int s = stride == 0 ? text : stride;
+        if (s > text) {
+            throw new LoupeException("stride " + s + " is longer than the " + text + " text tokens of a window (it "
+                    + "would skip text)");
+        }
+        return new TokenizerPolicy(c, s, bos);
+    }
+
+    /** A prompt's ids: after BOS unless the policy is {@link Bos#NONE}. */
+    public int[] prompt(Tokenizer tokenizer, String text) {
+        return bos == Bos.NONE ? tokenizer.encode(text) : tokenizer.encodeWithBos(text);
+    }
+}
