@@ -6,6 +6,7 @@ module dev.loupe.app {
     requires transitive dev.loupe.api;
     requires dev.loupe.hf;
     requires dev.loupe.data;
+    requires dev.loupe.chat;
     requires dev.loupe.engine.djl;
     requires dev.loupe.eval;
     requires dev.loupe.method.steering;

@@ -38,6 +38,14 @@ public interface Tokenizer extends AutoCloseable {
     }
 
     /**
+     * Where generation stops: EOS, or BOS when the tokenizer declares no EOS (text whose documents are separated by
+     * BOS, as GPT-2's and the embedded model's); −1 when it declares neither.
+     */
+    default int stopId() {
+        return eosId().orElse(bosId().orElse(-1));
+    }
+
+    /**
      * The one token {@code text} is, for reading a logit: refused (naming the text) when it encodes to no token,
      * to several, or to a token that decodes to other text (a word-level tokenizer's unknown token).
      */

@@ -189,4 +189,41 @@ class NonEmbeddedModelTest {
         assertEquals("loupe: " + three + ": 3 distinct labels [0, 1, 2] (expected two classes)", bad.err().strip());
         assertTrue(Files.notExists(tmp.resolve("bad")), "nothing written");
     }
+
+    @Test
+    void chatPromptsRenderWithTheModelsTemplate() throws Exception {
+        Path dir = Path.of(model);
+        com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
+        cfg.put("chat_template", "{{ bos_token }}{% for m in messages %}{{ m['content'] | trim }}{% endfor %}"
+                + "{% if add_generation_prompt %} city{% endif %}");
+        Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(cfg));
+        Path v = tmp.resolve("v");
+        assertEquals(0, loupe("steer", "optimize", "--model", model, "--prompt", "the man went to the", "--promote",
+                "river", "--layer", "1", "--out", v.toString()).code());
+        Path plain = Files.writeString(tmp.resolve("plain.jsonl"),
+                "{\"prompt\": \"she saw the old city\", \"promote\": \"river\", \"suppress\": \"house\"}\n");
+        Path chat = Files.writeString(tmp.resolve("chat.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": "
+                + "\" she saw the old \"}], \"promote\": \"river\", \"suppress\": \"house\"}\n");
+        CliTest.Result p = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                plain.toString(), "--json");
+        CliTest.Result c = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                chat.toString(), "--chat", "--json");
+        assertEquals(0, c.code(), c.err());
+        assertEquals(JSON.readTree(p.out()), JSON.readTree(c.out()),
+                "the template renders [BOS]she saw the old city, tokenised without a second BOS");
+        CliTest.Result noChat = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                chat.toString());
+        assertEquals(2, noChat.code());
+        assertEquals("loupe: a prompt given as 'messages' needs --chat (the model's chat template)",
+                noChat.err().strip());
+        cfg.put("chat_template", "{% include '" + dir.resolve("config.json") + "' %}");
+        Files.writeString(dir.resolve("tokenizer_config.json"), JSON.writeValueAsString(cfg));
+        CliTest.Result escape = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
+                chat.toString(), "--chat");
+        assertEquals(2, escape.code(), escape.err());
+        assertTrue(escape.err().strip().startsWith("loupe: " + dir.resolve("tokenizer_config.json")
+                + ": chat_template: ") && escape.err().contains("templates cannot read files (sandbox)"), escape.err());
+        assertEquals(1, escape.err().strip().lines().count());
+    }
 }

@@ -14,20 +14,39 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Prompts for steering and evaluation, one JSON object a line: {@code prompt} (required), {@code promote} and
+ * Prompts for steering and evaluation, one JSON object a line: {@code prompt} (text) or {@code messages} (a chat:
+ * a list of {@code {role, content}}, rendered by the model's chat template), exactly one of them; {@code promote} and
  * {@code suppress} (a completion or a list of them, optional) and {@code label} (optional: a string, an integer
  * or a boolean, as HF datasets store class labels; kept as its text). Any other key, a value
  * of another type, and an empty file are one-line errors naming file and line.
  */
 public final class PromptSet {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> KEYS = Set.of("prompt", "promote", "suppress", "label");
+    private static final Set<String> KEYS = Set.of("prompt", "messages", "promote", "suppress", "label");
 
-    /** One line of the set. */
-    public record Example(String prompt, List<String> promote, List<String> suppress, String label) {
+    /** One chat message. */
+    public record Turn(String role, String content) {}
+
+    /**
+     * One line of the set; {@code prompt} is null when the line gives {@code messages} (then non-empty), and
+     * {@code messages} empty when it gives a prompt.
+     */
+    public record Example(String prompt, List<Turn> messages, List<String> promote, List<String> suppress,
+                          String label) {
         public Example {
+            messages = List.copyOf(messages);
             promote = List.copyOf(promote);
             suppress = List.copyOf(suppress);
+        }
+
+        /** A text prompt. */
+        public Example(String prompt, List<String> promote, List<String> suppress, String label) {
+            this(prompt, List.of(), promote, suppress, label);
+        }
+
+        /** How errors and reports name it: the prompt, or the last message's content. */
+        public String text() {
+            return prompt != null ? prompt : messages.get(messages.size() - 1).content();
         }
     }
 
@@ -52,6 +71,18 @@ public final class PromptSet {
         return out;
     }
 
+    /** As {@link #read}, for a command that takes text prompts only: a line with {@code messages} is refused. */
+    public static List<Example> readText(Path file, String command) {
+        List<Example> set = read(file);
+        for (int i = 0; i < set.size(); i++) {
+            if (set.get(i).prompt() == null) {
+                throw new LoupeException(file + ": prompt " + (i + 1) + " gives 'messages', which " + command
+                        + " does not render (give 'prompt')");
+            }
+        }
+        return set;
+    }
+
     private static Example example(String where, String line) {
         JsonNode n;
         try {
@@ -69,16 +100,48 @@ public final class PromptSet {
             }
         }
         JsonNode prompt = n.get("prompt");
+        JsonNode messages = n.get("messages");
+        if (prompt != null && messages != null) {
+            throw new LoupeException(where + ": both 'prompt' and 'messages' (give one)");
+        }
+        if (messages != null) {
+            List<Turn> turns = turns(where, messages);
+            JsonNode label = n.get("label");
+            checkLabel(where, label);
+            return new Example(null, turns, texts(where, n, "promote"), texts(where, n, "suppress"),
+                    label == null ? null : label.asText());
+        }
         if (prompt == null || !prompt.isTextual()) {
-            throw new LoupeException(where + ": field 'prompt' " + (prompt == null ? "missing" : "is not a string"));
+            throw new LoupeException(where + ": field 'prompt' " + (prompt == null ? "missing (or give 'messages')"
+                    : "is not a string"));
         }
         JsonNode label = n.get("label");
+        checkLabel(where, label);
+        return new Example(prompt.asText(), texts(where, n, "promote"), texts(where, n, "suppress"),
+                label == null ? null : label.asText());
+    }
+
+    private static void checkLabel(String where, JsonNode label) {
         if (label != null && !label.isTextual() && !label.isIntegralNumber() && !label.isBoolean()) {
             throw new LoupeException(where + ": field 'label' is " + label + " (expected a string, an integer or a "
                     + "boolean)");
         }
-        return new Example(prompt.asText(), texts(where, n, "promote"), texts(where, n, "suppress"),
-                label == null ? null : label.asText());
+    }
+
+    private static List<Turn> turns(String where, JsonNode messages) {
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw new LoupeException(where + ": field 'messages' is " + messages + " (expected a non-empty list of "
+                    + "{\"role\": ..., \"content\": ...})");
+        }
+        List<Turn> out = new ArrayList<>();
+        for (JsonNode m : messages) {
+            if (!m.isObject() || m.size() != 2 || !m.path("role").isTextual() || !m.path("content").isTextual()) {
+                throw new LoupeException(where + ": message " + (out.size() + 1) + " is " + m + " (expected "
+                        + "{\"role\": string, \"content\": string})");
+            }
+            out.add(new Turn(m.get("role").asText(), m.get("content").asText()));
+        }
+        return out;
     }
 
     private static List<String> texts(String where, JsonNode n, String field) {

@@ -128,7 +128,7 @@ final class SteerBaselines {
                     }
                     forbidden++;
                     int[] out = dev.loupe.api.Generation.greedy(m, TaskEvaluator.promptIds(tok, e.prompt() + " " + prefill),
-                            maxTokens, List.of(), tok.bosId().orElse(-1));
+                            maxTokens, List.of(), tok.stopId());
                     if (Arrays.stream(out).noneMatch(t -> t == cannot)) {
                         complied++;
                     }

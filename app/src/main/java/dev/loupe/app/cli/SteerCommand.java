@@ -11,7 +11,6 @@ import dev.loupe.api.spi.Evaluator;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.PromptSet;
-import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.steering.CombinedEvaluator;
 import dev.loupe.method.steering.CompletionLikelihood;
 import dev.loupe.method.steering.Datapoint;
@@ -122,7 +121,7 @@ public final class SteerCommand {
             if (prompt != null) {
                 return List.of(new SteeringMethod.Example(prompt, promote, suppress));
             }
-            return PromptSet.read(datapoints).stream()
+            return PromptSet.readText(datapoints, "steer optimize").stream()
                     .map(e -> new SteeringMethod.Example(e.prompt(), e.promote(), e.suppress())).toList();
         }
 
@@ -160,6 +159,8 @@ public final class SteerCommand {
         @Option(names = "--vector", required = true, paramLabel = "BASE", description = "A vector written by steer optimize.")
         Path vector;
         @Option(names = "--prompt", required = true, description = "The prompt to continue (BOS is prepended).") String prompt;
+        @Option(names = "--chat", description = "Render the prompt as a user message with the model's chat template.")
+        boolean chat;
         @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "12", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
         int maxTokens;
 
@@ -171,8 +172,8 @@ public final class SteerCommand {
             Map<String, Object> out = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
                 Tokenizer tok = m.tokenizer();
-                int[] ids = TaskEvaluator.promptIds(tok, prompt);
-                int stop = tok.bosId().orElse(-1);
+                int[] ids = ChatPrompts.of(options, chat).ids(tok, prompt);
+                int stop = tok.stopId();
                 for (double sign : new double[] {0, 1, -1}) {
                     List<Intervention> ivs = sign == 0 ? List.of()
                             : List.of(OneShotSteering.intervention(meta.config(), v.scale((float) sign), false, ids.length));
@@ -215,6 +216,9 @@ public final class SteerCommand {
         @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "24", description = "With --judge: tokens "
                 + "generated per prompt (default: ${DEFAULT-VALUE}).") int maxTokens;
 
+        @Option(names = "--chat", description = "With --prompts: render each prompt (or its 'messages') with the "
+                + "model's chat template (tokenizer_config.json chat_template).") boolean chat;
+
         @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
 
@@ -238,7 +242,7 @@ public final class SteerCommand {
                     Exclusive.refuse(spec, "--prompts", "--task");
                     scorer = userPrompts(m, meta.config().layer(), baselines);
                 } else {
-                    for (String o : List.of("--judge", "--refusal-phrases", "--max-tokens")) {
+                    for (String o : List.of("--judge", "--refusal-phrases", "--max-tokens", "--chat")) {
                         Exclusive.refuse(spec, "--task (no --prompts)", o);
                     }
                     scorer = loader.plugins().evaluator(task);
@@ -264,6 +268,8 @@ public final class SteerCommand {
         private Evaluator userPrompts(Model m, int layer, Map<String, Tensor> baselines) {
             Tokenizer tok = m.tokenizer();
             List<PromptSet.Example> set = PromptSet.read(prompts);
+            ChatPrompts chatPrompts = ChatPrompts.of(options, chat);
+            List<int[]> ids = set.stream().map(e -> chatPrompts.ids(tok, e)).toList();
             List<Evaluator> parts = new ArrayList<>();
             boolean completions = set.stream().allMatch(e -> !e.promote().isEmpty() || !e.suppress().isEmpty());
             if (!completions && judge == null) {
@@ -271,14 +277,16 @@ public final class SteerCommand {
                         + "prompt one, or --judge to score what the model writes");
             }
             if (completions) {
-                List<Datapoint> points = set.stream().map(e -> Datapoint.of(tok, e.prompt(), e.promote(),
-                        e.suppress())).toList();
+                List<Datapoint> points = new ArrayList<>();
+                for (int i = 0; i < set.size(); i++) {
+                    points.add(Datapoint.of(tok, ids.get(i), set.get(i).promote(), set.get(i).suppress()));
+                }
                 parts.add(new CompletionLikelihood(points));
                 MeanDifference.ofPairs(m, layer, points).ifPresent(caa -> baselines.put(
                         "CAA, these prompts' pairs (in-sample)", caa));
             }
             if (judge != null) {
-                parts.add(new GeneratedTextJudge(set.stream().map(e -> tok.encodeWithBos(e.prompt())).toList(),
+                parts.add(new GeneratedTextJudge(ids,
                         GeneratedTextJudge.Judge.parse(judge, refusalPhrases == null ? null
                                 : phrases(refusalPhrases)), maxTokens, tok));
             } else if (refusalPhrases != null) {

@@ -43,7 +43,7 @@ public record SteeringDemo(String trainingPrompt, List<Double> loss, double norm
         Tensor v = r.vector();
         List<EvaluationResult> conditions = TransferEvaluation.conditions(m, refusal, c, v, seed, limit);
         Map<String, Map<String, String>> generations = new LinkedHashMap<>();
-        int stop = tok.bosId().orElse(-1);
+        int stop = tok.stopId();
         for (String prompt : HELD_OUT) {
             int[] ids = TaskEvaluator.promptIds(tok, prompt);
             Map<String, String> texts = new LinkedHashMap<>();

@@ -61,7 +61,7 @@ public final class ObsPropProbesMethod implements Method<ObsPropProbesMethod.Con
                     + config.heldOut() + " and " + config.repeats());
         }
         Path file = Path.of(config.labelled());
-        List<PromptSet.Example> set = PromptSet.read(file);
+        List<PromptSet.Example> set = PromptSet.readText(file, "obsprop-compare");
         TreeSet<String> labels = new TreeSet<>();
         for (int i = 0; i < set.size(); i++) {
             if (set.get(i).label() == null) {

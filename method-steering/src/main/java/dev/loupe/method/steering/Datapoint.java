@@ -34,6 +34,12 @@ public record Datapoint(int[] prompt, List<int[]> promote, List<int[]> suppress,
                 suppress.stream().map(tokenizer::encode).toList(), false);
     }
 
+    /** A datapoint from prompt ids already encoded (e.g. a rendered chat), each completion encoded alone. */
+    public static Datapoint of(Tokenizer tokenizer, int[] prompt, List<String> promote, List<String> suppress) {
+        return new Datapoint(prompt, promote.stream().map(tokenizer::encode).toList(),
+                suppress.stream().map(tokenizer::encode).toList(), false);
+    }
+
     public static Datapoint promoting(int[] prompt, int[] completion) {
         return new Datapoint(prompt, List.of(completion), List.of(), false);
     }

@@ -117,7 +117,7 @@ public final class GeneratedTextJudge implements Evaluator {
     /** The continuation of one prompt under the context's interventions. */
     public String continuation(Model model, int[] prompt, EvaluationContext context) {
         return tokenizer.decode(Generation.greedy(model, prompt, maxTokens, context.interventions(),
-                tokenizer.eosId().orElse(-1)));
+                tokenizer.stopId()));
     }
 
     @Override

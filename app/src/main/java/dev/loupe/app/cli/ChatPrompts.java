@@ -1,0 +1,46 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.app.ModelLoader;
+import dev.loupe.chat.ChatTemplate;
+import dev.loupe.data.PromptSet;
+import java.util.List;
+
+/**
+ * Prompts as token ids: text under the one BOS rule ({@link Tokenizer#encodeWithBos}), or with {@code --chat} the
+ * model's chat template rendered over the line's {@code messages} (a text prompt is one user message) with the
+ * assistant's turn opened, then tokenised without adding BOS, as {@code apply_chat_template} does.
+ */
+final class ChatPrompts {
+    private final ChatTemplate template;
+
+    private ChatPrompts(ChatTemplate template) {
+        this.template = template;
+    }
+
+    /** {@code chat}: read the template of the model {@code options} names (the embedded model has none). */
+    static ChatPrompts of(ModelOptions options, boolean chat) {
+        return new ChatPrompts(chat ? ChatTemplate.read(ModelLoader.directory(options.model)) : null);
+    }
+
+    int[] ids(Tokenizer tokenizer, PromptSet.Example e) {
+        if (template == null) {
+            if (e.prompt() == null) {
+                throw new LoupeException("a prompt given as 'messages' needs --chat (the model's chat template)");
+            }
+            return tokenizer.encodeWithBos(e.prompt());
+        }
+        List<ChatTemplate.Message> messages = e.prompt() != null ? List.of(new ChatTemplate.Message("user",
+                e.prompt())) : e.messages().stream().map(t -> new ChatTemplate.Message(t.role(), t.content())).toList();
+        int[] ids = tokenizer.encode(template.render(messages, true));
+        if (ids.length == 0) {
+            throw new LoupeException("--chat: the chat template rendered '" + e.text() + "' as no tokens");
+        }
+        return ids;
+    }
+
+    int[] ids(Tokenizer tokenizer, String prompt) {
+        return ids(tokenizer, new PromptSet.Example(prompt, List.of(), List.of(), null));
+    }
+}
