@@ -2,6 +2,7 @@ package dev.loupe.app;
 
 import static dev.loupe.app.CliTest.golden;
 import static dev.loupe.app.CliTest.loupe;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,6 +213,15 @@ class NonEmbeddedModelTest {
         assertEquals(0, c.code(), c.err());
         assertEquals(JSON.readTree(p.out()), JSON.readTree(c.out()),
                 "the template renders [BOS]she saw the old city, tokenised without a second BOS");
+        Path v1 = tmp.resolve("v1");
+        Path v2 = tmp.resolve("v2");
+        assertEquals(0, loupe("steer", "optimize", "--model", model, "--datapoints", plain.toString(), "--layer", "1",
+                "--out", v1.toString()).code());
+        CliTest.Result o = loupe("steer", "optimize", "--model", model, "--datapoints", chat.toString(), "--chat",
+                "--layer", "1", "--out", v2.toString());
+        assertEquals(0, o.code(), o.err());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("v1.safetensors")), Files.readAllBytes(tmp.resolve(
+                "v2.safetensors")), "steer optimize --chat trains on the rendered prompt: the same vector");
         CliTest.Result noChat = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
                 chat.toString());
         assertEquals(2, noChat.code());

@@ -26,18 +26,26 @@ final class ChatPrompts {
 
     int[] ids(Tokenizer tokenizer, PromptSet.Example e) {
         if (template == null) {
-            if (e.prompt() == null) {
-                throw new LoupeException("a prompt given as 'messages' needs --chat (the model's chat template)");
-            }
-            return tokenizer.encodeWithBos(e.prompt());
+            return tokenizer.encodeWithBos(text(e));
         }
-        List<ChatTemplate.Message> messages = e.prompt() != null ? List.of(new ChatTemplate.Message("user",
-                e.prompt())) : e.messages().stream().map(t -> new ChatTemplate.Message(t.role(), t.content())).toList();
-        int[] ids = tokenizer.encode(template.render(messages, true));
+        int[] ids = tokenizer.encode(text(e));
         if (ids.length == 0) {
             throw new LoupeException("--chat: the chat template rendered '" + e.text() + "' as no tokens");
         }
         return ids;
+    }
+
+    /** The prompt's text: as given, or (--chat) the template's rendering, whose special tokens it carries. */
+    String text(PromptSet.Example e) {
+        if (template == null) {
+            if (e.prompt() == null) {
+                throw new LoupeException("a prompt given as 'messages' needs --chat (the model's chat template)");
+            }
+            return e.prompt();
+        }
+        List<ChatTemplate.Message> messages = e.prompt() != null ? List.of(new ChatTemplate.Message("user",
+                e.prompt())) : e.messages().stream().map(t -> new ChatTemplate.Message(t.role(), t.content())).toList();
+        return template.render(messages, true);
     }
 
     int[] ids(Tokenizer tokenizer, String prompt) {

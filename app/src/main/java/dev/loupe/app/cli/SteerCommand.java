@@ -58,6 +58,9 @@ public final class SteerCommand {
         @Option(names = "--suppress", description = "Completion to make unlikely (repeatable).")
         List<String> suppress = new ArrayList<>();
 
+        @Option(names = "--chat", description = "Render each prompt (or its 'messages') with the model's chat "
+                + "template.") boolean chat;
+
         @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
         int layer;
 
@@ -100,9 +103,10 @@ public final class SteerCommand {
                         promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
                         slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
                 Path dir = out.toAbsolutePath().getParent();
-                MethodResult r = loader.plugins().method("steering", SteeringMethod.Config.class).run(new MethodContext(m, options.modelName(), dir, seed,
-                        new ProgressBar(spec.commandLine().getErr())), new SteeringMethod.Config(examples(), c,
-                        out.getFileName().toString()));
+                MethodResult r = loader.plugins().method("steering", SteeringMethod.Config.class).run(
+                        new MethodContext(m, options.modelName(), dir, seed, new ProgressBar(spec.commandLine()
+                                .getErr())), new SteeringMethod.Config(examples(), c, out.getFileName().toString(),
+                                chat));
                 PrintWriter w = spec.commandLine().getOut();
                 Map<String, Double> x = r.metrics();
                 if (options.json) {
@@ -117,12 +121,13 @@ public final class SteerCommand {
             }
         }
 
+        /** The examples as the plugin takes them; with --chat, their prompts rendered by the chat template. */
         private List<SteeringMethod.Example> examples() {
-            if (prompt != null) {
-                return List.of(new SteeringMethod.Example(prompt, promote, suppress));
-            }
-            return PromptSet.readText(datapoints, "steer optimize").stream()
-                    .map(e -> new SteeringMethod.Example(e.prompt(), e.promote(), e.suppress())).toList();
+            List<PromptSet.Example> set = prompt != null ? List.of(new PromptSet.Example(prompt, promote, suppress,
+                    null)) : PromptSet.read(datapoints);
+            ChatPrompts chatPrompts = ChatPrompts.of(options, chat);
+            return set.stream().map(e -> new SteeringMethod.Example(chatPrompts.text(e), e.promote(), e.suppress()))
+                    .toList();
         }
 
     }

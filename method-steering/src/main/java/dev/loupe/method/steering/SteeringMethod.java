@@ -23,8 +23,10 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
      *                   when the tokenizer has one) with completions to promote and to suppress
      * @param steering   optimisation settings
      * @param name       base name of the vector file in the output directory
+     * @param rendered   the prompts are a chat template's output (special tokens in the text): encoded as they
+     *                   are, without adding BOS, as {@code apply_chat_template} tokenises
      */
-    public record Config(List<Example> datapoints, SteeringConfig steering, String name) {}
+    public record Config(List<Example> datapoints, SteeringConfig steering, String name, boolean rendered) {}
 
     /**
      * One training example; every field is given ({@code []} for no completions).
@@ -53,7 +55,7 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
     /** No datapoints (they must be given), the paper's settings at the model's middle layer, "vector". */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, SteeringConfig.defaults(spec.nLayers() / 2), "vector");
+        return new Config(null, SteeringConfig.defaults(spec.nLayers() / 2), "vector", false);
     }
 
     @Override
@@ -69,7 +71,8 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         Tokenizer tok = context.model().tokenizer();
         List<Datapoint> points = new ArrayList<>();
         for (Example e : config.datapoints()) {
-            points.add(Datapoint.of(tok, e.prompt(), e.promote(), e.suppress()));
+            points.add(config.rendered() ? Datapoint.of(tok, tok.encode(e.prompt()), e.promote(), e.suppress())
+                    : Datapoint.of(tok, e.prompt(), e.promote(), e.suppress()));
         }
         OneShotSteering.Result r = OneShotSteering.optimize(context.model(), points, config.steering(),
                 context.progress());
