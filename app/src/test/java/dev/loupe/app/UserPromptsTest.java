@@ -33,7 +33,8 @@ class UserPromptsTest {
                 "--json");
         assertEquals(0, eval.code(), eval.err());
         JsonNode rows = new ObjectMapper().readTree(eval.out());
-        assertEquals(4, rows.size(), "unsteered, +v, -v, random");
+        assertEquals(5, rows.size(), "unsteered, +v, -v, random, and CAA from the two prompts with both completions");
+        assertEquals("CAA, these prompts' pairs (in-sample)", rows.get(4).get("evaluator").asText());
         JsonNode unsteered = rows.get(0).get("metrics");
         JsonNode plus = rows.get(1).get("metrics");
         JsonNode minus = rows.get(2).get("metrics");

@@ -73,8 +73,8 @@ class KillTest {
     void aKilledTranscoderWriteLeavesTheOldPairOrTheNew() throws Exception {
         killRepeatedly(Writer.TRANSCODER_FILE, (dir, last) -> {
             Transcoder t = TranscoderFile.read(dir.resolve("tc"));
-            int k = (int) t.bEnc().get(0);
-            assertEquals(KillTarget.transcoder(k), t, "one version throughout");
+            int k = (int) t.bDecOut().get(0);
+            assertEquals(KillTarget.transcoder(k).saeLensForm(), t, "one version throughout");
             assertVersion(last, k);
         }, dir -> Set.of("tc/cfg.json", "tc/sae_weights.safetensors"));
     }

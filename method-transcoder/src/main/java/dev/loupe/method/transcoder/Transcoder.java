@@ -31,6 +31,34 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
         return new Transcoder(hookIn, hookOut, convention, p.wEnc(), p.bEnc(), p.wDec(), p.bDec(), p.bDecOut());
     }
 
+    /**
+     * The same function in SAELens's transcoder convention, where the input is not centred: b_dec folded into the
+     * encoder bias (b_enc' = b_enc − b_dec·W_enc, b_dec zero), b_dec_out unchanged. What files hold.
+     */
+    public Transcoder saeLensForm() {
+        float[] bd = bDec.toArray();
+        boolean zero = true;
+        for (float v : bd) {
+            zero &= v == 0;
+        }
+        if (zero) {
+            return this;
+        }
+        float[] w = wEnc.toArray();
+        float[] be = bEnc.toArray();
+        int f = dSae();
+        float[] folded = new float[f];
+        for (int j = 0; j < f; j++) {
+            double shift = 0;
+            for (int i = 0; i < bd.length; i++) {
+                shift += (double) bd[i] * w[i * f + j];
+            }
+            folded[j] = (float) (be[j] - shift);
+        }
+        return new Transcoder(hookIn, hookOut, convention, wEnc, Tensor.vector(folded), wDec, Tensor.zeros(dIn()),
+                bDecOut);
+    }
+
     public int dIn() {
         return wEnc.size(0);
     }

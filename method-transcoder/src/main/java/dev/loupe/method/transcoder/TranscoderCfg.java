@@ -8,18 +8,21 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * A transcoder folder's {@code cfg.json}, every key read or refused: the shape and hooks Loupe computes with, the
- * SAELens keys whose value must be the one Loupe's transcoder implements ({@code apply_b_dec_to_input} true,
- * {@code normalize_activations} "none", a ReLU, no head index, hook layers that agree with the hook names), and
+ * A transcoder folder's {@code cfg.json}, every key read or refused: the shape and hooks Loupe computes with,
+ * {@code apply_b_dec_to_input} (false: SAELens's transcoder, b_dec the output bias; true or absent, as SAELens
+ * defaults it: Loupe's older layout, b_dec subtracted from the input and {@code b_dec_out} the output bias), the
+ * SAELens keys whose value must be the one Loupe's transcoder implements ({@code normalize_activations} "none", a
+ * ReLU, no head index, hook layers that agree with the hook names), and
  * provenance that changes no number (model name, dataset, context size, versions, device). Any other key is
  * refused by name, so nothing in a cfg is silently ignored. SAELens 5 keeps the hook keys at the top level, 6 under
  * {@code metadata}; both are read, and the two must agree where both are given.
  *
  * @param convention how the input was normalised in training ({@code metadata.input_convention}, "unknown" if absent)
  * @param run        the {@code loupe_run} id shared with the weights file, or null
+ * @param saeLensBias {@code apply_b_dec_to_input} is false: b_dec is the output bias and there is no b_dec_out
  */
 record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint hookOut, String convention,
-                     String run) {
+                     String run, boolean saeLensBias) {
     static final String RUN = "loupe_run";
     /** Keys that record where a transcoder came from and change no number Loupe computes. */
     static final Set<String> PROVENANCE = Set.of("model_name", "model_class_name", "model_from_pretrained_kwargs",
@@ -48,7 +51,10 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         if (!arch.equals("transcoder")) {
             throw new LoupeException(file + ": field 'architecture' is '" + arch + "' (expected \"transcoder\")");
         }
-        requireValue(file, cfg, "apply_b_dec_to_input", true, "Loupe's transcoder subtracts b_dec from its input");
+        JsonNode apply = cfg.get("apply_b_dec_to_input");
+        if (apply != null && !apply.isBoolean()) {
+            throw new LoupeException(file + ": field 'apply_b_dec_to_input' is " + apply + " (expected true or false)");
+        }
         requireValue(file, cfg, "finetuning_scaling_factor", false, "Loupe applies no fine-tuning scale");
         requireText(file, cfg, "normalize_activations", Set.of("none"), "Loupe does not rescale activations");
         requireText(file, cfg, "reshape_activations", Set.of("none"), "Loupe reads [.., d_in] activations");
@@ -77,7 +83,8 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
                         + "activations, not one head's)");
             }
         }
-        return new TranscoderCfg(din, dsae, dout, in, out, convention, text(file, meta, RUN, null));
+        return new TranscoderCfg(din, dsae, dout, in, out, convention, text(file, meta, RUN, null),
+                apply != null && !apply.booleanValue());
     }
 
     @SafeVarargs

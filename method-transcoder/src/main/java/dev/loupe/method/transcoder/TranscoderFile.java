@@ -31,26 +31,41 @@ public final class TranscoderFile {
     static final String WEIGHTS = "sae_weights.safetensors";
     private static final String RUN = TranscoderCfg.RUN;
     private static final String JOURNAL = ".loupe-commit";
-    private static final java.util.List<String> TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec",
+    /** The SAELens version whose layout {@link #write} follows (its {@code Transcoder.save_model}). */
+    public static final String SAE_LENS_VERSION = "6.52.0";
+    private static final java.util.List<String> SAE_LENS_TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec");
+    private static final java.util.List<String> LEGACY_TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec",
             "b_dec_out");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private TranscoderFile() {}
 
+    /**
+     * Writes {@code t} as SAELens {@value #SAE_LENS_VERSION}'s {@code Transcoder.save_model} lays a transcoder out:
+     * {@code cfg.json} with every key of its {@code TranscoderConfig} ({@code d_in}, {@code d_sae}, {@code d_out},
+     * {@code dtype}, {@code device}, {@code apply_b_dec_to_input} false, {@code normalize_activations},
+     * {@code reshape_activations}, {@code architecture}) and {@code metadata} ({@code sae_lens_version}, so SAELens
+     * takes its 6.x path, the hooks, and Loupe's input convention and run id), and {@code sae_weights.safetensors}
+     * with exactly {@code W_enc}, {@code b_enc}, {@code W_dec}, {@code b_dec}, in SAELens's convention
+     * ({@link Transcoder#saeLensForm}: b_dec is the output bias).
+     */
     public static void write(Path dir, Transcoder t) {
+        Transcoder f = t.saeLensForm();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("W_enc", t.wEnc());
-        tensors.put("b_enc", t.bEnc());
-        tensors.put("W_dec", t.wDec());
-        tensors.put("b_dec", t.bDec());
-        tensors.put("b_dec_out", t.bDecOut());
+        tensors.put("W_enc", f.wEnc());
+        tensors.put("b_enc", f.bEnc());
+        tensors.put("W_dec", f.wDec());
+        tensors.put("b_dec", f.bDecOut());
         String run = AtomicFiles.newRunId();
         Map<String, AtomicFiles.Content> files = new LinkedHashMap<>();
         files.put(WEIGHTS, SafetensorsWriter.content(tensors, Map.of(), Map.of("format", "pt", RUN, run)));
-        ObjectNode cfg = JSON.createObjectNode().put("architecture", "transcoder").put("d_in", t.dIn())
-                .put("d_sae", t.dSae()).put("d_out", t.dOut()).put("dtype", "float32");
-        cfg.putObject("metadata").put("hook_name", t.hookIn().name()).put("hook_name_out", t.hookOut().name())
-                .put("input_convention", t.convention()).put(RUN, run);
+        ObjectNode cfg = JSON.createObjectNode().put("d_in", t.dIn()).put("d_sae", t.dSae()).put("dtype", "float32")
+                .put("device", "cpu").put("apply_b_dec_to_input", false).put("normalize_activations", "none")
+                .put("reshape_activations", "none");
+        cfg.putObject("metadata").put("sae_lens_version", SAE_LENS_VERSION)
+                .put("sae_lens_training_version", SAE_LENS_VERSION).put("hook_name", t.hookIn().name())
+                .put("hook_name_out", t.hookOut().name()).put("input_convention", t.convention()).put(RUN, run);
+        cfg.put("architecture", "transcoder").put("d_out", t.dOut());
         files.put(CFG, tmp -> JSON.writeValue(tmp.toFile(), cfg));
         FileSetCommit.write(dir.resolve(JOURNAL), files);
     }
@@ -76,16 +91,27 @@ public final class TranscoderFile {
                 throw new LoupeException(w.path() + ": written by another run than " + CFG + " (" + RUN + " "
                         + w.metadata().get(RUN) + ", not " + c.run() + "): its files were mixed; train again");
             }
+            java.util.List<String> expected = c.saeLensBias() ? SAE_LENS_TENSORS : LEGACY_TENSORS;
             for (String name : new java.util.TreeSet<>(w.names())) {
-                if (!TENSORS.contains(name)) {
-                    throw new LoupeException(w.path() + ": tensor '" + name + "' is not one Loupe's ReLU transcoder "
-                            + "reads (expected " + TENSORS + ")");
+                if (!expected.contains(name)) {
+                    throw new LoupeException(w.path() + ": tensor '" + name + "' is not one a ReLU transcoder with "
+                            + "apply_b_dec_to_input " + !c.saeLensBias() + " has (expected " + expected + ")");
                 }
             }
-            return new Transcoder(c.hookIn(), c.hookOut(), c.convention(),
-                    tensor(w, "W_enc", c.dIn(), c.dSae()), tensor(w, "b_enc", c.dSae()),
-                    tensor(w, "W_dec", c.dSae(), c.dOut()), tensor(w, "b_dec", c.dIn()),
-                    tensor(w, "b_dec_out", c.dOut()));
+            Tensor wEnc = tensor(w, "W_enc", c.dIn(), c.dSae());
+            Tensor bEnc = tensor(w, "b_enc", c.dSae());
+            Tensor wDec = tensor(w, "W_dec", c.dSae(), c.dOut());
+            if (c.saeLensBias()) {
+                return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
+                        Tensor.zeros(c.dIn()), tensor(w, "b_dec", c.dOut()));
+            }
+            if (!w.has("b_dec_out")) {
+                throw new LoupeException(w.path() + ": tensor 'b_dec_out' missing: apply_b_dec_to_input true (or "
+                        + "absent) is Loupe's older layout, b_dec subtracted from the input and b_dec_out the output "
+                        + "bias; SAELens transcoders say apply_b_dec_to_input false");
+            }
+            return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
+                    tensor(w, "b_dec", c.dIn()), tensor(w, "b_dec_out", c.dOut()));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.loupe.method.transcoder;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -47,11 +48,98 @@ class TranscoderFileTest {
     }
 
     @Test
-    void roundTripIsBitIdentical() {
+    void roundTripIsBitIdenticalInSaeLensFormAndComputesTheSameNumbers() {
         Transcoder t = randomTranscoder(3, 128, 512);
         TranscoderFile.write(tmp, t);
-        assertEquals(t, TranscoderFile.read(tmp));
+        Transcoder read = TranscoderFile.read(tmp);
+        assertEquals(t.saeLensForm(), read, "the file holds the SAELens form, bit for bit");
         assertTrue(Files.exists(tmp.resolve("cfg.json")) && Files.exists(tmp.resolve("sae_weights.safetensors")));
+        Random r = new Random(3);
+        for (int i = 0; i < 20; i++) {
+            float[] x = random(r, 1.0, 128).toArray();
+            close(t.encode(x), read.encode(x), "features");
+            close(t.decode(t.encode(x)), read.decode(read.encode(x)), "reconstruction");
+        }
+    }
+
+    /** Equal within 1e-5 relative to the largest magnitude (float32 sums of a few hundred terms). */
+    private static void close(float[] expected, float[] actual, String what) {
+        double scale = 1;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertArrayEquals(expected, actual, (float) (1e-5 * scale), what);
+    }
+
+    /**
+     * The folder as SAELens 6's loader takes it, rule by rule from its code: {@code handle_config_defaulting} takes
+     * the 6.x path when {@code metadata.sae_lens_version} is at least 6.0.0; the {@code architecture} picks
+     * {@code TranscoderConfig}, whose fields are {@code d_in}, {@code d_sae} (required), {@code d_out} (default 768),
+     * {@code dtype}, {@code device}, {@code apply_b_dec_to_input} (its {@code __post_init__} refuses true),
+     * {@code normalize_activations}, {@code reshape_activations} and {@code metadata}; {@code load_state_dict} is
+     * strict, so the tensors are exactly {@code W_enc} [d_in, d_sae], {@code b_enc} [d_sae], {@code W_dec}
+     * [d_sae, d_out], {@code b_dec} [d_out]; and {@code Transcoder.forward} is
+     * relu(x @ W_enc + b_enc) @ W_dec + b_dec, with no input centring. That, computed from the files, is Loupe's.
+     */
+    @Test
+    void theFolderIsWhatSaeLens6LoadsAndItComputesLoupesNumbers() throws Exception {
+        Transcoder t = randomTranscoder(2, 32, 64);
+        TranscoderFile.write(tmp, t);
+        com.fasterxml.jackson.databind.JsonNode cfg = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("cfg.json").toFile());
+        assertEquals("transcoder", cfg.get("architecture").asText());
+        assertEquals(32, cfg.get("d_in").asInt());
+        assertEquals(64, cfg.get("d_sae").asInt());
+        assertEquals(32, cfg.get("d_out").asInt(), "written, not left to the 768 default");
+        assertFalse(cfg.get("apply_b_dec_to_input").asBoolean());
+        assertEquals("none", cfg.get("normalize_activations").asText());
+        assertEquals("none", cfg.get("reshape_activations").asText());
+        assertEquals("float32", cfg.get("dtype").asText());
+        String version = cfg.get("metadata").get("sae_lens_version").asText();
+        assertTrue(Integer.parseInt(version.split("\\.")[0]) >= 6, version);
+        assertEquals("blocks.2.ln2.hook_out", cfg.get("metadata").get("hook_name").asText());
+        assertEquals("blocks.2.hook_mlp_out", cfg.get("metadata").get("hook_name_out").asText());
+        try (var w = dev.loupe.api.io.SafetensorsFile.open(tmp.resolve("sae_weights.safetensors"))) {
+            assertEquals(java.util.Set.of("W_enc", "b_enc", "W_dec", "b_dec"), java.util.Set.copyOf(w.names()));
+            float[] wEnc = w.tensor("W_enc").toArray();
+            float[] bEnc = w.tensor("b_enc").toArray();
+            float[] wDec = w.tensor("W_dec").toArray();
+            float[] bDec = w.tensor("b_dec").toArray();
+            assertEquals(32, bDec.length, "b_dec is the output bias [d_out]");
+            Random r = new Random(5);
+            for (int i = 0; i < 20; i++) {
+                float[] x = random(r, 1.0, 32).toArray();
+                float[] y = bDec.clone();
+                for (int j = 0; j < 64; j++) {
+                    double pre = bEnc[j];
+                    for (int k = 0; k < 32; k++) {
+                        pre += x[k] * wEnc[k * 64 + j];
+                    }
+                    double z = Math.max(0, pre);
+                    for (int k = 0; k < 32; k++) {
+                        y[k] += (float) (z * wDec[j * 32 + k]);
+                    }
+                }
+                close(t.decode(t.encode(x)), y, "SAELens's forward from the files = Loupe's");
+            }
+        }
+    }
+
+    /** Files Loupe wrote before the SAELens 6 layout: b_dec subtracted from the input, b_dec_out the output bias. */
+    @Test
+    void loupesOlderLayoutStillLoadsExactly() throws Exception {
+        Transcoder t = randomTranscoder(1, 16, 32);
+        Files.createDirectories(tmp);
+        Files.writeString(tmp.resolve("cfg.json"), "{\"architecture\": \"transcoder\", \"d_in\": 16, \"d_sae\": 32, "
+                + "\"d_out\": 16, \"dtype\": \"float32\", \"metadata\": {\"hook_name\": \"blocks.1.ln2.hook_out\", "
+                + "\"hook_name_out\": \"blocks.1.hook_mlp_out\", \"input_convention\": \"" + ActivationHarvest.CONVENTION
+                + "\"}}");
+        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", t.wEnc(), "b_enc", t.bEnc(),
+                "W_dec", t.wDec(), "b_dec", t.bDec(), "b_dec_out", t.bDecOut()), Map.of());
+        assertEquals(t, TranscoderFile.read(tmp));
+        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", t.wEnc(), "b_enc", t.bEnc(),
+                "W_dec", t.wDec(), "b_dec", t.bDec()), Map.of());
+        oneLine(() -> TranscoderFile.read(tmp), "tensor 'b_dec_out' missing", "apply_b_dec_to_input false");
     }
 
     @Test
@@ -63,7 +151,7 @@ class TranscoderFileTest {
                 .replace(ActivationHarvest.CONVENTION,
                         "ln2.hook_normalized: LayerNorm output with weight and bias applied (the MLP's input)");
         Files.writeString(cfg, legacy);
-        assertEquals(t, TranscoderFile.read(tmp), "Loupe's old convention names the norm's output");
+        assertEquals(t.saeLensForm(), TranscoderFile.read(tmp), "Loupe's old convention names the norm's output");
         Files.writeString(cfg, legacy.replace("LayerNorm output with weight and bias applied (the MLP's input)",
                 "sae_lens"));
         assertEquals(HookPoint.parse("blocks.3.ln2.hook_normalized"), TranscoderFile.read(tmp).hookIn(),
@@ -106,15 +194,15 @@ class TranscoderFileTest {
         TranscoderFile.write(tmp, t);
         Path cfg = tmp.resolve("cfg.json");
         String good = Files.readString(cfg);
-        String v6 = good.replace("\"metadata\" : {", "\"apply_b_dec_to_input\" : true, \"normalize_activations\" : "
-                + "\"none\", \"device\" : \"cpu\", \"metadata\" : { \"model_name\" : \"gpt2\", \"hook_layer\" : 1, "
-                + "\"hook_head_index\" : null, \"context_size\" : 128, \"sae_lens_version\" : \"6.12.1\",");
+        String v6 = good.replace("\"metadata\" : {", "\"metadata\" : { \"model_name\" : \"gpt2\", \"hook_layer\" : 1, "
+                + "\"hook_head_index\" : null, \"context_size\" : 128,");
         Files.writeString(cfg, v6);
-        assertEquals(t, TranscoderFile.read(tmp), "SAELens keys with Loupe's meaning, and provenance, are read");
+        assertEquals(t.saeLensForm(), TranscoderFile.read(tmp), "SAELens's provenance keys are read");
         Files.writeString(cfg, good.replace("\"metadata\" : {", "\"hook_name\" : \"blocks.1.ln2.hook_out\", \"metadata\" : {"));
-        assertEquals(t, TranscoderFile.read(tmp), "SAELens 5's top-level hook agreeing with metadata's");
+        assertEquals(t.saeLensForm(), TranscoderFile.read(tmp), "SAELens 5's top-level hook agreeing with metadata's");
         String[][] refused = {
-            {"\"apply_b_dec_to_input\" : false", "apply_b_dec_to_input", "subtracts b_dec"},
+            {"\"apply_b_dec_to_input\" : true", "tensor 'b_dec_out' missing"},
+            {"\"apply_b_dec_to_input\" : \"no\"", "apply_b_dec_to_input", "true or false"},
             {"\"normalize_activations\" : \"expected_average_only_in\"", "normalize_activations", "none"},
             {"\"activation_fn_str\" : \"topk\"", "activation_fn_str", "ReLU"},
             {"\"hook_layer\" : 2", "hook_layer", "layer 1"},
@@ -130,8 +218,9 @@ class TranscoderFileTest {
         Files.writeString(cfg, good.replace("\"hook_name\"", "\"hook_nmae\" : 1, \"hook_name\""));
         oneLine(() -> TranscoderFile.read(tmp), "cfg.json", "'metadata.hook_nmae' is not one Loupe reads");
         Files.writeString(cfg, good);
-        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", t.wEnc(), "b_enc", t.bEnc(),
-                "W_dec", t.wDec(), "b_dec", t.bDec(), "b_dec_out", t.bDecOut(), "threshold", t.bEnc()),
+        Transcoder f = t.saeLensForm();
+        SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", f.wEnc(), "b_enc", f.bEnc(),
+                "W_dec", f.wDec(), "b_dec", f.bDecOut(), "threshold", f.bEnc()),
                 Map.of("loupe_run", good.replaceAll("(?s).*\"loupe_run\" : \"([0-9a-f]+)\".*", "$1")));
         oneLine(() -> TranscoderFile.read(tmp), "sae_weights.safetensors", "tensor 'threshold' is not one");
     }
