@@ -62,6 +62,21 @@ class SteeringTransferTest {
         int layer = Integer.parseInt(hook.split("\\.")[1]);
         assertEquals(layer - 1, dev.loupe.method.steering.GgufControlVector.read(gguf).index(),
                 "llama.cpp adds direction.n after block n: " + export.out());
+
+        Path imported = tmp.resolve("imported");
+        CliTest.Result in = loupe("steer", "import", "--gguf", gguf.toString(), "--out", imported.toString());
+        assertEquals(0, in.code(), in.err());
+        assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(tmp.resolve("refusal-off.safetensors")),
+                java.nio.file.Files.readAllBytes(tmp.resolve("imported.safetensors"))), "the same vector: " + in.out());
+        assertEquals(hook, new ObjectMapper().readTree(tmp.resolve("imported.json").toFile()).get("hook").asText());
+        Path back = tmp.resolve("back.gguf");
+        assertEquals(0, loupe("steer", "export", "--vector", imported.toString(), "--gguf", back.toString()).code());
+        assertTrue(java.util.Arrays.equals(java.nio.file.Files.readAllBytes(gguf), java.nio.file.Files.readAllBytes(back)),
+                "import -> export gives the file back bit for bit");
+        CliTest.Result none = loupe("steer", "import", "--gguf", gguf.toString(), "--direction", "7", "--out",
+                tmp.resolve("x").toString());
+        assertEquals(2, none.code());
+        assertEquals("loupe: " + gguf + ": no direction.7 (it has [direction." + (layer - 1) + "])", none.err().strip());
     }
 
     @Test

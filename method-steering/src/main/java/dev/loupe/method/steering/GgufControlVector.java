@@ -74,57 +74,39 @@ public final class GgufControlVector {
     /** A control vector's tensor: {@code direction.index} (llama.cpp adds it after block {@code index}). */
     public record Direction(int index, Tensor vector) {}
 
-    /** Reads back the one direction of a file written by {@link #write} (for checks and round trips). */
-    public static Direction read(Path file) {
-        try {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-            byte[] magic = new byte[4];
-            b.get(magic);
-            if (!new String(magic, StandardCharsets.US_ASCII).equals("GGUF") || b.getInt() != 3) {
-                throw new LoupeException(file + ": not a GGUF v3 file");
-            }
-            long tensors = b.getLong();
-            long kvs = b.getLong();
-            for (long i = 0; i < kvs; i++) {
-                readString(b);
-                int type = b.getInt();
-                if (type == TYPE_STRING) {
-                    readString(b);
-                } else if (type == TYPE_UINT32) {
-                    b.getInt();
-                } else {
-                    throw new LoupeException(file + ": unexpected metadata type " + type);
-                }
-            }
-            if (tensors != 1) {
-                throw new LoupeException(file + ": expected one direction tensor, found " + tensors);
-            }
-            String name = readString(b);
-            if (!name.matches("direction\\.[1-9][0-9]{0,5}")) {
-                throw new LoupeException(file + ": tensor '" + name + "' is not direction.N (N ≥ 1)");
-            }
-            int dims = b.getInt();
-            long n = b.getLong();
-            for (int i = 1; i < dims; i++) {
-                n *= b.getLong();
-            }
-            if (b.getInt() != GGML_F32) {
-                throw new LoupeException(file + ": direction tensor is not F32");
-            }
-            long offset = b.getLong();
-            int start = (b.position() + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT + (int) offset;
-            float[] out = new float[(int) n];
-            b.position(start);
-            b.asFloatBuffer().get(out);
-            return new Direction(Integer.parseInt(name.substring("direction.".length())), Tensor.vector(out));
-        } catch (IOException e) {
-            throw new LoupeException(file + ": cannot read: " + e.getMessage());
+    /** A control vector file: the model it names and its directions, by index. */
+    public record ControlVector(String modelHint, java.util.List<Direction> directions) {
+        public ControlVector {
+            directions = java.util.List.copyOf(directions);
         }
     }
 
-    private static String readString(ByteBuffer b) {
-        byte[] s = new byte[(int) b.getLong()];
-        b.get(s);
-        return new String(s, StandardCharsets.UTF_8);
+    /** Every direction of a repeng / llama.cpp control vector ({@link GgufControlVectorReader}). */
+    public static ControlVector readAll(Path file) {
+        return GgufControlVectorReader.read(file);
+    }
+
+    /** The one direction of a file such as {@link #write} writes; a file with several is refused. */
+    public static Direction read(Path file) {
+        ControlVector c = readAll(file);
+        if (c.directions().size() != 1) {
+            throw new LoupeException(file + ": expected one direction tensor, found " + c.directions().size());
+        }
+        return c.directions().get(0);
+    }
+
+    /** The resid_pre layer Loupe applies {@code direction.index} at: {@code index + 1}. */
+    public static int residPreLayer(Direction d) {
+        return d.index() + 1;
+    }
+
+    /**
+     * A direction as a Loupe vector file at {@code blocks.(N+1).hook_resid_pre}, added at every position with
+     * coefficient 1 (llama.cpp's application); iterations 0 and loss 0 say it was not optimised here.
+     */
+    public static void importAs(Path base, Direction d, String modelHint, Path source) {
+        SteeringConfig c = SteeringConfig.defaults(residPreLayer(d));
+        SteeringVectorFile.write(base, d.vector(), SteeringVectorFile.Metadata.of(modelHint, c, d.vector(), 0, 0,
+                "imported from " + source.getFileName() + " (direction." + d.index() + ")"));
     }
 }

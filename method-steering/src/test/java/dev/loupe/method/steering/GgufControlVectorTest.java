@@ -75,4 +75,108 @@ class GgufControlVectorTest {
             assertTrue(steered.maxAbsDiff(unsteered) > 1e-2, "the vector changes the logits");
         }
     }
+
+    /** A file as repeng's export writes one: every layer's direction, extra metadata of several GGUF types. */
+    static Path repengStyle(Path file, int d, int... indices) throws Exception {
+        ByteBuffer h = ByteBuffer.allocate(8192).order(ByteOrder.LITTLE_ENDIAN);
+        h.put("GGUF".getBytes(StandardCharsets.US_ASCII)).putInt(3).putLong(indices.length).putLong(5);
+        str(h, "general.architecture");
+        h.putInt(8);
+        str(h, "controlvector");
+        str(h, "general.name");
+        h.putInt(8);
+        str(h, "honesty");
+        str(h, "controlvector.model_hint");
+        h.putInt(8);
+        str(h, "mistral");
+        str(h, "controlvector.layer_count");
+        h.putInt(4).putInt(indices.length);
+        str(h, "general.tags");
+        h.putInt(9).putInt(8).putLong(2);
+        str(h, "a");
+        str(h, "bb");
+        for (int k = 0; k < indices.length; k++) {
+            str(h, "direction." + indices[k]);
+            h.putInt(1).putLong(d).putInt(0).putLong((long) k * ((4L * d + 31) / 32 * 32));
+        }
+        while (h.position() % 32 != 0) {
+            h.put((byte) 0);
+        }
+        for (int k = 0; k < indices.length; k++) {
+            for (int i = 0; i < d; i++) {
+                h.putFloat(indices[k] * 100 + i);
+            }
+            while (h.position() % 32 != 0) {
+                h.put((byte) 0);
+            }
+        }
+        Files.write(file, java.util.Arrays.copyOf(h.array(), h.position()));
+        return file;
+    }
+
+    private static void str(ByteBuffer b, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+        b.putLong(bytes.length).put(bytes);
+    }
+
+    @Test
+    void repengFilesImportEveryLayerAndLoupesOwnRoundTripBitForBit() throws Exception {
+        Path f = repengStyle(tmp.resolve("honesty.gguf"), 5, 3, 1, 2);
+        GgufControlVector.ControlVector c = GgufControlVector.readAll(f);
+        assertEquals("mistral", c.modelHint());
+        assertEquals(java.util.List.of(1, 2, 3), c.directions().stream().map(GgufControlVector.Direction::index)
+                .toList(), "by index");
+        assertArrayEquals(new float[] {300, 301, 302, 303, 304}, c.directions().get(2).vector().toArray());
+        assertEquals(4, GgufControlVector.residPreLayer(c.directions().get(2)), "direction.3 = blocks.4.hook_resid_pre");
+        Path base = tmp.resolve("imported");
+        GgufControlVector.importAs(base, c.directions().get(2), c.modelHint(), f);
+        SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(base);
+        assertEquals("blocks.4.hook_resid_pre", loaded.metadata().hook());
+        Path exported = tmp.resolve("again.gguf");
+        GgufControlVector.write(exported, loaded.vector(), loaded.metadata().config().layer(),
+                loaded.metadata().modelHint());
+        GgufControlVector.importAs(tmp.resolve("twice"), GgufControlVector.read(exported), "mistral", exported);
+        Path again = tmp.resolve("again2.gguf");
+        SteeringVectorFile.Loaded twice = SteeringVectorFile.read(tmp.resolve("twice"));
+        GgufControlVector.write(again, twice.vector(), twice.metadata().config().layer(), twice.metadata().modelHint());
+        assertArrayEquals(Files.readAllBytes(exported), Files.readAllBytes(again), "export -> import -> export");
+    }
+
+    @Test
+    void malformedControlVectorsAreOneLineErrors() throws Exception {
+        Path good = repengStyle(tmp.resolve("g.gguf"), 4, 1, 2);
+        byte[] bytes = Files.readAllBytes(good);
+        String[][] cases = new String[][] {
+            {"cut", "direction.2's data at offset 32 is outside the file"},
+            {"header", "truncated or malformed GGUF"},
+            {"magic", "not a GGUF file"},
+            {"zero", "tensor 'direction.0' is not direction.N with N >= 1"},
+            {"f16", "has ggml type 1 (expected 0, F32)"},
+            {"twice", "direction.1 appears twice"},
+        };
+        for (String[] c : cases) {
+            Path f = tmp.resolve(c[0] + ".gguf");
+            switch (c[0]) {
+                case "cut" -> Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 20));
+                case "header" -> Files.write(f, java.util.Arrays.copyOf(bytes, 60));
+                case "magic" -> {
+                    byte[] x = bytes.clone();
+                    x[0] = 'X';
+                    Files.write(f, x);
+                }
+                case "zero" -> repengStyle(f, 4, 0, 2);
+                case "twice" -> repengStyle(f, 4, 1, 1);
+                default -> {
+                    String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                    int at = text.indexOf("direction.1") + "direction.1".length() + 4 + 8;
+                    byte[] x = bytes.clone();
+                    x[at] = 1;
+                    Files.write(f, x);
+                }
+            }
+            LoupeException e = assertThrows(LoupeException.class, () -> GgufControlVector.readAll(f), c[0]);
+            assertTrue(e.getMessage().startsWith(f + ": ") && e.getMessage().contains(c[1]), c[0] + ": "
+                    + e.getMessage());
+        }
+    }
 }
