@@ -29,7 +29,8 @@ class LayeringTest {
 
     @Test
     void everyClassLivesInAKnownModulePackage() {
-        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.engine.djl..",
+        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
+                "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
                 "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.app..")
                 .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
@@ -67,6 +68,13 @@ class LayeringTest {
         noClasses().that().resideInAPackage("dev.loupe.data..").should().dependOnClassesThat()
                 .resideInAnyPackage("dev.loupe.engine..", "dev.loupe.method..", "dev.loupe.eval..", "dev.loupe.hf..")
                 .check(loupe);
+    }
+
+    @Test
+    void chatTemplatesKnowOnlyTheApi() {
+        noClasses().that().resideInAPackage("dev.loupe.chat..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.loupe.engine..", "dev.loupe.method..", "dev.loupe.eval..", "dev.loupe.hf..",
+                        "dev.loupe.data..").check(loupe);
     }
 
     @Test

@@ -82,7 +82,8 @@ final class SteerBaselines {
                 Pairs p = Pairs.of(task, m.tokenizer(), pairs, seed);
                 Tensor v = MeanDifference.vector(m, l, p.positives(), p.negatives());
                 SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(options.modelName(),
-                        SteeringConfig.defaults(l), v, 0, 0, "CAA mean difference of " + p.description()));
+                        SteeringConfig.defaults(l), v, 0, 0, "CAA mean difference of " + p.description())
+                        .madeOn(dev.loupe.api.ModelFingerprint.of(m)));
                 if (options.json) {
                     spec.commandLine().getOut().println(Json.write(Map.of("pairs", p.description(), "layer", l,
                             "norm", v.norm(), "vector", out.toString())));

@@ -167,6 +167,8 @@ public final class SteerCommand {
         @Option(names = "--prompt", required = true, description = "The prompt to continue (BOS is prepended).") String prompt;
         @Option(names = "--chat", description = "Render the prompt as a user message with the model's chat template.")
         boolean chat;
+        @Option(names = "--force", description = "Apply the vector even if it was made on another kind of model.")
+        boolean force;
         @Range(min = 1) @Option(names = "--max-tokens", defaultValue = "12", description = "Tokens to generate (default: ${DEFAULT-VALUE}).")
         int maxTokens;
 
@@ -177,6 +179,7 @@ public final class SteerCommand {
             Tensor v = loaded.vector();
             Map<String, Object> out = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
+                ModelIdentity.check(meta.model(), m, force, spec.commandLine().getErr(), vector);
                 Tokenizer tok = m.tokenizer();
                 int[] ids = ChatPrompts.of(options, chat).ids(tok, prompt);
                 int stop = tok.stopId();
@@ -225,6 +228,9 @@ public final class SteerCommand {
         @Option(names = "--chat", description = "With --prompts: render each prompt (or its 'messages') with the "
                 + "model's chat template (tokenizer_config.json chat_template).") boolean chat;
 
+        @Option(names = "--force", description = "Apply the vector even if it was made on another kind of model.")
+        boolean force;
+
         @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--scale", defaultValue = "1", description = "Coefficient on the vector (default: ${DEFAULT-VALUE}).")
         double scale;
 
@@ -241,6 +247,7 @@ public final class SteerCommand {
             List<EvaluationResult> results;
             String engineName;
             try (Model m = options.load(loader)) {
+                ModelIdentity.check(meta.model(), m, force, spec.commandLine().getErr(), vector);
                 engineName = m.engineName();
                 Map<String, Tensor> baselines = new LinkedHashMap<>();
                 Evaluator scorer;

@@ -172,6 +172,8 @@ public final class TranscoderCommand {
         @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
         @Mixin CorpusOptions text;
+        @Option(names = "--force", description = "Evaluate even if the transcoder was trained on another kind of "
+                + "model.") boolean force;
 
         @Override
         public void run() {
@@ -179,6 +181,7 @@ public final class TranscoderCommand {
             Map<String, Object> doc = new LinkedHashMap<>();
             try (Model m = options.load(loader)) {
                 t.requireFits(m.spec(), transcoder);
+                ModelIdentity.check(TranscoderFile.madeOn(transcoder), m, force, spec.commandLine().getErr(), transcoder);
                 List<int[]> scored = new ArrayList<>();
                 Iterator<int[]> w = text.windows(m, options.model == null, seed);
                 while (scored.size() < windows && w.hasNext()) {
@@ -243,6 +246,14 @@ public final class TranscoderCommand {
         int depth;
         @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR",
                 description = "Where graph.json and circuit.html go (default: ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
+
+        private void checkIdentity(Model m) {
+            for (Path dir : transcoders) {
+                TranscoderFile.read(dir).requireFits(m.spec(), dir);
+                ModelIdentity.check(TranscoderFile.madeOn(dir), m, force, spec.commandLine().getErr(), dir);
+            }
+        }
 
         @Override
         public void run() {
@@ -265,6 +276,7 @@ public final class TranscoderCommand {
                     target, k, depth, "loupe-circuit");
             MethodResult r;
             try (Model m = options.load(loader)) {
+                checkIdentity(m);
                 r = loader.plugins().method("circuit", CircuitMethod.Config.class).run(new MethodContext(m,
                         options.modelName(), out, 0, Progress.NONE), c);
             }
@@ -287,15 +299,13 @@ public final class TranscoderCommand {
 
         private void runGreaterThan(String prompt) {
             Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
-            Map<Transcoder, Path> from = new java.util.IdentityHashMap<>();
             for (Path dir : transcoders) {
                 Transcoder t = TranscoderFile.read(dir);
                 byLayer.put(t.hookOut().layer(), t);
-                from.put(t, dir);
             }
             GreaterThanCircuit c;
             try (Model m = options.load(loader)) {
-                byLayer.values().forEach(t -> t.requireFits(m.spec(), from.get(t)));
+                checkIdentity(m);
                 c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
             }
             CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);

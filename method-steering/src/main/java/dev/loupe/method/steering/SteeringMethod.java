@@ -80,7 +80,8 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         String prompts = config.datapoints().size() == 1 ? config.datapoints().get(0).prompt()
                 : String.join(" | ", config.datapoints().stream().map(Example::prompt).toList());
         SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.modelName(),
-                config.steering(), r.vector(), r.loss(), r.iterations(), prompts));
+                config.steering(), r.vector(), r.loss(), r.iterations(), prompts)
+                .madeOn(dev.loupe.api.ModelFingerprint.of(context.model())));
         return new MethodResult(name(), Map.of("loss", r.loss(), "initial_loss", r.history().get(0),
                 "norm", r.vector().norm(), "iterations", (double) r.iterations()), r.stop().name(),
                 List.of(SteeringVectorFile.sibling(base, ".json"), SteeringVectorFile.sibling(base, ".safetensors")));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.HookPoint;
+import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.io.AtomicFiles;
@@ -46,13 +47,19 @@ public final class SteeringVectorFile {
      */
     public record Metadata(String modelHint, String hook, SteeringConfig.Form form, boolean promptOnly, double norm,
                            double loss, int iterations, String trainingPrompt, SteeringConfig config,
-                           String vectorSha256) {
+                           String vectorSha256, ModelFingerprint model) {
 
         /** Metadata whose hook, form, prompt-only flag and norm are derived from the config and the vector. */
         public static Metadata of(String modelHint, SteeringConfig config, Tensor vector, double loss, int iterations,
                                   String trainingPrompt) {
             return new Metadata(modelHint, HookPoint.residPre(config.layer()).name(), config.form(), config.promptOnly(),
-                    vector.norm(), loss, iterations, trainingPrompt, config, null);
+                    vector.norm(), loss, iterations, trainingPrompt, config, null, null);
+        }
+
+        /** This metadata naming the model the vector was made on. */
+        public Metadata madeOn(ModelFingerprint fingerprint) {
+            return new Metadata(modelHint, hook, form, promptOnly, norm, loss, iterations, trainingPrompt, config,
+                    vectorSha256, fingerprint);
         }
     }
 
@@ -75,7 +82,7 @@ public final class SteeringVectorFile {
         files.put(sibling(base, ".json").getFileName().toString(), tmp -> PRETTY.writeValue(tmp.toFile(),
                 new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
                         metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(),
-                        metadata.config(), digest[0])));
+                        metadata.config(), digest[0], metadata.model())));
         FileSetCommit.write(journal(base), files);
     }
 
@@ -120,12 +127,16 @@ public final class SteeringVectorFile {
 
     /**
      * The fields files may lack, with what their absence means: {@code vectorSha256} (files before it was
-     * recorded: not checked), {@code config.positions} (every position) and {@code config.perCompletionTarget}
+     * recorded: not checked), {@code model} (files before fingerprints, or imported ones: not checked),
+     * {@code config.positions} (every position) and {@code config.perCompletionTarget}
      * (false), both from before token slices. Every other field is required.
      */
     private static ObjectNode withDefaults(ObjectNode o) {
         if (!o.has("vectorSha256")) {
             o.putNull("vectorSha256");
+        }
+        if (!o.has("model")) {
+            o.putNull("model");
         }
         if (o.get("config") instanceof ObjectNode c) {
             if (!c.has("positions")) {

@@ -37,9 +37,10 @@ import java.util.Set;
  * @param hookOut the target hook
  * @param shards shard file names, in order
  * @param tokens rows over all shards
+ * @param model  the model the activations came from ({@code model_fingerprint}), or null in older manifests
  */
 public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, List<String> shards, long tokens,
-                                int dIn, int dOut) {
+                                int dIn, int dOut, dev.loupe.api.ModelFingerprint model) {
     /** How the input is normalised, recorded in the manifest and in trained transcoders. */
     public static final String CONVENTION = "ln2.hook_out: LayerNorm output with weight and bias applied "
             + "(the MLP's input)";
@@ -154,9 +155,13 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         }
         int dIn = xs.d;
         int dOut = ys.d;
-        ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, dIn, dOut);
+        dev.loupe.api.ModelFingerprint fingerprint = dev.loupe.api.ModelFingerprint.of(model);
+        ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, dIn, dOut,
+                fingerprint);
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())
                 .put("d_in", dIn).put("d_out", dOut).put("tokens", written).put("input_convention", convention);
+        manifest.putObject("model_fingerprint").put("shapes", fingerprint.shapes()).put("weights",
+                fingerprint.weights());
         shards.forEach(manifest.putArray("shards")::add);
         AtomicFiles.write(dir.resolve(MANIFEST), tmp -> JSON.writeValue(tmp.toFile(), manifest));
         removeUnlisted(dir, shards);
@@ -200,7 +205,9 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
             return new ActivationHarvest(dir,
                     inputHook(HookPoint.parse(m.get("hook_in").asText()), m.path("input_convention").asText("")),
                     HookPoint.parse(m.path("hook_out").asText()), shards, m.path("tokens").asLong(),
-                    m.get("d_in").asInt(), m.path("d_out").asInt());
+                    m.get("d_in").asInt(), m.path("d_out").asInt(), m.has("model_fingerprint")
+                    ? new dev.loupe.api.ModelFingerprint(m.get("model_fingerprint").path("shapes").asText(),
+                    m.get("model_fingerprint").path("weights").asText()) : null);
         } catch (IOException e) {
             throw new LoupeException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }

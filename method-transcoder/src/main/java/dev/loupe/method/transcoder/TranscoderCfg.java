@@ -20,9 +20,10 @@ import java.util.Set;
  * @param convention how the input was normalised in training ({@code metadata.input_convention}, "unknown" if absent)
  * @param run        the {@code loupe_run} id shared with the weights file, or null
  * @param saeLensBias {@code apply_b_dec_to_input} is false: b_dec is the output bias and there is no b_dec_out
+ * @param model       the model it was trained on ({@code metadata.model_fingerprint}), or null
  */
 record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint hookOut, String convention,
-                     String run, boolean saeLensBias) {
+                     String run, boolean saeLensBias, dev.loupe.api.ModelFingerprint model) {
     static final String RUN = "loupe_run";
     /** Keys that record where a transcoder came from and change no number Loupe computes. */
     static final Set<String> PROVENANCE = Set.of("model_name", "model_class_name", "model_from_pretrained_kwargs",
@@ -33,7 +34,8 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
             "activation_fn_kwargs", "finetuning_scaling_factor");
     private static final Set<String> HOOKS = Set.of("hook_name", "hook_name_out", "hook_layer", "hook_layer_out",
             "hook_head_index", "hook_head_index_out");
-    private static final Set<String> LOUPE = Set.of("input_convention", RUN);
+    static final String FINGERPRINT = "model_fingerprint";
+    private static final Set<String> LOUPE = Set.of("input_convention", RUN, FINGERPRINT);
     private static final Set<String> DTYPES = Set.of("float32", "float16", "bfloat16", "torch.float32",
             "torch.float16", "torch.bfloat16");
 
@@ -84,7 +86,18 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
             }
         }
         return new TranscoderCfg(din, dsae, dout, in, out, convention, text(file, meta, RUN, null),
-                apply != null && !apply.booleanValue());
+                apply != null && !apply.booleanValue(), fingerprint(file, meta.get(FINGERPRINT)));
+    }
+
+    private static dev.loupe.api.ModelFingerprint fingerprint(Path file, JsonNode f) {
+        if (f == null) {
+            return null;
+        }
+        if (!f.isObject() || f.size() != 2 || !f.path("shapes").isTextual() || !f.path("weights").isTextual()) {
+            throw new LoupeException(file + ": field 'metadata." + FINGERPRINT + "' is " + f + " (expected {\"shapes\": "
+                    + "hex, \"weights\": hex})");
+        }
+        return new dev.loupe.api.ModelFingerprint(f.get("shapes").asText(), f.get("weights").asText());
     }
 
     @SafeVarargs

@@ -50,6 +50,11 @@ public final class TranscoderFile {
      * ({@link Transcoder#saeLensForm}: b_dec is the output bias).
      */
     public static void write(Path dir, Transcoder t) {
+        write(dir, t, null);
+    }
+
+    /** As {@link #write(Path, Transcoder)}, naming the model it was trained on ({@code metadata.model_fingerprint}). */
+    public static void write(Path dir, Transcoder t, dev.loupe.api.ModelFingerprint model) {
         Transcoder f = t.saeLensForm();
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put("W_enc", f.wEnc());
@@ -65,12 +70,25 @@ public final class TranscoderFile {
         cfg.putObject("metadata").put("sae_lens_version", SAE_LENS_VERSION)
                 .put("sae_lens_training_version", SAE_LENS_VERSION).put("hook_name", t.hookIn().name())
                 .put("hook_name_out", t.hookOut().name()).put("input_convention", t.convention()).put(RUN, run);
+        if (model != null) {
+            ((ObjectNode) cfg.get("metadata")).putObject(TranscoderCfg.FINGERPRINT).put("shapes", model.shapes())
+                    .put("weights", model.weights());
+        }
         cfg.put("architecture", "transcoder").put("d_out", t.dOut());
         files.put(CFG, tmp -> JSON.writeValue(tmp.toFile(), cfg));
         FileSetCommit.write(dir.resolve(JOURNAL), files);
     }
 
+    /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
+    public static dev.loupe.api.ModelFingerprint madeOn(Path dir) {
+        return cfg(dir).model();
+    }
+
     public static Transcoder read(Path dir) {
+        return weights(dir, cfg(dir));
+    }
+
+    private static TranscoderCfg cfg(Path dir) {
         FileSetCommit.recover(dir.resolve(JOURNAL));
         Path cfgFile = dir.resolve(CFG);
         if (!Files.isRegularFile(cfgFile)) {
@@ -85,7 +103,10 @@ public final class TranscoderFile {
             throw new LoupeException(cfgFile + ": not valid JSON (" + String.valueOf(why).lines().findFirst().orElse("")
                     + ")");
         }
-        TranscoderCfg c = TranscoderCfg.read(cfgFile, cfg);
+        return TranscoderCfg.read(cfgFile, cfg);
+    }
+
+    private static Transcoder weights(Path dir, TranscoderCfg c) {
         try (SafetensorsFile w = SafetensorsFile.open(dir.resolve(WEIGHTS))) {
             if (c.run() != null && !c.run().equals(w.metadata().get(RUN))) {
                 throw new LoupeException(w.path() + ": written by another run than " + CFG + " (" + RUN + " "

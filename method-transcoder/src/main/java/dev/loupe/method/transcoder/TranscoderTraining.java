@@ -106,7 +106,7 @@ public final class TranscoderTraining {
             double seconds = (System.nanoTime() - began) / 1e9;
             Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
                     trainer.parameters());
-            TranscoderFile.write(out, t);
+            TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
             return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
         }
     }
