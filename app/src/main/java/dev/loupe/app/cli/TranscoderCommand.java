@@ -8,9 +8,6 @@ import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.Progress;
-import dev.loupe.app.circuit.GreaterThanCircuit;
-import dev.loupe.app.circuit.GreaterThanSweep;
-import dev.loupe.app.report.CircuitReport;
 import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.method.transcoder.Transcoder;
@@ -18,9 +15,6 @@ import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderMetrics;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.method.transcoder.TranscoderTrainingMethod;
-import dev.loupe.method.transcoder.circuit.CircuitGraph;
-import dev.loupe.method.transcoder.circuit.CircuitMethod;
-import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +30,7 @@ import picocli.CommandLine.Option;
 @Command(name = "transcoder", mixinStandardHelpOptions = true,
         description = "Transcoders: harvest activations, train, evaluate, find circuits.",
         subcommands = {TranscoderCommand.Harvest.class, TranscoderCommand.Train.class, TranscoderCommand.Eval.class,
-                TranscoderCommand.Circuit.class},
+                TranscoderCircuit.class},
         footer = {"", "Example:", "  loupe transcoder harvest --out acts && loupe transcoder train --activations acts "
                 + "--out tc && loupe transcoder eval --transcoder tc"})
 public final class TranscoderCommand {
@@ -221,113 +215,6 @@ public final class TranscoderCommand {
             Map<String, Double> s = (Map<String, Double>) doc.get("greater_than_spliced");
             out.printf("greater-than probability difference: clean %.3f, transcoder spliced %.3f%n",
                     c.get("probability_difference"), s.get("probability_difference"));
-        }
-    }
-
-    /** {@code loupe transcoder circuit}. */
-    @Command(name = "circuit", mixinStandardHelpOptions = true,
-            description = "Greedy attribution graph of a prompt's target through transcoders; graph.json "
-                    + "(circuit-tracer layout) and circuit.html. Without --target, on the embedded model: the "
-                    + "greater-than study.",
-            footer = {"", "Examples:", "  loupe transcoder circuit --model DIR --transcoder tc --prompt \"The capital of "
-                    + "France is\" --target \"logit-diff:' Paris',' London'\" --out circuit",
-                    "  loupe transcoder circuit --transcoder tc --out circuit   (embedded model: greater-than)"})
-    public static final class Circuit extends ModelCommand {
-        private static final String GREATER_THAN_PROMPT = "The war lasted from the year 1732 to the year 17";
-
-        @Option(names = "--transcoder", required = true, paramLabel = "DIR", description = "Transcoder folder (repeatable).")
-        List<Path> transcoders;
-        @Option(names = "--prompt", description = "The prompt (BOS prepended); without --target a greater-than "
-                + "prompt ending in the century (default: " + GREATER_THAN_PROMPT + ").") String prompt;
-        @Option(names = "--target", paramLabel = "T", description = "What to explain at the last token: "
-                + "logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX.") String target;
-        @Range(min = 1) @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
-        @Range(min = 1) @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
-        int depth;
-        @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR",
-                description = "Where graph.json and circuit.html go (default: ${DEFAULT-VALUE}).") Path out;
-        @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
-
-        private void checkIdentity(Model m) {
-            for (Path dir : transcoders) {
-                TranscoderFile.read(dir).requireFits(m.spec(), dir);
-                ModelIdentity.check(TranscoderFile.madeOn(dir), m, force, spec.commandLine().getErr(), dir);
-            }
-        }
-
-        @Override
-        public void run() {
-            if (target != null) {
-                runTarget();
-                return;
-            }
-            if (options.model != null) {
-                throw new LoupeException("transcoder circuit: --target is required on a model other than the embedded "
-                        + "one (logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX)");
-            }
-            runGreaterThan(prompt == null ? GREATER_THAN_PROMPT : prompt);
-        }
-
-        private void runTarget() {
-            if (prompt == null) {
-                throw new LoupeException("transcoder circuit: --target needs --prompt");
-            }
-            CircuitMethod.Config c = new CircuitMethod.Config(transcoders.stream().map(Path::toString).toList(), prompt,
-                    target, k, depth, "loupe-circuit");
-            MethodResult r;
-            try (Model m = options.load(loader)) {
-                checkIdentity(m);
-                r = loader.plugins().method("circuit", CircuitMethod.Config.class).run(new MethodContext(m,
-                        options.modelName(), out, 0, Progress.NONE), c);
-            }
-            CircuitMethod.Result x = (CircuitMethod.Result) r.summary();
-            CircuitReport.build(x.graph()).write(out.resolve("circuit.html"));
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(x));
-                return;
-            }
-            CircuitGraph g = x.graph();
-            w.printf("root %s = %.4f (the model computes %.4f); %d nodes, %d edges; largest gap between an expanded "
-                    + "node and its inputs %.2g%n", g.root().label(), x.rootValue(), x.modelValue(), g.nodes().size(),
-                    g.edges().size(), x.maxImbalance());
-            for (var n : g.children(g.root().id())) {
-                w.printf("  %-28s %+.3f%n", n.label(), n.value());
-            }
-            w.println("wrote " + out.resolve(CircuitMethod.GRAPH) + " and " + out.resolve("circuit.html"));
-        }
-
-        private void runGreaterThan(String prompt) {
-            Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
-            for (Path dir : transcoders) {
-                Transcoder t = TranscoderFile.read(dir);
-                byLayer.put(t.hookOut().layer(), t);
-            }
-            GreaterThanCircuit c;
-            try (Model m = options.load(loader)) {
-                checkIdentity(m);
-                c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
-            }
-            CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);
-            CircuitReport.build(c).write(out.resolve("circuit.html"));
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(c));
-                return;
-            }
-            w.printf("root %s = %.3f; %d nodes, %d edges%n", c.graph().root().label(), c.graph().root().value(),
-                    c.graph().nodes().size(), c.graph().edges().size());
-            for (var n : c.graph().children(c.graph().root().id())) {
-                w.printf("  %-28s %+.3f%n", n.label(), n.value());
-            }
-            w.println(c.path().isEmpty() ? "no feature <- head <- YY path among the kept paths"
-                    : "feature <- head <- YY path: " + String.join("  <-  ",
-                    c.path().stream().map(id -> c.graph().node(id).label()).toList()));
-            GreaterThanSweep s = c.sweep();
-            w.printf("over the prompts YY = 02..98, the top %d features' de-embedding peaks against where their logit "
-                    + "effect steps up: correlation %.2f over %d feature-head pairs, median distance %.1f years%n",
-                    GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance());
-            w.println("wrote " + out.resolve("graph.json") + " and " + out.resolve("circuit.html"));
         }
     }
 }
