@@ -125,7 +125,7 @@ class NonEmbeddedModelTest {
         CliTest.Result m = loupe("method", "run", "circuit", "--model", model, "--config", config.toString(), "--out",
                 run.toString());
         assertEquals(0, m.code(), m.err());
-        assertEquals(JSON.readTree(out.resolve("graph.json").toFile()), JSON.readTree(run.resolve("graph.json").toFile()),
+        assertEquals(JSON.readTree(out.resolve("loupe-circuit.json").toFile()), JSON.readTree(run.resolve("loupe-circuit.json").toFile()),
                 "transcoder circuit and method run circuit write the same graph");
         CliTest.Result bad = loupe("transcoder", "circuit", "--model", model, "--transcoder", tc.toString(), "--prompt",
                 "she went to the old", "--target", "logit:'paris'", "--out", tmp.resolve("bad").toString());

@@ -44,7 +44,7 @@ class TranscoderCliTest {
                 "--json");
         assertEquals(0, c.code(), c.err());
         assertPath(new ObjectMapper().readTree(c.out()), "F3.", "A", ".*@");
-        JsonNode tracer = new ObjectMapper().readTree(circuit.resolve("graph.json").toFile());
+        JsonNode tracer = new ObjectMapper().readTree(circuit.resolve("loupe-greater-than.json").toFile());
         assertEquals("logit", tracer.get("nodes").get(0).get("feature_type").asText());
         assertTrue(tracer.get("links").size() > 3);
         assertTrue(Files.readString(circuit.resolve("circuit.html")).contains("<svg"));

@@ -70,6 +70,17 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
                 headLayer <= 0, de, centred(FeatureLens.logitEffect(model, t, feature, years)));
     }
 
+    /** The prompt's root: mean logit of the years after YY minus mean logit of the years up to YY. */
+    public static Circuits.Root root(Model model, String prompt) {
+        int yy = GreaterThan.startYear(prompt);
+        int[] years = new int[100];
+        for (int y = 0; y < 100; y++) {
+            years[y] = TaskEvaluator.id(model.tokenizer(), GreaterThan.twoDigits(y));
+        }
+        return new Circuits.Root.Logit(observable(model, years, yy), "mean logit(year > " + GreaterThan.twoDigits(yy)
+                + ") - mean logit(year <= " + GreaterThan.twoDigits(yy) + ")");
+    }
+
     public static GreaterThanCircuit run(Model model, Map<Integer, Transcoder> transcoders, String prompt, int k,
                                          int depth) {
         var tok = model.tokenizer();
@@ -88,9 +99,7 @@ public record GreaterThanCircuit(CircuitGraph graph, int yy, int yyPosition, Lis
         if (yyPosition < 0) {
             throw new LoupeException("greater-than prompt '" + prompt + "': no token for YY = " + GreaterThan.twoDigits(yy));
         }
-        CircuitGraph g = Circuits.trace(model, transcoders, ids, new Circuits.Root.Logit(observable(model, years, yy),
-                "mean logit(year > " + GreaterThan.twoDigits(yy) + ") - mean logit(year <= " + GreaterThan.twoDigits(yy)
-                        + ")"), k, depth);
+        CircuitGraph g = Circuits.trace(model, transcoders, ids, root(model, prompt), k, depth);
         List<String> best = List.of();
         double bestWeight = 0;
         for (List<CircuitGraph.Node> path : Circuits.paths(g)) {

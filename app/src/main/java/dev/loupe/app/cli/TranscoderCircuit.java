@@ -8,6 +8,7 @@ import dev.loupe.api.spi.Progress;
 import dev.loupe.app.circuit.GreaterThanCircuit;
 import dev.loupe.app.circuit.GreaterThanSweep;
 import dev.loupe.app.report.CircuitReport;
+import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code loupe transcoder circuit}. */
 @Command(name = "circuit", mixinStandardHelpOptions = true,
-        description = "Greedy attribution graph of a prompt's target through transcoders; graph.json "
+        description = "Greedy attribution graph of a prompt's target through transcoders; SLUG.json "
                 + "(circuit-tracer layout) and circuit.html. Without --target, on the embedded model: the "
                 + "greater-than study.",
         footer = {"", "Examples:", "  loupe transcoder circuit --model DIR --transcoder tc --prompt \"The capital of "
@@ -42,7 +43,8 @@ final class TranscoderCircuit extends ModelCommand {
     @Range(min = 1) @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
     int depth;
     @Option(names = "--out", defaultValue = "loupe-circuit", paramLabel = "DIR",
-            description = "Where graph.json and circuit.html go (default: ${DEFAULT-VALUE}).") Path out;
+            description = "Where SLUG.json, graph-metadata.json (circuit-tracer's graph files) and circuit.html go "
+                    + "(default: ${DEFAULT-VALUE}).") Path out;
     @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
 
     private void checkIdentity(Model m) {
@@ -91,7 +93,7 @@ final class TranscoderCircuit extends ModelCommand {
         for (var n : g.children(g.root().id())) {
             w.printf("  %-28s %+.3f%n", n.label(), n.value());
         }
-        w.println("wrote " + out.resolve(CircuitMethod.GRAPH) + " and " + out.resolve("circuit.html"));
+        w.println("wrote " + r.artifacts().get(0) + " (circuit-tracer) and " + out.resolve("circuit.html"));
     }
 
     private void runGreaterThan(String prompt) {
@@ -101,11 +103,15 @@ final class TranscoderCircuit extends ModelCommand {
             byLayer.put(t.hookOut().layer(), t);
         }
         GreaterThanCircuit c;
+        Path graph;
         try (Model m = options.load(loader)) {
             checkIdentity(m);
             c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
+            graph = CircuitTracerJson.write(out, c.graph(), CircuitTracerJson.Info.of(m, byLayer,
+                    TaskEvaluator.promptIds(m.tokenizer(), prompt), GreaterThanCircuit.root(m, prompt), c.graph(),
+                    "loupe-greater-than", options.modelName(), transcoders.stream().map(Path::toString).toList(),
+                    prompt));
         }
-        CircuitTracerJson.write(out.resolve("graph.json"), c.graph(), "loupe-greater-than", prompt);
         CircuitReport.build(c).write(out.resolve("circuit.html"));
         PrintWriter w = spec.commandLine().getOut();
         if (options.json) {
@@ -124,6 +130,6 @@ final class TranscoderCircuit extends ModelCommand {
         w.printf("over the prompts YY = 02..98, the top %d features' de-embedding peaks against where their logit "
                 + "effect steps up: correlation %.2f over %d feature-head pairs, median distance %.1f years%n",
                 GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance());
-        w.println("wrote " + out.resolve("graph.json") + " and " + out.resolve("circuit.html"));
+        w.println("wrote " + graph + " (circuit-tracer) and " + out.resolve("circuit.html"));
     }
 }

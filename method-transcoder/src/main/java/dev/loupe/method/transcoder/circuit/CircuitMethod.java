@@ -18,14 +18,11 @@ import java.util.TreeMap;
 /**
  * Feature circuits as a plugin: the greedy attribution graph of one prompt's target ({@link CircuitTarget}: a
  * logit, a logit difference or a transcoder feature at the last token) through the given transcoders, written as
- * {@code graph.json} (circuit-tracer layout). The metrics say how exact it is: the root's value against what the
+ * circuit-tracer's graph files ({@code {slug}.json} and {@code graph-metadata.json}: {@link CircuitTracerJson}). The metrics say how exact it is: the root's value against what the
  * model computes, and the largest gap between an expanded node's value and its incoming weights. {@code loupe
  * transcoder circuit --target} is a front-end over it.
  */
 public final class CircuitMethod implements Method<CircuitMethod.Config> {
-    /** The graph file in the output folder. */
-    public static final String GRAPH = "graph.json";
-
     /**
      * What to explain.
      *
@@ -92,15 +89,15 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
         CircuitGraph g = Circuits.trace(model, byLayer, ids, root, config.k(), config.depth());
         Result r = new Result(config.target(), g.root().value(), modelValue(context, byLayer, ids, root),
                 maxImbalance(g), g);
-        Path graph = context.outputDir().resolve(GRAPH);
-        CircuitTracerJson.write(graph, g, config.slug(), config.prompt());
+        Path graph = CircuitTracerJson.write(context.outputDir(), g, CircuitTracerJson.Info.of(model, byLayer, ids, root,
+                g, config.slug(), context.modelName(), config.transcoders(), config.prompt()));
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("root_value", r.rootValue());
         metrics.put("model_value", r.modelValue());
         metrics.put("max_imbalance", r.maxImbalance());
         metrics.put("nodes", (double) g.nodes().size());
         metrics.put("edges", (double) g.edges().size());
-        return new MethodResult(name(), metrics, r, List.of(graph));
+        return new MethodResult(name(), metrics, r, List.of(graph, context.outputDir().resolve("graph-metadata.json")));
     }
 
     /** What the model itself computes for the root: the logit functional of a plain run, or the feature's activation. */
