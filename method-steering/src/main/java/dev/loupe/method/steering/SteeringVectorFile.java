@@ -44,22 +44,31 @@ public final class SteeringVectorFile {
      * @param trainingPrompt the prompt it was optimised on (text, when known)
      * @param config         the full optimisation settings (provenance)
      * @param vectorSha256   the sha256 of {@code NAME.safetensors} (absent in files written before it was recorded)
+     * @param model          the model it was made on (null: not recorded)
+     * @param llamaCppLayer  the same place in llama.cpp / repeng / steering-vectors terms: the block after which it
+     *                       is added, {@code L − 1} for {@code blocks.L.hook_resid_pre} (null for L ≤ 1, which
+     *                       they cannot express)
      */
     public record Metadata(String modelHint, String hook, SteeringConfig.Form form, boolean promptOnly, double norm,
                            double loss, int iterations, String trainingPrompt, SteeringConfig config,
-                           String vectorSha256, ModelFingerprint model) {
+                           String vectorSha256, ModelFingerprint model, Integer llamaCppLayer) {
 
         /** Metadata whose hook, form, prompt-only flag and norm are derived from the config and the vector. */
         public static Metadata of(String modelHint, SteeringConfig config, Tensor vector, double loss, int iterations,
                                   String trainingPrompt) {
             return new Metadata(modelHint, HookPoint.residPre(config.layer()).name(), config.form(), config.promptOnly(),
-                    vector.norm(), loss, iterations, trainingPrompt, config, null, null);
+                    vector.norm(), loss, iterations, trainingPrompt, config, null, null, llamaCpp(config.layer()));
+        }
+
+        /** llama.cpp's layer for {@code blocks.layer.hook_resid_pre}, or null when it has none. */
+        static Integer llamaCpp(int layer) {
+            return layer >= 2 ? layer - 1 : null;
         }
 
         /** This metadata naming the model the vector was made on. */
         public Metadata madeOn(ModelFingerprint fingerprint) {
             return new Metadata(modelHint, hook, form, promptOnly, norm, loss, iterations, trainingPrompt, config,
-                    vectorSha256, fingerprint);
+                    vectorSha256, fingerprint, llamaCppLayer);
         }
     }
 
@@ -82,7 +91,7 @@ public final class SteeringVectorFile {
         files.put(sibling(base, ".json").getFileName().toString(), tmp -> PRETTY.writeValue(tmp.toFile(),
                 new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
                         metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(),
-                        metadata.config(), digest[0], metadata.model())));
+                        metadata.config(), digest[0], metadata.model(), metadata.llamaCppLayer())));
         FileSetCommit.write(journal(base), files);
     }
 
@@ -119,6 +128,10 @@ public final class SteeringVectorFile {
             throw new LoupeException(json + ": field 'hook' is '" + m.hook() + "' but config.layer " + m.config().layer()
                     + " steers " + hook + " (Loupe applies vectors at hook_resid_pre only)");
         }
+        if (!java.util.Objects.equals(m.llamaCppLayer(), Metadata.llamaCpp(m.config().layer()))) {
+            throw new LoupeException(json + ": field 'llamaCppLayer' is " + m.llamaCppLayer() + " but " + hook
+                    + " is llama.cpp's layer " + Metadata.llamaCpp(m.config().layer()) + " (added after block L - 1)");
+        }
         if (m.form() != m.config().form() || m.promptOnly() != m.config().promptOnly()) {
             throw new LoupeException(json + ": fields 'form' / 'promptOnly' disagree with its config");
         }
@@ -128,6 +141,7 @@ public final class SteeringVectorFile {
     /**
      * The fields files may lack, with what their absence means: {@code vectorSha256} (files before it was
      * recorded: not checked), {@code model} (files before fingerprints, or imported ones: not checked),
+     * {@code llamaCppLayer} (derived from the layer),
      * {@code config.positions} (every position) and {@code config.perCompletionTarget}
      * (false), both from before token slices. Every other field is required.
      */
@@ -137,6 +151,14 @@ public final class SteeringVectorFile {
         }
         if (!o.has("model")) {
             o.putNull("model");
+        }
+        if (!o.has("llamaCppLayer") && o.path("config").path("layer").isInt()) {
+            Integer l = Metadata.llamaCpp(o.get("config").get("layer").asInt());
+            if (l == null) {
+                o.putNull("llamaCppLayer");
+            } else {
+                o.put("llamaCppLayer", l);
+            }
         }
         if (o.get("config") instanceof ObjectNode c) {
             if (!c.has("positions")) {

@@ -132,6 +132,7 @@ class GgufControlVectorTest {
         GgufControlVector.importAs(base, c.directions().get(2), c.modelHint(), f);
         SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(base);
         assertEquals("blocks.4.hook_resid_pre", loaded.metadata().hook());
+        assertEquals(3, loaded.metadata().llamaCppLayer(), "the file says both: resid_pre 4 is llama.cpp's layer 3");
         Path exported = tmp.resolve("again.gguf");
         GgufControlVector.write(exported, loaded.vector(), loaded.metadata().config().layer(),
                 loaded.metadata().modelHint());

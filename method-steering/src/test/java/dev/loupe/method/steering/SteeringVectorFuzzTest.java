@@ -94,6 +94,9 @@ class SteeringVectorFuzzTest {
         if (!config.has("perCompletionTarget")) {
             config.put("perCompletionTarget", false);
         }
+        if (!read.has("llamaCppLayer") && config.path("layer").asInt() >= 2) {
+            read.put("llamaCppLayer", config.get("layer").asInt() - 1); // derived when absent
+        }
         assertTrue(written.equals(BY_VALUE, read), what + ": loaded " + written + " from " + read);
         return "accepted as written";
     }
