@@ -44,9 +44,9 @@ final class RunHooks {
             HookPoint source = InterventionOps.sourceOf(iv);
             if (source != null) {
                 spec.requireHook(source);
-                if (source.compareTo(iv.hook()) >= 0) {
+                if (source.compareTo(iv.hook()) > 0) {
                     throw new LoupeException("splice into '" + iv.hook() + "': source '" + source
-                            + "' must fire earlier in the forward pass");
+                            + "' must fire earlier in the forward pass (or be the same hook, as an SAE's)");
                 }
                 keep.add(source);
             }
@@ -78,7 +78,8 @@ final class RunHooks {
         for (int i : byHook.getOrDefault(hook, List.of())) {
             Intervention iv = interventions.get(i);
             HookPoint source = InterventionOps.sourceOf(iv);
-            x = InterventionOps.apply(manager, iv, x, parameters.get(i), source == null ? null : saved.get(source));
+            NDArray from = source == null ? null : source.equals(hook) ? x : saved.get(source);
+            x = InterventionOps.apply(manager, iv, x, parameters.get(i), from);
         }
         if (gradientHooks.contains(hook)) {
             NDArray probe = manager.zeros(x.getShape());

@@ -28,6 +28,10 @@ final class InterventionFeeds {
             spec.requireHook(iv.hook());
             if (iv instanceof Intervention.Splice s) {
                 spec.requireHook(s.source());
+                if (s.source().equals(s.hook())) {
+                    throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot splice '" + s.hook() + "' into "
+                            + "itself (an SAE at its own hook); use engine 'djl'");
+                }
                 if (s.source().compareTo(s.hook()) >= 0) {
                     throw new LoupeException("splice into '" + s.hook() + "': source '" + s.source()
                             + "' must fire earlier in the forward pass");

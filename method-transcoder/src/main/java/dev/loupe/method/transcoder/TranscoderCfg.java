@@ -21,9 +21,11 @@ import java.util.Set;
  * @param run        the {@code loupe_run} id shared with the weights file, or null
  * @param saeLensBias {@code apply_b_dec_to_input} is false: b_dec is the output bias and there is no b_dec_out
  * @param model       the model it was trained on ({@code metadata.model_fingerprint}), or null
+ * @param sae         a SAELens standard (ReLU) SAE: one hook, b_dec [d_in] the output bias and, with
+ *                    {@code apply_b_dec_to_input} true or absent, subtracted from the input too
  */
 record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint hookOut, String convention,
-                     String run, boolean saeLensBias, dev.loupe.api.ModelFingerprint model) {
+                     String run, boolean saeLensBias, dev.loupe.api.ModelFingerprint model, boolean sae) {
     static final String RUN = "loupe_run";
     /** Keys that record where a transcoder came from and change no number Loupe computes. */
     static final Set<String> PROVENANCE = Set.of("model_name", "model_class_name", "model_from_pretrained_kwargs",
@@ -49,10 +51,13 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         }
         requireKnown(file, cfg, "", TOP, HOOKS, PROVENANCE);
         requireKnown(file, meta, "metadata.", HOOKS, PROVENANCE, LOUPE);
-        String arch = cfg.path("architecture").asText("");
-        if (!arch.equals("transcoder")) {
-            throw new LoupeException(file + ": field 'architecture' is '" + arch + "' (expected \"transcoder\")");
+        JsonNode archNode = cfg.get("architecture");
+        String arch = archNode == null ? "standard" : archNode.asText("");
+        if (!arch.equals("transcoder") && !arch.equals("standard")) {
+            throw new LoupeException(file + ": field 'architecture' is '" + arch + "' (expected \"transcoder\" or "
+                    + "\"standard\", a ReLU SAE; other SAELens architectures are not implemented)");
         }
+        boolean sae = arch.equals("standard");
         JsonNode apply = cfg.get("apply_b_dec_to_input");
         if (apply != null && !apply.isBoolean()) {
             throw new LoupeException(file + ": field 'apply_b_dec_to_input' is " + apply + " (expected true or false)");
@@ -69,13 +74,21 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         int din = integer(file, cfg, "d_in");
         int dsae = integer(file, cfg, "d_sae");
         int dout = cfg.has("d_out") ? integer(file, cfg, "d_out") : din;
+        if (sae && dout != din) {
+            throw new LoupeException(file + ": field 'd_out' is " + dout + " but a standard SAE reconstructs its input "
+                    + "(d_in " + din + ")");
+        }
         String convention = text(file, meta, "input_convention", "unknown");
         HookPoint named = hook(file, cfg, "hook_name");
         HookPoint in = ActivationHarvest.inputHook(named, convention);
         if (!in.equals(named)) {
             convention = ActivationHarvest.CONVENTION;
         }
-        HookPoint out = hook(file, cfg, "hook_name_out");
+        HookPoint out = sae && field(file, cfg, "hook_name_out") == null ? named : hook(file, cfg, "hook_name_out");
+        if (sae && !out.equals(named)) {
+            throw new LoupeException(file + ": field 'hook_name_out' is " + out.name() + " but a standard SAE "
+                    + "reconstructs " + named.name());
+        }
         requireLayer(file, cfg, "hook_layer", named);
         requireLayer(file, cfg, "hook_layer_out", out);
         for (String head : new String[] {"hook_head_index", "hook_head_index_out"}) {
@@ -86,7 +99,7 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
             }
         }
         return new TranscoderCfg(din, dsae, dout, in, out, convention, text(file, meta, RUN, null),
-                apply != null && !apply.booleanValue(), fingerprint(file, meta.get(FINGERPRINT)));
+                apply != null && !apply.booleanValue(), fingerprint(file, meta.get(FINGERPRINT)), sae);
     }
 
     private static dev.loupe.api.ModelFingerprint fingerprint(Path file, JsonNode f) {

@@ -112,7 +112,7 @@ public final class TranscoderFile {
                 throw new LoupeException(w.path() + ": written by another run than " + CFG + " (" + RUN + " "
                         + w.metadata().get(RUN) + ", not " + c.run() + "): its files were mixed; train again");
             }
-            java.util.List<String> expected = c.saeLensBias() ? SAE_LENS_TENSORS : LEGACY_TENSORS;
+            java.util.List<String> expected = c.saeLensBias() || c.sae() ? SAE_LENS_TENSORS : LEGACY_TENSORS;
             for (String name : new java.util.TreeSet<>(w.names())) {
                 if (!expected.contains(name)) {
                     throw new LoupeException(w.path() + ": tensor '" + name + "' is not one a ReLU transcoder with "
@@ -122,6 +122,11 @@ public final class TranscoderFile {
             Tensor wEnc = tensor(w, "W_enc", c.dIn(), c.dSae());
             Tensor bEnc = tensor(w, "b_enc", c.dSae());
             Tensor wDec = tensor(w, "W_dec", c.dSae(), c.dOut());
+            if (c.sae()) {
+                Tensor bDec = tensor(w, "b_dec", c.dIn());
+                return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
+                        c.saeLensBias() ? Tensor.zeros(c.dIn()) : bDec, bDec);
+            }
             if (c.saeLensBias()) {
                 return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
                         Tensor.zeros(c.dIn()), tensor(w, "b_dec", c.dOut()));
