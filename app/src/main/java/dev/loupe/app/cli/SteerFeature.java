@@ -1,0 +1,66 @@
+package dev.loupe.app.cli;
+
+import dev.loupe.api.HookSite;
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tensor;
+import dev.loupe.method.steering.SteeringConfig;
+import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.method.transcoder.TranscoderFile;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code loupe steer feature}: a steering vector from one SAE feature, its decoder row times a coefficient, added at
+ * the SAE's hook (a {@code blocks.L.hook_resid_pre} SAE, or a transcoder writing there), as feature steering on
+ * Neuronpedia adds a feature's direction.
+ */
+@Command(name = "feature", mixinStandardHelpOptions = true,
+        description = "Write a steering vector from an SAE feature: coefficient * W_dec[feature] at the SAE's hook.",
+        footer = {"", "Example: loupe steer feature --sae res-sae --feature 1234 --coefficient 8 --out f1234",
+                "  then: loupe steer eval --vector f1234 --prompts mine.jsonl"})
+final class SteerFeature implements Runnable {
+    @Option(names = "--sae", required = true, paramLabel = "DIR", description = "An SAE (or transcoder) folder.")
+    Path sae;
+
+    @Range(min = 0) @Option(names = "--feature", required = true, paramLabel = "N", description = "The feature.")
+    int feature;
+
+    @Range(min = -Double.MAX_VALUE, max = Double.MAX_VALUE) @Option(names = "--coefficient", defaultValue = "1",
+            description = "Multiplies the decoder row (default: ${DEFAULT-VALUE}).") double coefficient;
+
+    @Option(names = "--out", required = true, paramLabel = "BASE", description = "Base name of the vector file.")
+    Path out;
+
+    @Option(names = "--json", description = "Machine-readable output.") boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        Transcoder t = TranscoderFile.read(sae);
+        if (t.hookOut().site() != HookSite.RESID_PRE) {
+            throw new LoupeException(sae + ": it writes " + t.hookOut().name() + "; a steering vector is added at a "
+                    + "blocks.L.hook_resid_pre (an SAE there, or a transcoder writing there)");
+        }
+        if (feature >= t.dSae()) {
+            throw new LoupeException("--feature " + feature + ": " + sae + " has " + t.dSae() + " features");
+        }
+        int layer = t.hookOut().layer();
+        Tensor v = t.wDec().select(feature).scale((float) coefficient);
+        SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(sae.toString(), SteeringConfig.defaults(layer),
+                v, 0, 0, "SAE feature " + feature + " of " + sae + " x " + coefficient)
+                .madeOn(TranscoderFile.madeOn(sae)));
+        var w = spec.commandLine().getOut();
+        if (json) {
+            w.println(Json.write(Map.of("vector", out.toString(), "hook", t.hookOut().name(), "norm", v.norm())));
+            return;
+        }
+        w.printf("feature %d of %s x %s at %s, norm %.3f: wrote %s%n", feature, sae, coefficient, t.hookOut(),
+                v.norm(), out);
+    }
+}

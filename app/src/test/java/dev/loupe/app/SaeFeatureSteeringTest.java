@@ -1,0 +1,64 @@
+package dev.loupe.app;
+
+import static dev.loupe.app.CliTest.loupe;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.api.HookPoint;
+import dev.loupe.api.Tensor;
+import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.method.transcoder.TranscoderFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code steer feature}: an SAE feature's decoder row, scaled, as a steering vector at the SAE's hook. */
+class SaeFeatureSteeringTest {
+    @TempDir
+    Path tmp;
+
+    private static Tensor gaussian(Random r, int... shape) {
+        float[] v = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextGaussian() * 0.2);
+        }
+        return Tensor.of(v, shape);
+    }
+
+    @Test
+    void aFeaturesDecoderRowBecomesAVectorAtItsHook() throws Exception {
+        Random r = new Random(2);
+        HookPoint h = HookPoint.parse("blocks.2.hook_resid_pre");
+        Transcoder sae = new Transcoder(h, h, "sae", gaussian(r, 128, 64), gaussian(r, 64), gaussian(r, 64, 128),
+                Tensor.zeros(128), gaussian(r, 128));
+        Path dir = tmp.resolve("sae");
+        TranscoderFile.write(dir, sae);
+        Path v = tmp.resolve("f5");
+        CliTest.Result c = loupe("steer", "feature", "--sae", dir.toString(), "--feature", "5", "--coefficient", "4",
+                "--out", v.toString());
+        assertEquals(0, c.code(), c.err());
+        SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(v);
+        assertEquals("blocks.2.hook_resid_pre", loaded.metadata().hook());
+        assertArrayEquals(sae.wDec().select(5).scale(4).toArray(), loaded.vector().toArray(), 0f);
+        Path prompts = Files.writeString(tmp.resolve("p.jsonl"), "{\"prompt\": \"User : hi ? Assistant :\", "
+                + "\"promote\": \"Sure ,\"}\n");
+        CliTest.Result eval = loupe("steer", "eval", "--vector", v.toString(), "--prompts", prompts.toString());
+        assertEquals(0, eval.code(), eval.err());
+        CliTest.Result bad = loupe("steer", "feature", "--sae", dir.toString(), "--feature", "64", "--out",
+                tmp.resolve("x").toString());
+        assertEquals(2, bad.code());
+        assertEquals("loupe: --feature 64: " + dir + " has 64 features", bad.err().strip());
+        Transcoder mlp = new Transcoder(HookPoint.parse("blocks.2.ln2.hook_out"), HookPoint.parse("blocks.2.hook_mlp_out"),
+                "tc", gaussian(r, 128, 64), gaussian(r, 64), gaussian(r, 64, 128), Tensor.zeros(128), gaussian(r, 128));
+        TranscoderFile.write(tmp.resolve("tc"), mlp);
+        CliTest.Result notResid = loupe("steer", "feature", "--sae", tmp.resolve("tc").toString(), "--feature", "1",
+                "--out", tmp.resolve("y").toString());
+        assertEquals(2, notResid.code());
+        assertTrue(notResid.err().contains("it writes blocks.2.hook_mlp_out"), notResid.err());
+        assertTrue(Files.notExists(tmp.resolve("y.json")), "nothing written");
+    }
+}
