@@ -61,9 +61,9 @@ class ObsPropStudyTest {
     @Test
     void oneExamplePerClassOfObsPropBeatsFewShotProbes() {
         ProbeComparison c = ProbeComparison.run(model, 2, 150, 20, 0);
-        ProbeComparison.Row k1 = c.curve().get(0);
-        ProbeComparison.Row k4 = c.curve().get(2);
-        ProbeComparison.Row k32 = c.curve().get(c.curve().size() - 1);
+        dev.loupe.method.obsprop.ProbeCurve.Row k1 = c.curve().get(0);
+        dev.loupe.method.obsprop.ProbeCurve.Row k4 = c.curve().get(2);
+        dev.loupe.method.obsprop.ProbeCurve.Row k32 = c.curve().get(c.curve().size() - 1);
         assertEquals(1, k1.k());
         assertEquals(4, k4.k());
         assertTrue(c.obsProp() >= k1.logistic() && c.obsProp() >= k4.logistic(),

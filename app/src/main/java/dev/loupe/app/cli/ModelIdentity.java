@@ -14,10 +14,17 @@ final class ModelIdentity {
     private ModelIdentity() {}
 
     static void check(ModelFingerprint recorded, Model model, boolean force, PrintWriter err, Object artifact) {
+        if (recorded != null) {
+            check(recorded, ModelFingerprint.of(model), force, err, artifact);
+        }
+    }
+
+    /** As above, against a fingerprint already taken (one per model, however many artifacts). */
+    static void check(ModelFingerprint recorded, ModelFingerprint here, boolean force, PrintWriter err,
+                      Object artifact) {
         if (recorded == null) {
             return;
         }
-        ModelFingerprint here = ModelFingerprint.of(model);
         switch (recorded.compare(here)) {
             case SAME -> { }
             case OTHER_WEIGHTS -> err.println("loupe: warning: " + artifact + " was made on other weights of this kind "

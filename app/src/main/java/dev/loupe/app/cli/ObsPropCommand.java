@@ -274,7 +274,7 @@ public final class ObsPropCommand {
                     c.heldOut(), c.hook());
             w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
             w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
-            for (ProbeComparison.Row r : c.curve()) {
+            for (dev.loupe.method.obsprop.ProbeCurve.Row r : c.curve()) {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }
@@ -302,7 +302,7 @@ public final class ObsPropCommand {
                     labelled, c.hook(), c.positive());
             w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
             w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
-            for (LabelledProbes.Row r : c.curve()) {
+            for (dev.loupe.method.obsprop.ProbeCurve.Row r : c.curve()) {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }

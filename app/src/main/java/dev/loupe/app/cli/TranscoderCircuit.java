@@ -2,6 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
+import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.Progress;
@@ -47,11 +48,23 @@ final class TranscoderCircuit extends ModelCommand {
                     + "(default: ${DEFAULT-VALUE}).") Path out;
     @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
 
-    private void checkIdentity(Model m) {
+    /**
+     * Each transcoder, read once, after checking it fits {@code m} and was made on it (the model's fingerprint
+     * taken once, and only when a transcoder records one), keyed by the layer it writes.
+     */
+    private Map<Integer, Transcoder> readChecked(Model m) {
+        Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
+        ModelFingerprint here = null;
         for (Path dir : transcoders) {
-            TranscoderFile.read(dir).requireFits(m.spec(), dir);
-            ModelIdentity.check(TranscoderFile.madeOn(dir), m, force, spec.commandLine().getErr(), dir);
+            Transcoder t = TranscoderFile.read(dir).requireFits(m.spec(), dir);
+            ModelFingerprint recorded = TranscoderFile.madeOn(dir);
+            if (recorded != null) {
+                here = here != null ? here : ModelFingerprint.of(m);
+                ModelIdentity.check(recorded, here, force, spec.commandLine().getErr(), dir);
+            }
+            byLayer.put(t.hookOut().layer(), t);
         }
+        return byLayer;
     }
 
     @Override
@@ -75,7 +88,7 @@ final class TranscoderCircuit extends ModelCommand {
                 target, k, depth, "loupe-circuit");
         MethodResult r;
         try (Model m = options.load(loader)) {
-            checkIdentity(m);
+            readChecked(m);
             r = loader.plugins().method("circuit", CircuitMethod.Config.class).run(new MethodContext(m,
                     options.modelName(), out, 0, Progress.NONE), c);
         }
@@ -97,15 +110,10 @@ final class TranscoderCircuit extends ModelCommand {
     }
 
     private void runGreaterThan(String prompt) {
-        Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
-        for (Path dir : transcoders) {
-            Transcoder t = TranscoderFile.read(dir);
-            byLayer.put(t.hookOut().layer(), t);
-        }
         GreaterThanCircuit c;
         Path graph;
         try (Model m = options.load(loader)) {
-            checkIdentity(m);
+            Map<Integer, Transcoder> byLayer = readChecked(m);
             c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
             graph = CircuitTracerJson.write(out, c.graph(), CircuitTracerJson.Info.of(m, byLayer,
                     TaskEvaluator.promptIds(m.tokenizer(), prompt), GreaterThanCircuit.root(m, prompt), c.graph(),

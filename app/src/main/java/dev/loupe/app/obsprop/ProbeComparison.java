@@ -6,12 +6,11 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import dev.loupe.method.obsprop.ComponentRanking;
-import dev.loupe.method.obsprop.LabelledProbes;
+import dev.loupe.method.obsprop.ProbeCurve;
 import dev.loupe.method.obsprop.Probes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BiFunction;
 
 /**
  * Data efficiency on the pronoun task: how well one direction separates the two name classes in the residual
@@ -25,10 +24,7 @@ import java.util.function.BiFunction;
  * @param curve   one row per k
  * @param heldOut held-out prompts scored
  */
-public record ProbeComparison(String hook, double obsProp, List<Row> curve, int heldOut) {
-    /** Mean AUCs of the baselines trained on k examples per class. */
-    public record Row(int k, double logistic, double linear, double meanDifference) {}
-
+public record ProbeComparison(String hook, double obsProp, List<ProbeCurve.Row> curve, int heldOut) {
     public static final int[] KS = {1, 2, 4, 8, 16, 32};
 
     public static ProbeComparison run(Model model, int layer, int heldOut, int repeats, long seed) {
@@ -50,25 +46,8 @@ public record ProbeComparison(String hook, double obsProp, List<Row> curve, int 
                 PronounPrompts.first(train, 1)).residPre()[layer];
         double obsProp = Probes.auc(Probes.scores(xTest, y), yTest);
         Random rnd = new Random(seed + 2);
-        List<Row> curve = new ArrayList<>();
-        for (int k : KS) {
-            double[] sums = new double[3];
-            for (int r = 0; r < repeats; r++) {
-                int[] picked = LabelledProbes.pick(yTrain, k, rnd);
-                float[][] x = new float[picked.length][];
-                int[] labels = new int[picked.length];
-                for (int i = 0; i < picked.length; i++) {
-                    x[i] = xTrain[picked[i]];
-                    labels[i] = yTrain[picked[i]];
-                }
-                List<BiFunction<float[][], int[], Tensor>> probes = List.of(Probes::logistic, Probes::linear,
-                        Probes::meanDifference);
-                for (int p = 0; p < probes.size(); p++) {
-                    sums[p] += Probes.auc(Probes.scores(xTest, probes.get(p).apply(x, labels)), yTest) / repeats;
-                }
-            }
-            curve.add(new Row(k, sums[0], sums[1], sums[2]));
-        }
+        List<ProbeCurve.Row> curve = ProbeCurve.of(xTrain, yTrain, xTest, yTest, KS, Integer.MAX_VALUE, repeats,
+                rnd);
         return new ProbeComparison(hook.name(), obsProp, curve, yTest.length);
     }
 

@@ -4,6 +4,7 @@ import dev.loupe.app.obsprop.CouplingStudy;
 import dev.loupe.app.obsprop.FeatureStudy;
 import dev.loupe.app.obsprop.ProbeComparison;
 import dev.loupe.method.obsprop.HeadAblation;
+import dev.loupe.method.obsprop.ProbeCurve;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class ObsPropReport {
         series.put("linear probe", new ArrayList<>());
         series.put("mean difference", new ArrayList<>());
         List<List<Object>> rows = new ArrayList<>();
-        for (ProbeComparison.Row row : c.curve()) {
+        for (ProbeCurve.Row row : c.curve()) {
             series.get("logistic probe").add(new double[] {row.k(), row.logistic()});
             series.get("linear probe").add(new double[] {row.k(), row.linear()});
             series.get("mean difference").add(new double[] {row.k(), row.meanDifference()});

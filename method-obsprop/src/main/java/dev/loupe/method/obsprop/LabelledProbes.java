@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.BiFunction;
 
 /**
  * Data efficiency on the user's labelled prompts: how well one direction in {@code blocks.L.hook_resid_pre} at each
@@ -27,11 +26,8 @@ import java.util.function.BiFunction;
  * @param train    training prompts per class (negative, positive)
  * @param heldOut  held-out prompts scored
  */
-public record LabelledProbes(String hook, String positive, double obsProp, List<Row> curve, int[] train,
+public record LabelledProbes(String hook, String positive, double obsProp, List<ProbeCurve.Row> curve, int[] train,
                              int heldOut) {
-    /** Mean AUCs of the baselines trained on k examples per class. */
-    public record Row(int k, double logistic, double linear, double meanDifference) {}
-
     /** One labelled prompt, already encoded; {@code label} 1 for the positive class. */
     public record Example(int[] ids, int label) {}
 
@@ -74,46 +70,9 @@ public record LabelledProbes(String hook, String positive, double obsProp, List<
         int[] positiveIds = train.stream().filter(e -> e.label() == 1).findFirst().orElseThrow().ids();
         Tensor y = ComponentRanking.chain(model, n, negative, positiveIds).residPre()[layer];
         double obsProp = Probes.auc(Probes.scores(xTest, y), yTest);
-        List<BiFunction<float[][], int[], Tensor>> probes = List.of(Probes::logistic, Probes::linear,
-                Probes::meanDifference);
-        List<Row> curve = new ArrayList<>();
-        for (int k : KS) {
-            if (k > Math.min(trainCounts[0], trainCounts[1])) {
-                break;
-            }
-            double[] sums = new double[3];
-            for (int r = 0; r < repeats; r++) {
-                int[] picked = pick(yTrain, k, rnd);
-                float[][] x = new float[picked.length][];
-                int[] labels = new int[picked.length];
-                for (int i = 0; i < picked.length; i++) {
-                    x[i] = xTrain[picked[i]];
-                    labels[i] = yTrain[picked[i]];
-                }
-                for (int p = 0; p < probes.size(); p++) {
-                    sums[p] += Probes.auc(Probes.scores(xTest, probes.get(p).apply(x, labels)), yTest) / repeats;
-                }
-            }
-            curve.add(new Row(k, sums[0], sums[1], sums[2]));
-        }
+        List<ProbeCurve.Row> curve = ProbeCurve.of(xTrain, yTrain, xTest, yTest, KS,
+                Math.min(trainCounts[0], trainCounts[1]), repeats, rnd);
         return new LabelledProbes(hook.name(), positive, obsProp, curve, trainCounts, yTest.length);
-    }
-
-    /** k indices of each class, drawn without replacement. */
-    public static int[] pick(int[] labels, int k, Random rnd) {
-        List<Integer> pos = new ArrayList<>();
-        List<Integer> neg = new ArrayList<>();
-        for (int i = 0; i < labels.length; i++) {
-            (labels[i] == 1 ? pos : neg).add(i);
-        }
-        Collections.shuffle(pos, rnd);
-        Collections.shuffle(neg, rnd);
-        int[] out = new int[2 * k];
-        for (int i = 0; i < k; i++) {
-            out[2 * i] = pos.get(i);
-            out[2 * i + 1] = neg.get(i);
-        }
-        return out;
     }
 
     private static float[][] lastTokens(Model model, HookPoint hook, List<Example> examples) {

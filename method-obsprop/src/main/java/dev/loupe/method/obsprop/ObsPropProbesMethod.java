@@ -82,7 +82,7 @@ public final class ObsPropProbesMethod implements Method<ObsPropProbesMethod.Con
         }
         LabelledProbes p = LabelledProbes.run(model, n, config.layer(), examples, positive, config.heldOut(),
                 config.repeats(), context.seed());
-        LabelledProbes.Row last = p.curve().get(p.curve().size() - 1);
+        ProbeCurve.Row last = p.curve().get(p.curve().size() - 1);
         return new MethodResult(name(), Map.of("obsprop_auc", p.obsProp(), "logistic_auc_at_max_k", last.logistic(),
                 "max_k", (double) last.k(), "held_out", (double) p.heldOut()), p, List.of());
     }

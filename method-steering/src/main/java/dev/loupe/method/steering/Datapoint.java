@@ -30,8 +30,7 @@ public record Datapoint(int[] prompt, List<int[]> promote, List<int[]> suppress,
      * encoded alone.
      */
     public static Datapoint of(Tokenizer tokenizer, String prompt, List<String> promote, List<String> suppress) {
-        return new Datapoint(tokenizer.encodeWithBos(prompt), promote.stream().map(tokenizer::encode).toList(),
-                suppress.stream().map(tokenizer::encode).toList(), false);
+        return of(tokenizer, tokenizer.encodeWithBos(prompt), promote, suppress);
     }
 
     /** A datapoint from prompt ids already encoded (e.g. a rendered chat), each completion encoded alone. */
