@@ -87,7 +87,8 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         HookPoint out = sae && field(file, cfg, "hook_name_out") == null ? named : hook(file, cfg, "hook_name_out");
         if (sae && !out.equals(named)) {
             throw new LoupeException(file + ": field 'hook_name_out' is " + out.name() + " but a standard SAE "
-                    + "reconstructs " + named.name());
+                    + "reconstructs " + named.name() + " (architecture 'standard'; a transcoder between two hooks "
+                    + "says \"transcoder\")");
         }
         requireLayer(file, cfg, "hook_layer", named);
         requireLayer(file, cfg, "hook_layer_out", out);
