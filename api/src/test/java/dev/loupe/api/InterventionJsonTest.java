@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.intervention.InputNormalization;
+import dev.loupe.api.intervention.SparseActivation;
 import dev.loupe.api.intervention.SpliceFunction;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,23 @@ class InterventionJsonTest {
                 new Intervention.Splice(HookPoint.parse("blocks.0.hook_mlp_out"),
                         HookPoint.parse("blocks.0.ln2.hook_normalized"),
                         new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
-                                Tensor.zeros(3), Tensor.zeros(3)), Positions.all()));
+                                Tensor.zeros(3), Tensor.zeros(3)), Positions.all()),
+                new Intervention.Splice(HookPoint.parse("blocks.0.hook_mlp_out"),
+                        HookPoint.parse("blocks.0.ln2.hook_normalized"),
+                        new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
+                                Tensor.zeros(3), Tensor.zeros(3), new SparseActivation.Gated(Tensor.zeros(5),
+                                Tensor.vector(1, 2, 3, 4, 5)), Tensor.zeros(3, 3),
+                                InputNormalization.CONSTANT_NORM_RESCALE), Positions.all()),
+                new Intervention.Splice(HookPoint.parse("blocks.0.hook_resid_pre"),
+                        HookPoint.parse("blocks.0.hook_resid_pre"),
+                        new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
+                                Tensor.zeros(3), Tensor.zeros(3), new SparseActivation.JumpRelu(Tensor.zeros(5)), null,
+                                InputNormalization.LAYER_NORM), Positions.all()),
+                new Intervention.Splice(HookPoint.parse("blocks.0.hook_resid_pre"),
+                        HookPoint.parse("blocks.0.hook_resid_pre"),
+                        new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
+                                Tensor.zeros(3), Tensor.zeros(3), new SparseActivation.TopK(2), null, null),
+                        Positions.all()));
         for (Intervention iv : all) {
             String text = json.writeValueAsString(iv);
             assertTrue(text.contains("\"kind\""), text);

@@ -18,21 +18,41 @@ public sealed interface SpliceFunction {
     int dOut();
 
     /**
-     * A transcoder / SAE: z = ReLU((x − b_dec) W_enc + b_enc), y = z W_dec + b_dec_out.
+     * A transcoder / SAE, in SAELens's order: x̂ = norm(x); h = (x̂ − b_dec) W_enc + b_enc; z = activation(h);
+     * y = unnorm(z W_dec + b_dec_out) + x W_skip. The 5-argument form is a ReLU with no skip and no normalisation.
      *
-     * @param wEnc    [d_in, d_features]
-     * @param bEnc    [d_features]
-     * @param wDec    [d_features, d_out]
-     * @param bDec    [d_in], subtracted from the input
-     * @param bDecOut [d_out], added to the output
+     * @param wEnc          [d_in, d_features]
+     * @param bEnc          [d_features] (the gate bias for {@link SparseActivation.Gated})
+     * @param wDec          [d_features, d_out]
+     * @param bDec          [d_in], subtracted from the (normalised) input
+     * @param bDecOut       [d_out], added to the output
+     * @param activation    how h becomes z; null means ReLU
+     * @param wSkip         [d_in, d_out], a linear skip path from the raw input, or null for none
+     * @param normalization how the input is rescaled; null means {@link InputNormalization#NONE}
      */
-    record SparseMlp(Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor bDecOut) implements SpliceFunction {
+    record SparseMlp(Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor bDecOut, SparseActivation activation,
+                     Tensor wSkip, InputNormalization normalization) implements SpliceFunction {
         public SparseMlp {
             int f = wEnc.size(1);
             check(wEnc.rank() == 2 && wDec.rank() == 2 && wDec.size(0) == f, "W_enc [d_in, F] and W_dec [F, d_out]");
             check(bEnc.rank() == 1 && bEnc.size(0) == f, "b_enc [" + f + "]");
             check(bDec.rank() == 1 && bDec.size(0) == wEnc.size(0), "b_dec [" + wEnc.size(0) + "]");
             check(bDecOut.rank() == 1 && bDecOut.size(0) == wDec.size(1), "b_dec_out [" + wDec.size(1) + "]");
+            activation = activation == null ? new SparseActivation.Relu() : activation;
+            normalization = normalization == null ? InputNormalization.NONE : normalization;
+            switch (activation) {
+                case SparseActivation.JumpRelu j -> check(j.threshold().size(0) == f, "threshold [" + f + "]");
+                case SparseActivation.Gated g -> check(g.rMag().size(0) == f, "r_mag and b_mag [" + f + "]");
+                case SparseActivation.TopK t -> check(t.k() <= f, "k <= d_features (" + f + ")");
+                case SparseActivation.Relu r -> { }
+            }
+            check(wSkip == null || (wSkip.rank() == 2 && wSkip.size(0) == wEnc.size(0) && wSkip.size(1) == wDec.size(1)),
+                    "W_skip [" + wEnc.size(0) + ", " + wDec.size(1) + "]");
+        }
+
+        /** A ReLU sparse MLP with no skip path and no input normalisation. */
+        public SparseMlp(Tensor wEnc, Tensor bEnc, Tensor wDec, Tensor bDec, Tensor bDecOut) {
+            this(wEnc, bEnc, wDec, bDec, bDecOut, null, null, null);
         }
 
         @Override
@@ -43,6 +63,35 @@ public sealed interface SpliceFunction {
         @Override
         public int dOut() {
             return wDec.size(1);
+        }
+
+        public int dFeatures() {
+            return wEnc.size(1);
+        }
+
+        /** A plain ReLU with no skip path and no normalisation: what every engine and trainer supports. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public boolean isPlainRelu() {
+            return activation instanceof SparseActivation.Relu && wSkip == null
+                    && normalization == InputNormalization.NONE;
+        }
+
+        /** Feature activations z of one input x [d_in], computed in plain Java: the reference engines agree with. */
+        public float[] encode(float[] x) {
+            return SparseMlpMath.encode(this, x);
+        }
+
+        /** The output y of one input x [d_in], skip path and normalisation included. */
+        public float[] forward(float[] x) {
+            return SparseMlpMath.forward(this, x);
+        }
+
+        /**
+         * The linear map an active feature's value follows, as {column [d_in], bias}: z_i = (x̂ − b_dec)·column + bias
+         * while the feature is on (W_enc[:, i] and b_enc[i]; for a gated SAE the magnitude path's).
+         */
+        public float[][] activeLinear(int feature) {
+            return SparseMlpMath.activeLinear(this, feature);
         }
     }
 

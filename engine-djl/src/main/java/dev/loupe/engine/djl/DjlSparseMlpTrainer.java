@@ -43,6 +43,11 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
     }
 
     private void load(SpliceFunction.SparseMlp p) {
+        if (!p.isPlainRelu()) {
+            throw new LoupeException("sparse MLP training: the trainer fits a ReLU with no skip path and no input "
+                    + "normalisation (got " + p.activation().getClass().getSimpleName() + ", W_skip "
+                    + (p.wSkip() != null) + ", normalization " + p.normalization() + ")");
+        }
         Tensor[] ts = {p.wEnc(), p.bEnc(), p.wDec(), p.bDec(), p.bDecOut()};
         for (int i = 0; i < ts.length; i++) {
             if (params[i] != null) {

@@ -73,11 +73,7 @@ final class InterventionOps {
 
     private static NDArray splice(NDManager m, Intervention.Splice s, NDArray source, NDArray target) {
         NDArray out = switch (s.function()) {
-            case SpliceFunction.SparseMlp t -> {
-                NDArray z = source.sub(Arrays2.toNd(m, t.bDec())).matMul(Arrays2.toNd(m, t.wEnc()))
-                        .add(Arrays2.toNd(m, t.bEnc())).maximum(0f);
-                yield z.matMul(Arrays2.toNd(m, t.wDec())).add(Arrays2.toNd(m, t.bDecOut()));
-            }
+            case SpliceFunction.SparseMlp t -> SparseMlpOps.forward(m, t, source);
             case SpliceFunction.Affine a -> source.matMul(Arrays2.toNd(m, a.w())).add(Arrays2.toNd(m, a.b()));
         };
         if (!out.getShape().equals(target.getShape())) {

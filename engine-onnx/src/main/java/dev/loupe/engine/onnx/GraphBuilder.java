@@ -55,6 +55,20 @@ final class GraphBuilder {
         return op(op, Map.of(), inputs);
     }
 
+    /** Adds {@code op} with {@code outputs} outputs; returns their names in order. */
+    String[] ops(String op, int outputs, Map<String, Object> attributes, String... inputs) {
+        NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName("n" + counter++ + "_" + op)
+                .addAllInput(Arrays.asList(inputs));
+        String[] names = new String[outputs];
+        for (int i = 0; i < outputs; i++) {
+            names[i] = op + "_" + counter++;
+            node.addOutput(names[i]);
+        }
+        attributes.forEach((name, value) -> node.addAttribute(attribute(name, value)));
+        graph.addNode(node);
+        return names;
+    }
+
     /** Like {@link #op} but the output tensor is called {@code output}. */
     String opNamed(String output, String op, Map<String, Object> attributes, String... inputs) {
         NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName("n" + counter++ + "_" + op)

@@ -101,6 +101,7 @@ final class InterventionFeeds {
                 feeds.put(input(i, "W_dec"), t.wDec());
                 feeds.put(input(i, "b_dec"), t.bDec());
                 feeds.put(input(i, "b_dec_out"), t.bDecOut());
+                SparseMlpGraph.feed(feeds, i, t);
             }
             case SpliceFunction.Affine a -> {
                 feeds.put(input(i, "W"), a.w());

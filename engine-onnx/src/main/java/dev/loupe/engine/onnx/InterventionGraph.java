@@ -28,6 +28,9 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
             String part = iv.getClass().getSimpleName() + "@" + iv.hook().name();
             if (iv instanceof Intervention.Splice s) {
                 part += "<-" + s.source().name() + ":" + s.function().getClass().getSimpleName();
+                if (s.function() instanceof SpliceFunction.SparseMlp t) {
+                    part += SparseMlpGraph.signature(t);
+                }
             }
             part += iv.parameter().map(t -> "/r" + t.rank()).orElse("");
             parts.add(part);
@@ -114,20 +117,16 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
     private static String splice(GraphBuilder g, int i, Intervention.Splice s) {
         String source = s.source().name();
         return switch (s.function()) {
-            case SpliceFunction.SparseMlp t -> {
-                String z = g.op("Relu", g.op("Add", g.op("MatMul", g.op("Sub", source, vector(g, i, "b_dec")),
-                        matrix(g, i, "W_enc")), vector(g, i, "b_enc")));
-                yield g.op("Add", g.op("MatMul", z, matrix(g, i, "W_dec")), vector(g, i, "b_dec_out"));
-            }
+            case SpliceFunction.SparseMlp t -> SparseMlpGraph.forward(g, i, t, source);
             case SpliceFunction.Affine a -> g.op("Add", g.op("MatMul", source, matrix(g, i, "W")), vector(g, i, "b"));
         };
     }
 
-    private static String matrix(GraphBuilder g, int i, String name) {
+    static String matrix(GraphBuilder g, int i, String name) {
         return g.input(input(i, name), Elem.FLOAT, input(i, name + "_rows"), input(i, name + "_cols"));
     }
 
-    private static String vector(GraphBuilder g, int i, String name) {
+    static String vector(GraphBuilder g, int i, String name) {
         return g.input(input(i, name), Elem.FLOAT, input(i, name + "_size"));
     }
 }

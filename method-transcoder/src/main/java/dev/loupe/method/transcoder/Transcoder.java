@@ -4,39 +4,63 @@ import dev.loupe.api.HookPoint;
 import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.intervention.SparseActivation;
 import dev.loupe.api.intervention.SpliceFunction;
 
 /**
- * A transcoder (Dunefsky, Chlenski &amp; Nanda, NeurIPS 2024): a wide sparse MLP that stands in for an MLP sublayer.
- * z = ReLU((x − b_dec) W_enc + b_enc), ŷ = z W_dec + b_dec_out, reading {@code hookIn} (by default
- * {@code blocks.L.ln2.hook_out}) and predicting {@code hookOut} ({@code blocks.L.hook_mlp_out}).
+ * A transcoder (Dunefsky, Chlenski &amp; Nanda, NeurIPS 2024) or SAE: a wide sparse MLP that reads {@code hookIn}
+ * (by default {@code blocks.L.ln2.hook_out}) and predicts {@code hookOut} ({@code blocks.L.hook_mlp_out}; the same
+ * hook for an SAE). Its function is {@code mlp}: any encoder kind (ReLU, JumpReLU, TopK, gated), an optional skip
+ * path and input normalisation; see {@link SpliceFunction.SparseMlp}.
  *
  * @param hookIn     the activation it reads
  * @param hookOut    the activation it predicts
  * @param convention how its input was normalised during training (see {@link TranscoderFile})
- * @param wEnc       [d_in, d_sae]
- * @param bEnc       [d_sae]
- * @param wDec       [d_sae, d_out]
- * @param bDec       [d_in]
- * @param bDecOut    [d_out]
+ * @param mlp        its function and weights
  */
-public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention, Tensor wEnc, Tensor bEnc, Tensor wDec,
-                         Tensor bDec, Tensor bDecOut) {
+public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention, SpliceFunction.SparseMlp mlp) {
     public Transcoder {
-        new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, bDec, bDecOut); // checks the shapes agree
+        java.util.Objects.requireNonNull(mlp, "mlp");
+    }
+
+    /** A ReLU transcoder: z = ReLU((x − b_dec) W_enc + b_enc), ŷ = z W_dec + b_dec_out. */
+    public Transcoder(HookPoint hookIn, HookPoint hookOut, String convention, Tensor wEnc, Tensor bEnc, Tensor wDec,
+                      Tensor bDec, Tensor bDecOut) {
+        this(hookIn, hookOut, convention, new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, bDec, bDecOut));
     }
 
     /** A transcoder with a sparse MLP's parameters. */
     public static Transcoder of(HookPoint hookIn, HookPoint hookOut, String convention, SpliceFunction.SparseMlp p) {
-        return new Transcoder(hookIn, hookOut, convention, p.wEnc(), p.bEnc(), p.wDec(), p.bDec(), p.bDecOut());
+        return new Transcoder(hookIn, hookOut, convention, p);
+    }
+
+    public Tensor wEnc() {
+        return mlp.wEnc();
+    }
+
+    public Tensor bEnc() {
+        return mlp.bEnc();
+    }
+
+    public Tensor wDec() {
+        return mlp.wDec();
+    }
+
+    public Tensor bDec() {
+        return mlp.bDec();
+    }
+
+    public Tensor bDecOut() {
+        return mlp.bDecOut();
     }
 
     /**
      * The same function in SAELens's transcoder convention, where the input is not centred: b_dec folded into the
-     * encoder bias (b_enc' = b_enc − b_dec·W_enc, b_dec zero), b_dec_out unchanged. What files hold.
+     * encoder biases (b_enc' = b_enc − b_dec·W_enc, and b_mag likewise for a gated encoder; b_dec zero), b_dec_out
+     * unchanged. What transcoder files hold.
      */
     public Transcoder saeLensForm() {
-        float[] bd = bDec.toArray();
+        float[] bd = bDec().toArray();
         boolean zero = true;
         for (float v : bd) {
             zero &= v == 0;
@@ -44,8 +68,17 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
         if (zero) {
             return this;
         }
-        float[] w = wEnc.toArray();
-        float[] be = bEnc.toArray();
+        SparseActivation activation = mlp.activation();
+        if (activation instanceof SparseActivation.Gated g) {
+            float[] bMag = new float[dSae()];
+            for (int j = 0; j < bMag.length; j++) {
+                float[][] lin = mlp.activeLinear(j);
+                bMag[j] = (float) (lin[1][0] - dot(bd, lin[0]));
+            }
+            activation = new SparseActivation.Gated(g.rMag(), Tensor.vector(bMag));
+        }
+        float[] w = wEnc().toArray();
+        float[] be = bEnc().toArray();
         int f = dSae();
         float[] folded = new float[f];
         for (int j = 0; j < f; j++) {
@@ -55,20 +88,28 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
             }
             folded[j] = (float) (be[j] - shift);
         }
-        return new Transcoder(hookIn, hookOut, convention, wEnc, Tensor.vector(folded), wDec, Tensor.zeros(dIn()),
-                bDecOut);
+        return new Transcoder(hookIn, hookOut, convention, new SpliceFunction.SparseMlp(wEnc(), Tensor.vector(folded),
+                wDec(), Tensor.zeros(dIn()), bDecOut(), activation, mlp.wSkip(), mlp.normalization()));
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
     }
 
     public int dIn() {
-        return wEnc.size(0);
+        return mlp.dIn();
     }
 
     public int dSae() {
-        return wEnc.size(1);
+        return mlp.dFeatures();
     }
 
     public int dOut() {
-        return wDec.size(1);
+        return mlp.dOut();
     }
 
     /**
@@ -95,35 +136,25 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
 
     /** The intervention that runs this transcoder in place of {@code hookOut} at every position. */
     public Intervention.Splice splice() {
-        return new Intervention.Splice(hookOut, hookIn, new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, bDec, bDecOut),
-                Positions.all());
+        return new Intervention.Splice(hookOut, hookIn, mlp, Positions.all());
     }
 
     /** Feature activations z of one input vector x [d_in]. */
     public float[] encode(float[] x) {
-        int din = dIn();
-        int f = dSae();
-        float[] w = wEnc.toArray();
-        float[] bd = bDec.toArray();
-        float[] z = bEnc.toArray();
-        for (int i = 0; i < din; i++) {
-            float xi = x[i] - bd[i];
-            for (int j = 0; j < f; j++) {
-                z[j] += xi * w[i * f + j];
-            }
-        }
-        for (int j = 0; j < f; j++) {
-            z[j] = Math.max(0, z[j]);
-        }
-        return z;
+        return mlp.encode(x);
     }
 
-    /** ŷ = z W_dec + b_dec_out. */
+    /** The prediction ŷ [d_out] for one input x [d_in]: decoder, skip path and normalisation included. */
+    public float[] forward(float[] x) {
+        return mlp.forward(x);
+    }
+
+    /** z W_dec + b_dec_out: the decoder alone (no skip path, no normalisation). */
     public float[] decode(float[] z) {
         int f = dSae();
         int dout = dOut();
-        float[] w = wDec.toArray();
-        float[] y = bDecOut.toArray();
+        float[] w = wDec().toArray();
+        float[] y = bDecOut().toArray();
         for (int j = 0; j < f; j++) {
             if (z[j] != 0) {
                 for (int k = 0; k < dout; k++) {

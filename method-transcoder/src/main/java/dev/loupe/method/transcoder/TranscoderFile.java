@@ -29,6 +29,7 @@ import java.util.Map;
 public final class TranscoderFile {
     static final String CFG = "cfg.json";
     static final String WEIGHTS = "sae_weights.safetensors";
+    static final String SPARSITY = "sparsity.safetensors";
     private static final String RUN = TranscoderCfg.RUN;
     private static final String JOURNAL = ".loupe-commit";
     /** The SAELens version whose layout {@link #write} follows (its {@code Transcoder.save_model}). */
@@ -84,8 +85,40 @@ public final class TranscoderFile {
         return cfg(dir).model();
     }
 
-    public static Transcoder read(Path dir) {
-        return weights(dir, cfg(dir));
+    /**
+     * The sparse MLP in {@code path}: a SAELens folder (every {@link SaeLensArchitecture}, 5.x and 6.x cfgs; a
+     * {@code sparsity.safetensors} beside it is checked), Loupe's older layout, or a Gemma Scope {@code params.npz}
+     * (the file, or a folder holding it and no cfg.json).
+     */
+    public static Transcoder read(Path path) {
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
+            return GemmaScopeNpz.read(path);
+        }
+        if (Files.isDirectory(path) && !Files.exists(path.resolve(CFG))
+                && Files.isRegularFile(path.resolve(GemmaScopeNpz.FILE))) {
+            return GemmaScopeNpz.read(path.resolve(GemmaScopeNpz.FILE));
+        }
+        Transcoder t = weights(path, cfg(path));
+        logSparsity(path, t.dSae());
+        return t;
+    }
+
+    /**
+     * The per-feature log10 firing frequency SAELens's trainer saves as {@code sparsity.safetensors} (tensor
+     * {@code sparsity} [d_sae]), or empty when the folder has none; a file of another shape is refused.
+     */
+    public static java.util.Optional<Tensor> logSparsity(Path dir, int dSae) {
+        Path file = dir.resolve(SPARSITY);
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try (SafetensorsFile s = SafetensorsFile.open(file)) {
+            if (!s.names().equals(java.util.Set.of("sparsity"))) {
+                throw new LoupeException(file + ": tensors " + new java.util.TreeSet<>(s.names()) + " (expected only "
+                        + "'sparsity', SAELens's log10 feature density)");
+            }
+            return java.util.Optional.of(tensor(s, "sparsity", dSae));
+        }
     }
 
     private static TranscoderCfg cfg(Path dir) {
@@ -112,33 +145,39 @@ public final class TranscoderFile {
                 throw new LoupeException(w.path() + ": written by another run than " + CFG + " (" + RUN + " "
                         + w.metadata().get(RUN) + ", not " + c.run() + "): its files were mixed; train again");
             }
-            java.util.List<String> expected = c.saeLensBias() || c.sae() ? SAE_LENS_TENSORS : LEGACY_TENSORS;
+            boolean legacy = c.arch() == SaeLensArchitecture.TRANSCODER && !c.saeLensBias();
+            java.util.List<String> expected = legacy ? LEGACY_TENSORS : c.arch().tensors;
             for (String name : new java.util.TreeSet<>(w.names())) {
-                if (!expected.contains(name)) {
-                    throw new LoupeException(w.path() + ": tensor '" + name + "' is not one a ReLU transcoder with "
-                            + "apply_b_dec_to_input " + !c.saeLensBias() + " has (expected " + expected + ")");
+                if (!expected.contains(name) && !(name.equals("scaling_factor") && allOnes(w, name, c.dSae()))) {
+                    throw new LoupeException(w.path() + ": tensor '" + name + "' is not one a '" + c.arch().cfgName
+                            + "' with apply_b_dec_to_input " + !c.saeLensBias() + " has (expected " + expected + ")");
                 }
             }
-            Tensor wEnc = tensor(w, "W_enc", c.dIn(), c.dSae());
-            Tensor bEnc = tensor(w, "b_enc", c.dSae());
-            Tensor wDec = tensor(w, "W_dec", c.dSae(), c.dOut());
-            if (c.sae()) {
-                Tensor bDec = tensor(w, "b_dec", c.dIn());
-                return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
-                        c.saeLensBias() ? Tensor.zeros(c.dIn()) : bDec, bDec);
-            }
-            if (c.saeLensBias()) {
-                return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
-                        Tensor.zeros(c.dIn()), tensor(w, "b_dec", c.dOut()));
-            }
-            if (!w.has("b_dec_out")) {
+            if (legacy && !w.has("b_dec_out")) {
                 throw new LoupeException(w.path() + ": tensor 'b_dec_out' missing: apply_b_dec_to_input true (or "
                         + "absent) is Loupe's older layout, b_dec subtracted from the input and b_dec_out the output "
                         + "bias; SAELens transcoders say apply_b_dec_to_input false");
             }
-            return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), wEnc, bEnc, wDec,
-                    tensor(w, "b_dec", c.dIn()), tensor(w, "b_dec_out", c.dOut()));
+            SaeLensTensors t = new SaeLensTensors(c.arch(), tensor(w, "W_enc", c.dIn(), c.dSae()),
+                    c.arch() == SaeLensArchitecture.GATED ? tensor(w, "b_gate", c.dSae()) : tensor(w, "b_enc", c.dSae()),
+                    tensor(w, "W_dec", c.dSae(), c.dOut()), tensor(w, "b_dec", legacy || c.sae() ? c.dIn() : c.dOut()),
+                    legacy ? tensor(w, "b_dec_out", c.dOut()) : null,
+                    c.arch().tensors.contains("threshold") ? tensor(w, "threshold", c.dSae()) : null,
+                    c.arch() == SaeLensArchitecture.GATED ? tensor(w, "r_mag", c.dSae()) : null,
+                    c.arch() == SaeLensArchitecture.GATED ? tensor(w, "b_mag", c.dSae()) : null,
+                    c.arch() == SaeLensArchitecture.SKIP_TRANSCODER ? tensor(w, "W_skip", c.dOut(), c.dIn()) : null);
+            return new Transcoder(c.hookIn(), c.hookOut(), c.convention(), t.mlp(c));
         }
+    }
+
+    private static boolean allOnes(SafetensorsFile w, String name, int dSae) {
+        for (float v : w.tensor(name).toArray()) {
+            if (v != 1f) {
+                throw new LoupeException(w.path() + ": tensor '" + name + "' is not all ones: a fine-tuning scale, "
+                        + "which Loupe does not apply (SAELens's finetuning_scaling_factor)");
+            }
+        }
+        return true;
     }
 
     private static Tensor tensor(SafetensorsFile f, String name, int... shape) {

@@ -90,7 +90,7 @@ public record TranscoderMetrics(double l0, double mse, double explainedVariance,
 
         void add(float[] x, float[] y) {
             float[] z = t.encode(x);
-            float[] yHat = t.decode(z);
+            float[] yHat = t.forward(x);
             for (int j = 0; j < z.length; j++) {
                 if (z[j] > 0) {
                     fired[j]++;

@@ -130,10 +130,10 @@ class SaeLensSaeTest {
     @Test
     void otherArchitecturesAndMismatchedHooksAreRefusedByName() throws Exception {
         Path dir = tmp.resolve("bad");
-        folder(dir, V6.replace("\"standard\"", "\"jumprelu\""), true);
+        folder(dir, V6.replace("\"standard\"", "\"matryoshka_batchtopk\""), true);
         LoupeException e = assertThrows(LoupeException.class, () -> TranscoderFile.read(dir));
-        assertTrue(e.getMessage().contains("'architecture' is 'jumprelu'") && e.getMessage().contains("not implemented"),
-                e.getMessage());
+        assertTrue(e.getMessage().contains("'architecture' is \"matryoshka_batchtopk\"")
+                && e.getMessage().contains("jumprelu_transcoder"), e.getMessage());
         folder(dir, V6.replace("\"hook_head_index\": null", "\"hook_name_out\": \"blocks.3.hook_resid_pre\""), true);
         e = assertThrows(LoupeException.class, () -> TranscoderFile.read(dir));
         assertTrue(e.getMessage().contains("a standard SAE reconstructs blocks.2.hook_resid_pre"), e.getMessage());

@@ -48,7 +48,8 @@ class TranscoderCfgFuzzTest {
     /** The values of SAELens keys that mean what Loupe's transcoder computes (null: JSON null). */
     private static final Map<String, Set<JsonNode>> LOUPE_VALUES = Map.of(
             "apply_b_dec_to_input", Set.of(F.booleanNode(false)),
-            "normalize_activations", Set.of(F.textNode("none"), F.nullNode()),
+            // SAELens reads a boolean false as "none" (handle_pre_6_0_config)
+            "normalize_activations", Set.of(F.textNode("none"), F.nullNode(), F.booleanNode(false)),
             "reshape_activations", Set.of(F.textNode("none"), F.nullNode()),
             "activation_fn_str", Set.of(F.textNode("relu"), F.nullNode()),
             "dtype", Set.of(F.textNode("float32"), F.textNode("float16"), F.textNode("bfloat16"), F.nullNode()),

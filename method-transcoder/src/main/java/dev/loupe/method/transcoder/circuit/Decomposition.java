@@ -3,6 +3,7 @@ package dev.loupe.method.transcoder.circuit;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.intervention.InputNormalization;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest;
@@ -51,6 +52,12 @@ public final class Decomposition {
                     || !t.hookOut().equals(HookPoint.of(l, HookSite.MLP_OUT))) {
                 throw new LoupeException("circuits need transcoders from blocks.L.ln2.hook_out to "
                         + "blocks.L.hook_mlp_out; layer " + l + " has " + t.hookIn() + " -> " + t.hookOut());
+            }
+            if (t.mlp().wSkip() != null || t.mlp().normalization() != InputNormalization.NONE) {
+                throw new LoupeException("circuits: the layer " + l + " transcoder has "
+                        + (t.mlp().wSkip() != null ? "a skip path (W_skip)" : "input normalization "
+                        + t.mlp().normalization()) + ", which the exact decomposition does not split into features "
+                        + "yet; use a transcoder without it");
             }
         });
         Set<HookPoint> hooks = new LinkedHashSet<>();
@@ -111,8 +118,9 @@ public final class Decomposition {
     /** The read-out of transcoder feature i's pre-activation at a token (layer l). */
     public Readout feature(int layer, int i, int position) {
         Transcoder t = transcoder(layer);
-        float[] col = column(t.wEnc(), i);
-        double bias = t.bEnc().get(i) - dot(col, t.bDec().toArray());
+        float[][] active = t.mlp().activeLinear(i);
+        float[] col = active[0];
+        double bias = active[1][0] - dot(col, t.bDec().toArray());
         return throughNorm(2 * layer + 1, position, col, "blocks." + layer + ".ln2",
                 HookPoint.of(layer, HookSite.LN2_SCALE), bias);
     }
@@ -243,14 +251,6 @@ public final class Decomposition {
 
     private float[] row(HookPoint h, int position) {
         return run.activation(h).select(0).select(position).toArray();
-    }
-
-    private static float[] column(Tensor m, int j) {
-        float[] out = new float[m.size(0)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = m.get(i, j);
-        }
-        return out;
     }
 
 

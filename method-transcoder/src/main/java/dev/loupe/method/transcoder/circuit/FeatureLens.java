@@ -13,12 +13,16 @@ import dev.loupe.method.transcoder.Transcoder;
 public final class FeatureLens {
     private FeatureLens() {}
 
-    /** The feature's encoder direction read in the residual stream before its LN2: W_ln2 ⊙ W_enc[:, i]. */
+    /**
+     * The feature's encoder direction read in the residual stream before its LN2: W_ln2 ⊙ W_enc[:, i] (for a gated
+     * encoder, the magnitude path's column, which an open feature's value follows).
+     */
     public static float[] encoderDirection(Weights w, int layer, Transcoder t, int feature) {
         float[] gain = w.get("blocks." + layer + ".ln2.w").toArray();
+        float[] column = t.mlp().activeLinear(feature)[0];
         float[] out = new float[t.dIn()];
         for (int k = 0; k < out.length; k++) {
-            out[k] = gain[k] * t.wEnc().get(k, feature);
+            out[k] = gain[k] * column[k];
         }
         return out;
     }

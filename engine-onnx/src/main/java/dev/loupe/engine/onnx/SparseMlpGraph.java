@@ -1,0 +1,93 @@
+package dev.loupe.engine.onnx;
+
+import static dev.loupe.engine.onnx.InterventionGraph.input;
+import static dev.loupe.engine.onnx.InterventionGraph.matrix;
+import static dev.loupe.engine.onnx.InterventionGraph.vector;
+
+import dev.loupe.api.intervention.InputNormalization;
+import dev.loupe.api.intervention.SparseActivation;
+import dev.loupe.api.intervention.SpliceFunction;
+import java.util.Map;
+
+/**
+ * A {@link SpliceFunction.SparseMlp} as ONNX nodes over the last axis: every encoder kind, the skip path and the
+ * normalisations. Tensors are graph inputs fed by {@link #feed}; the kind, k, skip and normalisation are structure
+ * ({@link #signature}).
+ */
+final class SparseMlpGraph {
+    private static final float LAYER_NORM_EPS = 1e-5f;
+
+    private SparseMlpGraph() {}
+
+    static String signature(SpliceFunction.SparseMlp t) {
+        String kind = switch (t.activation()) {
+            case SparseActivation.Relu r -> "relu";
+            case SparseActivation.JumpRelu j -> "jumprelu";
+            case SparseActivation.TopK k -> "topk" + k.k();
+            case SparseActivation.Gated g -> "gated";
+        };
+        return "[" + kind + (t.wSkip() != null ? ",skip" : "") + "," + t.normalization() + "]";
+    }
+
+    static void feed(Feeds feeds, int i, SpliceFunction.SparseMlp t) {
+        switch (t.activation()) {
+            case SparseActivation.JumpRelu j -> feeds.put(input(i, "threshold"), j.threshold());
+            case SparseActivation.Gated g -> {
+                feeds.put(input(i, "r_mag"), g.rMag());
+                feeds.put(input(i, "b_mag"), g.bMag());
+            }
+            case SparseActivation.Relu r -> { }
+            case SparseActivation.TopK k -> { }
+        }
+        if (t.wSkip() != null) {
+            feeds.put(input(i, "W_skip"), t.wSkip());
+        }
+    }
+
+    static String forward(GraphBuilder g, int i, SpliceFunction.SparseMlp t, String x) {
+        String xn = x;
+        String outScale = null;
+        String outShift = null;
+        String last = g.longs(-1);
+        if (t.normalization() == InputNormalization.CONSTANT_NORM_RESCALE) {
+            String norm = g.op("Sqrt", g.op("ReduceSum", Map.of("keepdims", 1), g.op("Mul", x, x), last));
+            String coeff = g.op("Div", g.scalar((float) Math.sqrt(t.dIn())), norm);
+            xn = g.op("Mul", x, coeff);
+            outScale = g.op("Div", g.scalar(1f), coeff);
+        } else if (t.normalization() == InputNormalization.LAYER_NORM) {
+            String mean = g.op("Div", g.op("ReduceSum", Map.of("keepdims", 1), x, last), g.scalar(t.dIn()));
+            String centred = g.op("Sub", x, mean);
+            String std = g.op("Sqrt", g.op("Div", g.op("ReduceSum", Map.of("keepdims", 1),
+                    g.op("Mul", centred, centred), last), g.scalar(t.dIn() - 1f)));
+            xn = g.op("Div", centred, g.op("Add", std, g.scalar(LAYER_NORM_EPS)));
+            outScale = std;
+            outShift = mean;
+        }
+        String xc = g.op("Sub", xn, vector(g, i, "b_dec"));
+        String wEnc = matrix(g, i, "W_enc");
+        String h = g.op("Add", g.op("MatMul", xc, wEnc), vector(g, i, "b_enc"));
+        String z = switch (t.activation()) {
+            case SparseActivation.Relu r -> g.op("Relu", h);
+            case SparseActivation.JumpRelu j -> g.op("Where", g.op("Greater", h, vector(g, i, "threshold")),
+                    g.op("Relu", h), g.scalar(0f));
+            case SparseActivation.TopK k -> {
+                String[] top = g.ops("TopK", 2, Map.of("axis", -1L, "largest", 1L, "sorted", 0L), h, g.longs(k.k()));
+                yield g.op("ScatterElements", Map.of("axis", -1L), g.op("Mul", h, g.scalar(0f)), top[1],
+                        g.op("Relu", top[0]));
+            }
+            case SparseActivation.Gated gated -> {
+                String scaled = g.op("Mul", wEnc, g.op("Exp", vector(g, i, "r_mag")));
+                String magnitude = g.op("Relu", g.op("Add", g.op("MatMul", xc, scaled), vector(g, i, "b_mag")));
+                yield g.op("Where", g.op("Greater", h, g.scalar(0f)), magnitude, g.scalar(0f));
+            }
+        };
+        String y = g.op("Add", g.op("MatMul", z, matrix(g, i, "W_dec")), vector(g, i, "b_dec_out"));
+        if (outScale != null) {
+            y = g.op("Mul", y, outScale);
+        }
+        if (outShift != null) {
+            y = g.op("Add", y, outShift);
+        }
+        return t.wSkip() == null ? y : g.op("Add", y, g.op("MatMul", x, matrix(g, i, "W_skip")));
+    }
+}
