@@ -34,7 +34,6 @@ public final class TranscoderFile {
     private static final String JOURNAL = ".loupe-commit";
     /** The SAELens version whose layout {@link #write} follows (its {@code Transcoder.save_model}). */
     public static final String SAE_LENS_VERSION = "6.52.0";
-    private static final java.util.List<String> SAE_LENS_TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec");
     private static final java.util.List<String> LEGACY_TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec",
             "b_dec_out");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -42,13 +41,13 @@ public final class TranscoderFile {
     private TranscoderFile() {}
 
     /**
-     * Writes {@code t} as SAELens {@value #SAE_LENS_VERSION}'s {@code Transcoder.save_model} lays a transcoder out:
-     * {@code cfg.json} with every key of its {@code TranscoderConfig} ({@code d_in}, {@code d_sae}, {@code d_out},
-     * {@code dtype}, {@code device}, {@code apply_b_dec_to_input} false, {@code normalize_activations},
-     * {@code reshape_activations}, {@code architecture}) and {@code metadata} ({@code sae_lens_version}, so SAELens
-     * takes its 6.x path, the hooks, and Loupe's input convention and run id), and {@code sae_weights.safetensors}
-     * with exactly {@code W_enc}, {@code b_enc}, {@code W_dec}, {@code b_dec}, in SAELens's convention
-     * ({@link Transcoder#saeLensForm}: b_dec is the output bias).
+     * Writes {@code t} as SAELens {@value #SAE_LENS_VERSION}'s {@code save_model} lays it out ({@link SaeLensLayout}
+     * picks the architecture): {@code cfg.json} with every key of its config class in {@code to_dict}'s order
+     * ({@code d_in}, {@code d_sae}, {@code dtype}, {@code device}, {@code apply_b_dec_to_input},
+     * {@code normalize_activations}, {@code reshape_activations}, {@code metadata} with {@code sae_lens_version} so
+     * SAELens takes its 6.x path, the hooks, and Loupe's input convention and run id; then {@code k} and
+     * {@code rescale_acts_by_decoder_norm} for topk, {@code d_out} for transcoders; {@code architecture}) and
+     * {@code sae_weights.safetensors} with exactly the state dict SAELens's class loads strictly.
      */
     public static void write(Path dir, Transcoder t) {
         write(dir, t, null);
@@ -56,26 +55,29 @@ public final class TranscoderFile {
 
     /** As {@link #write(Path, Transcoder)}, naming the model it was trained on ({@code metadata.model_fingerprint}). */
     public static void write(Path dir, Transcoder t, dev.loupe.api.ModelFingerprint model) {
-        Transcoder f = t.saeLensForm();
-        Map<String, Tensor> tensors = new LinkedHashMap<>();
-        tensors.put("W_enc", f.wEnc());
-        tensors.put("b_enc", f.bEnc());
-        tensors.put("W_dec", f.wDec());
-        tensors.put("b_dec", f.bDecOut());
+        SaeLensLayout layout = SaeLensLayout.of(t);
         String run = AtomicFiles.newRunId();
         Map<String, AtomicFiles.Content> files = new LinkedHashMap<>();
-        files.put(WEIGHTS, SafetensorsWriter.content(tensors, Map.of(), Map.of("format", "pt", RUN, run)));
+        files.put(WEIGHTS, SafetensorsWriter.content(layout.tensors(), Map.of(), Map.of("format", "pt", RUN, run)));
         ObjectNode cfg = JSON.createObjectNode().put("d_in", t.dIn()).put("d_sae", t.dSae()).put("dtype", "float32")
-                .put("device", "cpu").put("apply_b_dec_to_input", false).put("normalize_activations", "none")
-                .put("reshape_activations", "none");
-        cfg.putObject("metadata").put("sae_lens_version", SAE_LENS_VERSION)
-                .put("sae_lens_training_version", SAE_LENS_VERSION).put("hook_name", t.hookIn().name())
-                .put("hook_name_out", t.hookOut().name()).put("input_convention", t.convention()).put(RUN, run);
-        if (model != null) {
-            ((ObjectNode) cfg.get("metadata")).putObject(TranscoderCfg.FINGERPRINT).put("shapes", model.shapes())
-                    .put("weights", model.weights());
+                .put("device", "cpu").put("apply_b_dec_to_input", layout.applyBDecToInput())
+                .put("normalize_activations", layout.normalization()).put("reshape_activations", "none");
+        ObjectNode meta = cfg.putObject("metadata").put("sae_lens_version", SAE_LENS_VERSION)
+                .put("sae_lens_training_version", SAE_LENS_VERSION).put("hook_name", t.hookIn().name());
+        if (!layout.arch().sae) {
+            meta.put("hook_name_out", t.hookOut().name());
         }
-        cfg.put("architecture", "transcoder").put("d_out", t.dOut());
+        meta.put("input_convention", t.convention()).put(RUN, run);
+        if (model != null) {
+            meta.putObject(TranscoderCfg.FINGERPRINT).put("shapes", model.shapes()).put("weights", model.weights());
+        }
+        if (layout.arch() == SaeLensArchitecture.TOPK) {
+            cfg.put("k", layout.k()).put("rescale_acts_by_decoder_norm", false);
+        }
+        if (!layout.arch().sae) {
+            cfg.put("d_out", t.dOut());
+        }
+        cfg.put("architecture", layout.arch().cfgName);
         files.put(CFG, tmp -> JSON.writeValue(tmp.toFile(), cfg));
         FileSetCommit.write(dir.resolve(JOURNAL), files);
     }

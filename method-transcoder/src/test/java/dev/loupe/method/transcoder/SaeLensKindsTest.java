@@ -33,6 +33,9 @@ class SaeLensKindsTest {
     private static final String[] ALL = {"standard", "standard-no-centre", "jumprelu", "topk", "gated", "transcoder",
         "skip-transcoder", "jumprelu-transcoder", "constant-norm-rescale", "layer-norm", "expected-average", "topk-v5"};
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     @TempDir
     Path tmp;
 
@@ -65,6 +68,40 @@ class SaeLensKindsTest {
                         name + " feature_acts row " + i);
                 assertTrue(Tensor.vector(t.forward(row)).maxAbsDiff(e.tensor("sae_out").select(i)) < 1e-5,
                         name + " sae_out row " + i);
+            }
+        }
+    }
+
+    /**
+     * Read, written back, read again: the same numbers (1e-6), the same architecture and exactly the state-dict
+     * names SAELens saved (the Gemma Scope npz becomes a {@code jumprelu} folder).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"standard", "standard-no-centre", "jumprelu", "topk", "gated", "transcoder",
+        "skip-transcoder", "jumprelu-transcoder", "constant-norm-rescale", "layer-norm", "expected-average", "topk-v5",
+        "gemma-scope"})
+    void writtenBackInSaeLensLayoutItComputesTheSame(String name) throws IOException {
+        boolean gemma = name.equals("gemma-scope");
+        Transcoder t = TranscoderFile.read(gemma ? gemmaScope() : fixtures().resolve(name));
+        Path out = tmp.resolve(name);
+        TranscoderFile.write(out, t);
+        Transcoder back = TranscoderFile.read(out);
+        String written = JSON.readTree(out.resolve("cfg.json").toFile()).get("architecture").asText();
+        String source = gemma ? "jumprelu" : JSON.readTree(fixtures().resolve(name).resolve("cfg.json").toFile())
+                .path("architecture").asText("topk");
+        assertEquals(source, written);
+        if (!gemma) {
+            try (SafetensorsFile a = SafetensorsFile.open(fixtures().resolve(name).resolve("sae_weights.safetensors"));
+                 SafetensorsFile b = SafetensorsFile.open(out.resolve("sae_weights.safetensors"))) {
+                assertEquals(a.names(), b.names());
+            }
+        }
+        try (SafetensorsFile e = SafetensorsFile.open(fixtures().resolve(name + ".expected.safetensors"))) {
+            Tensor x = e.tensor("x");
+            for (int i = 0; i < x.size(0); i++) {
+                float[] row = x.select(i).toArray();
+                assertTrue(Tensor.vector(back.forward(row)).maxAbsDiff(Tensor.vector(t.forward(row))) < 1e-5,
+                        name + " row " + i);
             }
         }
     }
