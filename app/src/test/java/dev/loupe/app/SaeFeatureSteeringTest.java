@@ -61,4 +61,32 @@ class SaeFeatureSteeringTest {
         assertTrue(notResid.err().contains("it writes blocks.2.hook_mlp_out"), notResid.err());
         assertTrue(Files.notExists(tmp.resolve("y.json")), "nothing written");
     }
+
+    /**
+     * A Gemma Scope params.npz (JumpReLU, at blocks.1.hook_resid_post) gives a vector at blocks.2.hook_resid_pre, the
+     * same activation in TransformerLens; a SAELens folder's sparsity.safetensors reports the feature's density.
+     */
+    @Test
+    void gemmaScopeResidPostAndSparsity() throws Exception {
+        Path fixtures = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(fixtures.resolve("testdata/saelens-kinds"))) {
+            fixtures = fixtures.getParent();
+        }
+        fixtures = fixtures.resolve("testdata/saelens-kinds");
+        Path npz = fixtures.resolve("gemma-scope-2b-pt-res/layer_1/width_32/average_l0_9/params.npz");
+        Path v = tmp.resolve("g3");
+        CliTest.Result c = loupe("steer", "feature", "--sae", npz.toString(), "--feature", "3", "--out", v.toString());
+        assertEquals(0, c.code(), c.err());
+        assertTrue(c.out().contains("blocks.2.hook_resid_pre (= blocks.1.hook_resid_post)"), c.out());
+        assertEquals("blocks.2.hook_resid_pre", SteeringVectorFile.read(v).metadata().hook());
+        CliTest.Result s = loupe("steer", "feature", "--sae", fixtures.resolve("standard").toString(), "--feature", "0",
+                "--out", tmp.resolve("s0").toString(), "--json");
+        assertEquals(0, s.code(), s.err());
+        float expected;
+        try (var f = dev.loupe.api.io.SafetensorsFile.open(fixtures.resolve("standard/sparsity.safetensors"))) {
+            expected = f.tensor("sparsity").get(0);
+        }
+        assertEquals(expected, new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.out())
+                .get("log10_feature_density").doubleValue(), 1e-6);
+    }
 }

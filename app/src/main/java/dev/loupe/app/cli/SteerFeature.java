@@ -43,24 +43,33 @@ final class SteerFeature implements Runnable {
     @Override
     public void run() {
         Transcoder t = TranscoderFile.read(sae);
-        if (t.hookOut().site() != HookSite.RESID_PRE) {
+        boolean post = t.hookOut().site() == HookSite.RESID_POST;
+        if (t.hookOut().site() != HookSite.RESID_PRE && !post) {
             throw new LoupeException(sae + ": it writes " + t.hookOut().name() + "; a steering vector is added at a "
-                    + "blocks.L.hook_resid_pre (an SAE there, or a transcoder writing there)");
+                    + "blocks.L.hook_resid_pre or blocks.L.hook_resid_post (an SAE there, or a transcoder writing there)");
         }
         if (feature >= t.dSae()) {
             throw new LoupeException("--feature " + feature + ": " + sae + " has " + t.dSae() + " features");
         }
-        int layer = t.hookOut().layer();
+        int layer = t.hookOut().layer() + (post ? 1 : 0); // resid_post of L is resid_pre of L+1 (TransformerLens)
         Tensor v = t.wDec().select(feature).scale((float) coefficient);
         SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(sae.toString(), SteeringConfig.defaults(layer),
                 v, 0, 0, "SAE feature " + feature + " of " + sae + " x " + coefficient)
                 .madeOn(TranscoderFile.madeOn(sae)));
         var w = spec.commandLine().getOut();
+        String hook = dev.loupe.api.HookPoint.residPre(layer).name();
+        java.util.Optional<Tensor> sparsity = java.nio.file.Files.isDirectory(sae)
+                ? TranscoderFile.logSparsity(sae, t.dSae()) : java.util.Optional.empty();
         if (json) {
-            w.println(Json.write(Map.of("vector", out.toString(), "hook", t.hookOut().name(), "norm", v.norm())));
+            Map<String, Object> o = new java.util.LinkedHashMap<>(Map.of("vector", out.toString(), "hook", hook,
+                    "norm", v.norm()));
+            sparsity.ifPresent(s -> o.put("log10_feature_density", s.get(feature)));
+            w.println(Json.write(o));
             return;
         }
-        w.printf("feature %d of %s x %s at %s, norm %.3f: wrote %s%n", feature, sae, coefficient, t.hookOut(),
-                v.norm(), out);
+        w.printf("feature %d of %s x %s at %s%s, norm %.3f: wrote %s%n", feature, sae, coefficient, hook,
+                post ? " (= " + t.hookOut() + ")" : "", v.norm(), out);
+        sparsity.ifPresent(s -> w.printf("feature %d fires on 10^%.2f of tokens (sparsity.safetensors)%n", feature,
+                s.get(feature)));
     }
 }

@@ -84,6 +84,10 @@ public final class TranscoderFile {
 
     /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
     public static dev.loupe.api.ModelFingerprint madeOn(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(CFG)) && (Files.isRegularFile(dir)
+                || Files.isRegularFile(dir.resolve(GemmaScopeNpz.FILE)))) {
+            return null; // a Gemma Scope params.npz names no model
+        }
         return cfg(dir).model();
     }
 
