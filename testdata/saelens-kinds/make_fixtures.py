@@ -131,6 +131,33 @@ def gemma_scope():
     save_file({"x": x, "feature_acts": z, "sae_out": y}, os.path.join(HERE, "gemma-scope.expected.safetensors"))
 
 
+def circuit_tracer():
+    """circuit-tracer's transcoder set (its load_transcoder_set / load_relu_transcoder, June 2025): config.yaml and
+    layer_L.safetensors with W_enc [d_sae, d_model] and W_dec [d_model, d_sae] (both transposed on load), b_enc,
+    b_dec, W_skip [d_model, d_model] applied as x @ W_skip.T."""
+    folder = os.path.join(HERE, "circuit-tracer")
+    os.makedirs(folder, exist_ok=True)
+    lines = ["model_name: \"gpt2-tiny\"", "feature_input_hook: \"ln2.hook_normalized\"",
+             "feature_output_hook: 'hook_mlp_out'", "", "transcoders:"]
+    expected = {}
+    for layer in (0, 1):
+        g = torch.Generator().manual_seed(50 + layer)
+        r = lambda *s: (torch.randn(*s, generator=g) * 0.3).contiguous()
+        w = {"W_enc": r(D_SAE, D_IN), "W_dec": r(D_IN, D_SAE), "b_enc": r(D_SAE), "b_dec": r(D_IN),
+             "W_skip": r(D_IN, D_IN)}
+        save_file(w, os.path.join(folder, f"layer_{layer}.safetensors"))
+        lines += [f"  - id: \"gpt2-tiny-test-{layer}\"", f"    layer: {layer}",
+                  f"    filepath: \"layer_{layer}.safetensors\""]
+        x = torch.randn(N, D_IN, generator=g)
+        acts = torch.relu(x @ w["W_enc"].T + w["b_enc"])
+        expected[f"x{layer}"] = x
+        expected[f"feature_acts{layer}"] = acts
+        expected[f"out{layer}"] = acts @ w["W_dec"].T + w["b_dec"] + x @ w["W_skip"].T
+    with open(os.path.join(folder, "config.yaml"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    save_file(expected, os.path.join(HERE, "circuit-tracer.expected.safetensors"))
+
+
 if __name__ == "__main__":
     write("standard", "standard", 1, sparsity=True)
     write("standard-no-centre", "standard", 2, apply_b_dec=False)
@@ -151,3 +178,4 @@ if __name__ == "__main__":
         "finetuning_scaling_factor": False, "context_size": 64, "prepend_bos": True, "dataset_path": "test",
         "normalize_activations": "none", "sae_lens_training_version": "3.5.0"})
     gemma_scope()
+    circuit_tracer()

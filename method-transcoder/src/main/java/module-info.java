@@ -2,6 +2,7 @@
 module dev.loupe.method.transcoder {
     requires transitive dev.loupe.api;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
 
     exports dev.loupe.method.transcoder;
     exports dev.loupe.method.transcoder.circuit;

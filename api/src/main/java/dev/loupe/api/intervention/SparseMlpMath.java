@@ -47,11 +47,9 @@ final class SparseMlpMath {
 
     static float[][] activeLinear(SpliceFunction.SparseMlp p, int feature) {
         int din = p.dIn();
-        int f = p.dFeatures();
-        float[] w = p.wEnc().toArray();
         float[] column = new float[din];
         for (int i = 0; i < din; i++) {
-            column[i] = w[i * f + feature];
+            column[i] = p.wEnc().get(i, feature); // one column, not a copy of W_enc per call
         }
         float bias = p.bEnc().get(feature);
         if (p.activation() instanceof SparseActivation.Gated g) {

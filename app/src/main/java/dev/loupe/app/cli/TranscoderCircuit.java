@@ -56,13 +56,15 @@ final class TranscoderCircuit extends ModelCommand {
         Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
         ModelFingerprint here = null;
         for (Path dir : transcoders) {
-            Transcoder t = TranscoderFile.read(dir).requireFits(m.spec(), dir);
             ModelFingerprint recorded = TranscoderFile.madeOn(dir);
             if (recorded != null) {
                 here = here != null ? here : ModelFingerprint.of(m);
                 ModelIdentity.check(recorded, here, force, spec.commandLine().getErr(), dir);
             }
-            byLayer.put(t.hookOut().layer(), t);
+            for (Transcoder read : TranscoderFile.readAll(dir)) {
+                Transcoder t = read.requireFits(m.spec(), dir);
+                byLayer.put(t.hookOut().layer(), t);
+            }
         }
         return byLayer;
     }

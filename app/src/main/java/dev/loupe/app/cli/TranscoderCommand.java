@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 @Command(name = "transcoder", mixinStandardHelpOptions = true,
         description = "Transcoders: harvest activations, train, evaluate, find circuits.",
         subcommands = {TranscoderCommand.Harvest.class, TranscoderCommand.Train.class, TranscoderCommand.Eval.class,
-                TranscoderCircuit.class},
+                TranscoderCircuit.class, TranscoderConvert.class},
         footer = {"", "Example:", "  loupe transcoder harvest --out acts && loupe transcoder train --activations acts "
                 + "--out tc && loupe transcoder eval --transcoder tc"})
 public final class TranscoderCommand {
@@ -160,7 +160,7 @@ public final class TranscoderCommand {
             footer = {"", "Example: loupe transcoder eval --transcoder tc --json"})
     public static final class Eval extends ModelCommand {
         @Option(names = "--transcoder", required = true, paramLabel = "DIR",
-                description = "SAELens-layout transcoder folder.") Path transcoder;
+                description = "SAELens folder (any architecture) or Gemma Scope params.npz.") Path transcoder;
         @Range(min = 1) @Option(names = "--windows", defaultValue = "64", description = "Text windows to score "
                 + "(default: ${DEFAULT-VALUE}; fewer when the corpus ends).") int windows;
         @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -192,7 +192,8 @@ public final class TranscoderCommand {
                     doc.put("greater_than_spliced", spliced.metrics());
                 }
             }
-            JsonFiles.write(transcoder.resolve("eval.json"), doc);
+            JsonFiles.write((java.nio.file.Files.isDirectory(transcoder) ? transcoder
+                    : transcoder.toAbsolutePath().getParent()).resolve("eval.json"), doc);
             PrintWriter out = spec.commandLine().getOut();
             if (options.json) {
                 out.println(Json.write(doc));

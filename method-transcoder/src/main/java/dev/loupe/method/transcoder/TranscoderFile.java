@@ -84,6 +84,9 @@ public final class TranscoderFile {
 
     /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
     public static dev.loupe.api.ModelFingerprint madeOn(Path dir) {
+        if (CircuitTracerTranscoders.isConfig(dir)) {
+            return null; // circuit-tracer's config names the model only by name
+        }
         if (!Files.isRegularFile(dir.resolve(CFG)) && (Files.isRegularFile(dir)
                 || Files.isRegularFile(dir.resolve(GemmaScopeNpz.FILE)))) {
             return null; // a Gemma Scope params.npz names no model
@@ -107,6 +110,15 @@ public final class TranscoderFile {
         Transcoder t = weights(path, cfg(path));
         logSparsity(path, t.dSae());
         return t;
+    }
+
+    /**
+     * Every transcoder {@code path} holds: the layers of a circuit-tracer config ({@code .yaml}, see
+     * {@link CircuitTracerTranscoders}), else the one {@link #read} finds.
+     */
+    public static java.util.List<Transcoder> readAll(Path path) {
+        return CircuitTracerTranscoders.isConfig(path)
+                ? java.util.List.copyOf(CircuitTracerTranscoders.read(path).values()) : java.util.List.of(read(path));
     }
 
     /**

@@ -67,9 +67,12 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
         }
         Map<Integer, Transcoder> byLayer = new TreeMap<>();
         for (String dir : config.transcoders()) {
-            Transcoder t = TranscoderFile.read(Path.of(dir)).requireFits(model.spec(), dir);
-            if (byLayer.put(t.hookOut().layer(), t) != null) {
-                throw new LoupeException("circuit: two transcoders for layer " + t.hookOut().layer() + " (" + dir + ")");
+            for (Transcoder read : TranscoderFile.readAll(Path.of(dir))) {
+                Transcoder t = read.requireFits(model.spec(), dir);
+                if (byLayer.put(t.hookOut().layer(), t) != null) {
+                    throw new LoupeException("circuit: two transcoders for layer " + t.hookOut().layer() + " (" + dir
+                            + ")");
+                }
             }
         }
         var tok = model.tokenizer();
