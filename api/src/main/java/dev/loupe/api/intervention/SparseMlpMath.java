@@ -10,7 +10,7 @@ final class SparseMlpMath {
         return activate(p, centred(p, normalised(p, x).x()));
     }
 
-    static float[] forward(SpliceFunction.SparseMlp p, float[] x) {
+    static SpliceFunction.SparseMlp.Output run(SpliceFunction.SparseMlp p, float[] x) {
         Normalised n = normalised(p, x);
         float[] z = activate(p, centred(p, n.x()));
         int f = p.dFeatures();
@@ -42,7 +42,7 @@ final class SparseMlpMath {
                 out[k] += (float) acc;
             }
         }
-        return out;
+        return new SpliceFunction.SparseMlp.Output(z, out);
     }
 
     static float[][] activeLinear(SpliceFunction.SparseMlp p, int feature) {
@@ -158,14 +158,13 @@ final class SparseMlpMath {
                 }
             }
             case SparseActivation.Gated g -> {
+                // the magnitude path x̂ (W_enc ⊙ exp r) + b_mag is (h − b_gate) · exp r + b_mag: no second product
                 float[] r = g.rMag().toArray();
-                float[] scaled = new float[wEnc.length];
-                for (int i = 0; i < wEnc.length; i++) {
-                    scaled[i] = (float) (wEnc[i] * Math.exp(r[i % f]));
-                }
-                double[] m = affine(xc, scaled, g.bMag().toArray(), f);
+                float[] bGate = p.bEnc().toArray();
+                float[] bMag = g.bMag().toArray();
                 for (int j = 0; j < f; j++) {
-                    z[j] = h[j] > 0 ? (float) Math.max(0, m[j]) : 0f;
+                    double m = (h[j] - bGate[j]) * Math.exp(r[j]) + bMag[j];
+                    z[j] = h[j] > 0 ? (float) Math.max(0, m) : 0f;
                 }
             }
         }

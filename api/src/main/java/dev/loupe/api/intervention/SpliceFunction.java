@@ -83,8 +83,16 @@ public sealed interface SpliceFunction {
 
         /** The output y of one input x [d_in], skip path and normalisation included. */
         public float[] forward(float[] x) {
-            return SparseMlpMath.forward(this, x);
+            return run(x).output();
         }
+
+        /** Feature activations and output of one input, from one encoding. */
+        public Output run(float[] x) {
+            return SparseMlpMath.run(this, x);
+        }
+
+        /** What {@link #run} computes: z [d_features] and y [d_out]. */
+        public record Output(float[] features, float[] output) {}
 
         /**
          * The linear map an active feature's value follows, as {column [d_in], bias}: z_i = (x̂ − b_dec)·column + bias

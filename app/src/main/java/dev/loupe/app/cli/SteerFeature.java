@@ -58,8 +58,7 @@ final class SteerFeature implements Runnable {
                 .madeOn(TranscoderFile.madeOn(sae)));
         var w = spec.commandLine().getOut();
         String hook = dev.loupe.api.HookPoint.residPre(layer).name();
-        java.util.Optional<Tensor> sparsity = java.nio.file.Files.isDirectory(sae)
-                ? TranscoderFile.logSparsity(sae, t.dSae()) : java.util.Optional.empty();
+        java.util.Optional<Tensor> sparsity = TranscoderFile.logSparsity(sae, t.dSae());
         if (json) {
             Map<String, Object> o = new java.util.LinkedHashMap<>(Map.of("vector", out.toString(), "hook", hook,
                     "norm", v.norm()));

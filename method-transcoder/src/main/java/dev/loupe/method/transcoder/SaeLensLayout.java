@@ -19,7 +19,7 @@ record SaeLensLayout(SaeLensArchitecture arch, boolean applyBDecToInput, String 
                      Map<String, Tensor> tensors) {
     static SaeLensLayout of(Transcoder t) {
         SpliceFunction.SparseMlp m = t.mlp();
-        boolean centreZero = isZero(m.bDec());
+        boolean centreZero = Transcoder.isZero(m.bDec());
         if (t.hookIn().equals(t.hookOut()) && t.dIn() == t.dOut() && m.wSkip() == null
                 && (centreZero || m.bDec().equals(m.bDecOut()))) {
             return sae(m, !centreZero);
@@ -78,15 +78,6 @@ record SaeLensLayout(SaeLensArchitecture arch, boolean applyBDecToInput, String 
             case LAYER_NORM -> "layer_norm";
         };
         return new SaeLensLayout(arch, apply, norm, k, w);
-    }
-
-    private static boolean isZero(Tensor t) {
-        for (float v : t.toArray()) {
-            if (v != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static LoupeException refused(Transcoder t, String what) {

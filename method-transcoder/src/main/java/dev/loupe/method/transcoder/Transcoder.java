@@ -60,25 +60,14 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
      * unchanged. What transcoder files hold.
      */
     public Transcoder saeLensForm() {
-        float[] bd = bDec().toArray();
-        boolean zero = true;
-        for (float v : bd) {
-            zero &= v == 0;
-        }
-        if (zero) {
+        if (isZero(bDec())) {
             return this;
         }
-        SparseActivation activation = mlp.activation();
-        if (activation instanceof SparseActivation.Gated g) {
-            float[] bMag = new float[dSae()];
-            for (int j = 0; j < bMag.length; j++) {
-                float[][] lin = mlp.activeLinear(j);
-                bMag[j] = (float) (lin[1][0] - dot(bd, lin[0]));
-            }
-            activation = new SparseActivation.Gated(g.rMag(), Tensor.vector(bMag));
-        }
+        float[] bd = bDec().toArray();
         float[] w = wEnc().toArray();
         float[] be = bEnc().toArray();
+        SparseActivation.Gated gated = mlp.activation() instanceof SparseActivation.Gated g ? g : null;
+        float[] bMag = gated == null ? null : gated.bMag().toArray();
         int f = dSae();
         float[] folded = new float[f];
         for (int j = 0; j < f; j++) {
@@ -87,17 +76,23 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
                 shift += (double) bd[i] * w[i * f + j];
             }
             folded[j] = (float) (be[j] - shift);
+            if (gated != null) { // the magnitude path's column is W_enc[:, j] · exp(r_mag[j])
+                bMag[j] = (float) (bMag[j] - shift * Math.exp(gated.rMag().get(j)));
+            }
         }
+        SparseActivation activation = gated == null ? mlp.activation()
+                : new SparseActivation.Gated(gated.rMag(), Tensor.vector(bMag));
         return new Transcoder(hookIn, hookOut, convention, new SpliceFunction.SparseMlp(wEnc(), Tensor.vector(folded),
                 wDec(), Tensor.zeros(dIn()), bDecOut(), activation, mlp.wSkip(), mlp.normalization()));
     }
 
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
+    static boolean isZero(Tensor t) {
+        for (float v : t.toArray()) {
+            if (v != 0) {
+                return false;
+            }
         }
-        return s;
+        return true;
     }
 
     public int dIn() {

@@ -96,8 +96,7 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
                     + "for a ReLU-family architecture, or \"topk\" for a topk architecture)");
         }
         int k = topK(file, cfg, arch);
-        double[] scale = {1};
-        var normalization = normalization(file, cfg, sae, scale);
+        Normalization normalization = normalization(file, cfg, sae);
         int din = integer(file, cfg, "d_in");
         int dsae = integer(file, cfg, "d_sae");
         int dout = cfg.has("d_out") ? integer(file, cfg, "d_out") : din;
@@ -130,7 +129,7 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         }
         return new TranscoderCfg(din, dsae, dout, in, out, convention, text(file, meta, RUN, null),
                 apply != null && !apply.booleanValue(), fingerprint(file, meta.get(FINGERPRINT)), arch, k,
-                normalization, scale[0]);
+                normalization.kind(), normalization.scale());
     }
 
     /** {@code activation_fn} (6.x) or {@code activation_fn_str} (5.x) as {name, value}; "relu" when absent. */
@@ -186,8 +185,14 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         return n.intValue();
     }
 
-    private static dev.loupe.api.intervention.InputNormalization normalization(Path file, JsonNode cfg, boolean sae,
-                                                                              double[] scale) {
+    /** The run-time normalisation, and the expected_average_only_in factor to fold into the weights (else 1). */
+    private record Normalization(dev.loupe.api.intervention.InputNormalization kind, double scale) {
+        Normalization(dev.loupe.api.intervention.InputNormalization kind) {
+            this(kind, 1);
+        }
+    }
+
+    private static Normalization normalization(Path file, JsonNode cfg, boolean sae) {
         JsonNode n = cfg.get("normalize_activations");
         JsonNode factor = cfg.get(NORM_SCALE);
         String value = n == null || n.isNull() ? "none" : n.isBoolean() ? (n.booleanValue()
@@ -205,9 +210,10 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
                     + value + "\" (the factor belongs to expected_average_only_in)");
         }
         return switch (value) {
-            case "none" -> dev.loupe.api.intervention.InputNormalization.NONE;
-            case "constant_norm_rescale" -> dev.loupe.api.intervention.InputNormalization.CONSTANT_NORM_RESCALE;
-            case "layer_norm" -> dev.loupe.api.intervention.InputNormalization.LAYER_NORM;
+            case "none" -> new Normalization(dev.loupe.api.intervention.InputNormalization.NONE);
+            case "constant_norm_rescale" ->
+                    new Normalization(dev.loupe.api.intervention.InputNormalization.CONSTANT_NORM_RESCALE);
+            case "layer_norm" -> new Normalization(dev.loupe.api.intervention.InputNormalization.LAYER_NORM);
             case "expected_average_only_in" -> {
                 if (factor == null || !factor.isNumber() || !(factor.doubleValue() > 0)
                         || Double.isInfinite(factor.doubleValue())) {
@@ -216,8 +222,7 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
                             + "positive factor SAELens's pretrained_saes.yaml lists for this SAE; its load_from_disk "
                             + "would silently skip the rescaling)");
                 }
-                scale[0] = factor.doubleValue();
-                yield dev.loupe.api.intervention.InputNormalization.NONE;
+                yield new Normalization(dev.loupe.api.intervention.InputNormalization.NONE, factor.doubleValue());
             }
             default -> throw new LoupeException(file + ": field 'normalize_activations' is " + n + " (expected one of "
                     + "none, constant_norm_rescale, layer_norm, expected_average_only_in)");

@@ -87,8 +87,7 @@ public final class TranscoderFile {
         if (CircuitTracerTranscoders.isConfig(dir)) {
             return null; // circuit-tracer's config names the model only by name
         }
-        if (!Files.isRegularFile(dir.resolve(CFG)) && (Files.isRegularFile(dir)
-                || Files.isRegularFile(dir.resolve(GemmaScopeNpz.FILE)))) {
+        if (gemmaScope(dir) != null) {
             return null; // a Gemma Scope params.npz names no model
         }
         return cfg(dir).model();
@@ -100,16 +99,23 @@ public final class TranscoderFile {
      * (the file, or a folder holding it and no cfg.json).
      */
     public static Transcoder read(Path path) {
-        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
-            return GemmaScopeNpz.read(path);
-        }
-        if (Files.isDirectory(path) && !Files.exists(path.resolve(CFG))
-                && Files.isRegularFile(path.resolve(GemmaScopeNpz.FILE))) {
-            return GemmaScopeNpz.read(path.resolve(GemmaScopeNpz.FILE));
+        Path npz = gemmaScope(path);
+        if (npz != null) {
+            return GemmaScopeNpz.read(npz);
         }
         Transcoder t = weights(path, cfg(path));
         logSparsity(path, t.dSae());
         return t;
+    }
+
+    /** The Gemma Scope npz {@code path} is or holds (a folder with params.npz and no cfg.json), else null. */
+    private static Path gemmaScope(Path path) {
+        if (Files.isRegularFile(path) && path.getFileName().toString().endsWith(".npz")) {
+            return path;
+        }
+        boolean folder = Files.isDirectory(path) && !Files.exists(path.resolve(CFG))
+                && Files.isRegularFile(path.resolve(GemmaScopeNpz.FILE));
+        return folder ? path.resolve(GemmaScopeNpz.FILE) : null;
     }
 
     /**

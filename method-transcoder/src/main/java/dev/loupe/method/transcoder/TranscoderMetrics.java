@@ -89,8 +89,9 @@ public record TranscoderMetrics(double l0, double mse, double explainedVariance,
         }
 
         void add(float[] x, float[] y) {
-            float[] z = t.encode(x);
-            float[] yHat = t.forward(x);
+            var pass = t.mlp().run(x);
+            float[] z = pass.features();
+            float[] yHat = pass.output();
             for (int j = 0; j < z.length; j++) {
                 if (z[j] > 0) {
                     fired[j]++;
