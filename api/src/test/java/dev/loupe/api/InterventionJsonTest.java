@@ -45,12 +45,18 @@ class InterventionJsonTest {
                         HookPoint.parse("blocks.0.hook_resid_pre"),
                         new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
                                 Tensor.zeros(3), Tensor.zeros(3), new SparseActivation.TopK(2), null, null),
-                        Positions.all()));
+                        Positions.all()),
+                new Intervention.ClampFeature(HookPoint.parse("blocks.0.hook_resid_pre"),
+                        new SpliceFunction.SparseMlp(Tensor.zeros(3, 5), Tensor.zeros(5), Tensor.zeros(5, 3),
+                                Tensor.zeros(3), Tensor.zeros(3)), 4, 12.5, Positions.of(-1)));
         for (Intervention iv : all) {
             String text = json.writeValueAsString(iv);
             assertTrue(text.contains("\"kind\""), text);
             assertEquals(iv, json.readValue(text, Intervention.class), text);
         }
         assertTrue(json.writeValueAsString(all.get(0)).contains("\"hook\":\"blocks.1.hook_resid_pre\""));
+        String clamp = json.writeValueAsString(all.get(all.size() - 1));
+        assertTrue(clamp.contains("\"kind\":\"clamp_feature\"") && clamp.contains("\"source\":\"blocks.0.hook_resid_pre\"")
+                && !clamp.contains("readsFrom"), clamp);
     }
 }

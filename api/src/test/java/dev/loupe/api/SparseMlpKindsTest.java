@@ -54,6 +54,22 @@ class SparseMlpKindsTest {
     }
 
     @Test
+    void clampingAFeatureMovesTheOutputAlongItsDecoderRow() {
+        float[] x = {3, 1}; // z = [3, 1, 0]
+        // feature 1 from 1 to 4: + 3 * W_dec[1] = [0, 3]; feature 2 from 0 to -2: -2 * W_dec[2] = [-2, -2]
+        assertArrayEquals(new float[] {0, 3}, mlp(null, null, null).clampDelta(x, 1, 4), 1e-6f);
+        assertArrayEquals(new float[] {-2, -2}, mlp(null, null, null).clampDelta(x, 2, -2), 1e-6f);
+        // the skip path is untouched by a feature; layer_norm scales the decoder row by the input's std (sqrt 2)
+        Tensor skip = Tensor.of(new float[] {1, 0, 0, -1}, 2, 2);
+        assertArrayEquals(new float[] {-3, 0}, mlp(null, skip, null).clampDelta(x, 0, 0), 1e-6f);
+        float xh = (float) (1 / (Math.sqrt(2) + 1e-5)); // z_0 under layer_norm, as above
+        float s = (float) Math.sqrt(2);
+        assertArrayEquals(new float[] {(1 - xh) * s, 0},
+                mlp(null, null, InputNormalization.LAYER_NORM).clampDelta(x, 0, 1), 1e-5f);
+        assertThrows(IndexOutOfBoundsException.class, () -> mlp(null, null, null).clampDelta(x, 3, 1));
+    }
+
+    @Test
     void shapesAreChecked() {
         assertThrows(IllegalArgumentException.class,
                 () -> mlp(new SparseActivation.JumpRelu(Tensor.vector(1, 2)), null, null));

@@ -37,7 +37,7 @@ class CrossEngineTest {
     private static final double TOLERANCE = 1e-4;
     private static final List<String> MODELS = List.of("embedded", "gpt2-tiny", "neox-tiny", "llama-tiny");
     private static final List<String> KINDS = List.of("none", "add", "ablate_direction", "clamp", "replace",
-            "scale", "zero", "mean_ablate", "splice");
+            "scale", "zero", "mean_ablate", "splice", "splice_sae", "clamp_feature");
 
     private final Plugins plugins = Plugins.discover();
     private final java.util.Map<String, Model[]> loaded = new java.util.HashMap<>();
@@ -105,6 +105,11 @@ class CrossEngineTest {
             case "splice" -> new Intervention.Splice(HookPoint.of(0, HookSite.MLP_OUT),
                     HookPoint.of(0, HookSite.LN2_OUT), sparseMlp(rnd, spec.dModel(), 4 * spec.dModel()),
                     Positions.all());
+            case "splice_sae" -> new Intervention.Splice(HookPoint.residPre(last), HookPoint.residPre(last),
+                    sparseMlp(rnd, spec.dModel(), 2 * spec.dModel()), some);
+            case "clamp_feature" -> new Intervention.ClampFeature(HookPoint.of(0, HookSite.MLP_OUT),
+                    HookPoint.of(0, HookSite.LN2_OUT), sparseMlp(rnd, spec.dModel(), 4 * spec.dModel()), 5, 3.0,
+                    Positions.range(1, 4));
             default -> throw new IllegalArgumentException(kind);
         };
     }

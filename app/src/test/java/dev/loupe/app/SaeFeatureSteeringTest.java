@@ -3,20 +3,33 @@ package dev.loupe.app;
 import static dev.loupe.app.CliTest.loupe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.api.Generation;
 import dev.loupe.api.HookPoint;
+import dev.loupe.api.Model;
+import dev.loupe.api.spi.Plugins;
+import dev.loupe.api.Positions;
+import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
+import dev.loupe.api.Tokenizer;
+import dev.loupe.api.spi.ModelSource;
+import dev.loupe.toymodel.EmbeddedModel;
 import dev.loupe.method.steering.SteeringVectorFile;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code steer feature}: an SAE feature's decoder row, scaled, as a steering vector at the SAE's hook. */
+/**
+ * {@code steer feature}: an SAE feature's decoder row, scaled, as a steering vector at the SAE's hook; {@code steer
+ * clamp}: the feature held at a value.
+ */
 class SaeFeatureSteeringTest {
     @TempDir
     Path tmp;
@@ -60,6 +73,46 @@ class SaeFeatureSteeringTest {
         assertEquals(2, notResid.code());
         assertTrue(notResid.err().contains("it writes blocks.2.hook_mlp_out"), notResid.err());
         assertTrue(Files.notExists(tmp.resolve("y.json")), "nothing written");
+    }
+
+    /**
+     * {@code steer clamp} reports the feature's activation on the prompt and continues it with the feature held at the
+     * value, equal to the api's greedy generation with {@link Transcoder#clamp} on the same model.
+     */
+    @Test
+    void clampingAFeatureSteersTheContinuation() throws Exception {
+        Random r = new Random(3);
+        HookPoint h = HookPoint.parse("blocks.2.hook_resid_pre");
+        Transcoder sae = new Transcoder(h, h, "sae", gaussian(r, 128, 64), gaussian(r, 64), gaussian(r, 64, 128),
+                Tensor.zeros(128), gaussian(r, 128));
+        Path dir = tmp.resolve("sae");
+        TranscoderFile.write(dir, sae);
+        String prompt = "The war lasted from the year 1732 to the year 17";
+        CliTest.Result c = loupe("steer", "clamp", "--sae", dir.toString(), "--feature", "5", "--value", "300",
+                "--prompt", prompt, "--max-tokens", "6", "--json");
+        assertEquals(0, c.code(), c.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(c.out());
+        try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            Tokenizer tok = m.tokenizer();
+            int[] ids = tok.encodeWithBos(prompt);
+            Tensor x = m.run(RunRequest.of(ids).withCache(h)).activation(h).select(0);
+            var reported = json.get("prompt_activations");
+            assertEquals(ids.length, reported.size());
+            for (int p = 0; p < ids.length; p++) {
+                assertEquals(sae.encode(x.select(p).toArray())[5], reported.get(p).floatValue(), 1e-6, "position " + p);
+            }
+            String clamped = tok.decode(Generation.greedy(m, ids, 6,
+                    List.of(sae.clamp(5, 300, Positions.all())), tok.stopId()));
+            assertEquals(clamped, json.get("clamped").asText());
+            assertEquals(tok.decode(Generation.greedy(m, ids, 6, List.of(), tok.stopId())),
+                    json.get("unsteered").asText());
+        }
+        assertEquals("blocks.2.hook_resid_pre", json.get("hook").asText());
+        assertNotEquals(json.get("unsteered").asText(), json.get("clamped").asText(), c.out());
+        CliTest.Result bad = loupe("steer", "clamp", "--sae", dir.toString(), "--feature", "64", "--value", "1",
+                "--prompt", prompt);
+        assertEquals(2, bad.code());
+        assertEquals("loupe: --feature 64: " + dir + " has 64 features", bad.err().strip());
     }
 
     /**

@@ -25,7 +25,8 @@ import java.util.Optional;
     @JsonSubTypes.Type(value = Intervention.Scale.class, name = "scale"),
     @JsonSubTypes.Type(value = Intervention.Zero.class, name = "zero"),
     @JsonSubTypes.Type(value = Intervention.MeanAblate.class, name = "mean_ablate"),
-    @JsonSubTypes.Type(value = Intervention.Splice.class, name = "splice")
+    @JsonSubTypes.Type(value = Intervention.Splice.class, name = "splice"),
+    @JsonSubTypes.Type(value = Intervention.ClampFeature.class, name = "clamp_feature")
 })
 public sealed interface Intervention {
     HookPoint hook();
@@ -51,6 +52,15 @@ public sealed interface Intervention {
     /** The tensor that a gradient request may train, if this kind has one. */
     @JsonIgnore
     default Optional<Tensor> parameter() {
+        return Optional.empty();
+    }
+
+    /**
+     * The earlier hook this intervention reads besides its own, if any: a splice's or a transcoder clamp's source
+     * (the same hook, for an SAE, means its value at that point of the hook's list).
+     */
+    @JsonIgnore
+    default Optional<HookPoint> readsFrom() {
         return Optional.empty();
     }
 
@@ -112,7 +122,45 @@ public sealed interface Intervention {
      * by a transcoder applied to the MLP's input.
      */
     record Splice(HookPoint hook, HookPoint source, SpliceFunction function, Positions positions)
-            implements Intervention {}
+            implements Intervention {
+        @Override
+        public Optional<HookPoint> readsFrom() {
+            return Optional.of(source);
+        }
+    }
+
+    /**
+     * Sets one feature of a dictionary to {@code value} and keeps everything else the hook carries, reconstruction
+     * error included: x ↦ x + (value − z_i(s)) · W_dec[i] (times the dictionary's output scale when it normalises
+     * its input), where z(s) is the dictionary's encoding of {@code source}'s activation s. For an SAE
+     * {@code source} is {@code hook} itself; for a transcoder it is the hook it reads (e.g. {@code
+     * blocks.L.ln2.hook_normalized} for {@code blocks.L.hook_mlp_out}). Value 0 ablates the feature; a large value
+     * is Anthropic's "clamping" steering.
+     */
+    record ClampFeature(HookPoint hook, HookPoint source, SpliceFunction.SparseMlp dictionary, int feature,
+                        double value, Positions positions) implements Intervention {
+        public ClampFeature {
+            if (feature < 0 || feature >= dictionary.dFeatures()) {
+                throw new dev.loupe.api.LoupeException("clamp_feature at '" + hook + "': feature " + feature
+                        + " is outside the dictionary's " + dictionary.dFeatures() + " features");
+            }
+            if (!Double.isFinite(value)) {
+                throw new dev.loupe.api.LoupeException("clamp_feature at '" + hook + "': value " + value
+                        + " is not a finite number");
+            }
+        }
+
+        /** An SAE's feature clamp: the dictionary reads and writes {@code hook}. */
+        public ClampFeature(HookPoint hook, SpliceFunction.SparseMlp dictionary, int feature, double value,
+                            Positions positions) {
+            this(hook, hook, dictionary, feature, value, positions);
+        }
+
+        @Override
+        public Optional<HookPoint> readsFrom() {
+            return Optional.of(source);
+        }
+    }
 
     /**
      * Arbitrary Java code on the whole activation [batch, …]. Only engines with

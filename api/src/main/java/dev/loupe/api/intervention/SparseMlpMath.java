@@ -15,7 +15,7 @@ final class SparseMlpMath {
         float[] z = activate(p, centred(p, n.x()));
         int f = p.dFeatures();
         int dout = p.dOut();
-        float[] w = p.wDec().toArray();
+        java.nio.FloatBuffer w = p.wDec().buffer();
         double[] y = new double[dout];
         float[] b = p.bDecOut().toArray();
         for (int k = 0; k < dout; k++) {
@@ -24,7 +24,7 @@ final class SparseMlpMath {
         for (int j = 0; j < f; j++) {
             if (z[j] != 0) {
                 for (int k = 0; k < dout; k++) {
-                    y[k] += (double) z[j] * w[j * dout + k];
+                    y[k] += (double) z[j] * w.get(j * dout + k);
                 }
             }
         }
@@ -33,16 +33,29 @@ final class SparseMlpMath {
             out[k] = (float) (y[k] * n.outScale() + n.outShift());
         }
         if (p.wSkip() != null) {
-            float[] s = p.wSkip().toArray();
+            java.nio.FloatBuffer s = p.wSkip().buffer();
             for (int k = 0; k < dout; k++) {
                 double acc = 0;
                 for (int i = 0; i < x.length; i++) {
-                    acc += (double) x[i] * s[i * dout + k];
+                    acc += (double) x[i] * s.get(i * dout + k);
                 }
                 out[k] += (float) acc;
             }
         }
         return new SpliceFunction.SparseMlp.Output(z, out);
+    }
+
+    static float[] clampDelta(SpliceFunction.SparseMlp p, float[] x, int feature, double value) {
+        Normalised n = normalised(p, x);
+        float[] z = activate(p, centred(p, n.x()));
+        int dout = p.dOut();
+        double coefficient = (value - z[feature]) * n.outScale();
+        java.nio.FloatBuffer w = p.wDec().buffer();
+        float[] delta = new float[dout];
+        for (int k = 0; k < dout; k++) {
+            delta[k] = (float) (coefficient * w.get(feature * dout + k));
+        }
+        return delta;
     }
 
     static float[][] activeLinear(SpliceFunction.SparseMlp p, int feature) {
@@ -113,7 +126,7 @@ final class SparseMlpMath {
         return out;
     }
 
-    private static double[] affine(float[] x, float[] w, float[] b, int f) {
+    private static double[] affine(float[] x, java.nio.FloatBuffer w, float[] b, int f) {
         double[] h = new double[f];
         for (int j = 0; j < f; j++) {
             h[j] = b[j];
@@ -123,7 +136,7 @@ final class SparseMlpMath {
             if (xi != 0) {
                 int row = i * f;
                 for (int j = 0; j < f; j++) {
-                    h[j] += xi * w[row + j];
+                    h[j] += xi * w.get(row + j);
                 }
             }
         }
@@ -132,8 +145,7 @@ final class SparseMlpMath {
 
     private static float[] activate(SpliceFunction.SparseMlp p, float[] xc) {
         int f = p.dFeatures();
-        float[] wEnc = p.wEnc().toArray();
-        double[] h = affine(xc, wEnc, p.bEnc().toArray(), f);
+        double[] h = affine(xc, p.wEnc().buffer(), p.bEnc().toArray(), f);
         float[] z = new float[f];
         switch (p.activation()) {
             case SparseActivation.Relu r -> {

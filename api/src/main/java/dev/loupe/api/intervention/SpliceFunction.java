@@ -95,6 +95,16 @@ public sealed interface SpliceFunction {
         public record Output(float[] features, float[] output) {}
 
         /**
+         * How the output moves when feature {@code feature} of input x [d_in] is set to {@code value} and everything
+         * else (other features, the reconstruction error, the skip path) is kept: (value − z_i) · W_dec[i] times the
+         * normalisation's output scale. {@link Intervention.ClampFeature} adds this to its hook.
+         */
+        public float[] clampDelta(float[] x, int feature, double value) {
+            java.util.Objects.checkIndex(feature, dFeatures());
+            return SparseMlpMath.clampDelta(this, x, feature, value);
+        }
+
+        /**
          * The linear map an active feature's value follows, as {column [d_in], bias}: z_i = (x̂ − b_dec)·column + bias
          * while the feature is on (W_enc[:, i] and b_enc[i]; for a gated SAE the magnitude path's).
          */

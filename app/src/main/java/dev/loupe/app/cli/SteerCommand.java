@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
 /** One-shot steering vectors: optimise one on a single prompt, and measure how it transfers. */
 @Command(name = "steer", mixinStandardHelpOptions = true, description = "One-shot optimized steering vectors.",
         subcommands = {SteerCommand.Optimize.class, SteerBaselines.Caa.class, SteerCommand.Eval.class,
-                SteerImport.class, SteerFeature.class,
+                SteerImport.class, SteerFeature.class, SteerClamp.class,
                 SteerCommand.Export.class, SteerCommand.Generate.class, SteerBaselines.Prefill.class})
 public final class SteerCommand {
 

@@ -17,7 +17,7 @@ final class InterventionOps {
 
     /**
      * @param parameter the intervention's tensor as an NDArray (possibly trainable), or null for kinds without one
-     * @param source    the splice source's activation, for splices
+     * @param source    the activation of the hook it {@linkplain Intervention#readsFrom reads}, if any
      */
     static NDArray apply(NDManager m, Intervention iv, NDArray x, NDArray parameter, NDArray source) {
         int posAxis = iv.hook().site().shape().positionAxis();
@@ -54,6 +54,11 @@ final class InterventionOps {
                 yield Arrays2.where(mask, parameter.broadcast(x.getShape()), x);
             }
             case Intervention.Splice s -> Arrays2.where(mask, splice(m, s, source, x), x);
+            case Intervention.ClampFeature c -> {
+                requireDictionary(c, source, x);
+                yield Arrays2.where(mask, x.add(SparseMlpOps.clampDelta(m, c.dictionary(), source, c.feature(),
+                        c.value())), x);
+            }
             case Intervention.Custom c -> {
                 NDArray out = Arrays2.toNd(m, c.function().apply(iv.hook(), Arrays2.toTensor(x)));
                 if (!out.getShape().equals(x.getShape())) {
@@ -83,6 +88,16 @@ final class InterventionOps {
         return out;
     }
 
+    private static void requireDictionary(Intervention.ClampFeature c, NDArray source, NDArray target) {
+        long in = source.getShape().get(source.getShape().dimension() - 1);
+        long out = target.getShape().get(target.getShape().dimension() - 1);
+        if (in != c.dictionary().dIn() || out != c.dictionary().dOut()) {
+            throw new LoupeException("clamp_feature at '" + c.hook() + "' from '" + c.source() + "': the dictionary maps "
+                    + c.dictionary().dIn() + " to " + c.dictionary().dOut() + " values but the source has " + in
+                    + " and the hook " + out);
+        }
+    }
+
     private static NDArray positionMask(NDManager m, Intervention iv, NDArray x, int posAxis) {
         long[] shape = x.getShape().getShape();
         int length = (int) shape[posAxis];
@@ -108,6 +123,6 @@ final class InterventionOps {
     }
 
     static HookPoint sourceOf(Intervention iv) {
-        return iv instanceof Intervention.Splice s ? s.source() : null;
+        return iv.readsFrom().orElse(null);
     }
 }

@@ -45,7 +45,7 @@ final class RunHooks {
             if (source != null) {
                 spec.requireHook(source);
                 if (source.compareTo(iv.hook()) > 0) {
-                    throw new LoupeException("splice into '" + iv.hook() + "': source '" + source
+                    throw new LoupeException((iv instanceof Intervention.Splice ? "splice" : "clamp_feature") + " into '" + iv.hook() + "': source '" + source
                             + "' must fire earlier in the forward pass (or be the same hook, as an SAE's)");
                 }
                 keep.add(source);

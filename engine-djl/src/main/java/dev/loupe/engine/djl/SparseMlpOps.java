@@ -3,6 +3,7 @@ package dev.loupe.engine.djl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.loupe.api.intervention.InputNormalization;
 import dev.loupe.api.intervention.SparseActivation;
 import dev.loupe.api.intervention.SpliceFunction;
@@ -13,7 +14,33 @@ final class SparseMlpOps {
 
     private SparseMlpOps() {}
 
+    /** Features z of an input, and how the decoder's output maps back: y · outScale + outShift (null: identity). */
+    private record Encoded(NDArray z, NDArray outScale, NDArray outShift) {}
+
     static NDArray forward(NDManager m, SpliceFunction.SparseMlp t, NDArray x) {
+        Encoded e = encode(m, t, x);
+        NDArray y = e.z().matMul(nd(m, t.wDec())).add(nd(m, t.bDecOut()));
+        if (e.outScale() != null) {
+            y = y.mul(e.outScale());
+        }
+        if (e.outShift() != null) {
+            y = y.add(e.outShift());
+        }
+        return t.wSkip() == null ? y : y.add(x.matMul(nd(m, t.wSkip())));
+    }
+
+    /** (value − z_i) · W_dec[i] · outScale over the last axis: what setting feature i to value adds to the output. */
+    static NDArray clampDelta(NDManager m, SpliceFunction.SparseMlp t, NDArray x, int feature, double value) {
+        Encoded e = encode(m, t, x);
+        NDArray zi = e.z().get(new NDIndex("..., {}:{}", feature, feature + 1));
+        NDArray coefficient = zi.neg().add((float) value);
+        if (e.outScale() != null) {
+            coefficient = coefficient.mul(e.outScale());
+        }
+        return coefficient.mul(nd(m, t.wDec().select(feature)));
+    }
+
+    private static Encoded encode(NDManager m, SpliceFunction.SparseMlp t, NDArray x) {
         NDArray xn = x;
         NDArray outScale = null;
         NDArray outShift = null;
@@ -44,14 +71,7 @@ final class SparseMlpOps {
                 yield Arrays2.where(h.gt(0f), magnitude, magnitude.zerosLike());
             }
         };
-        NDArray y = z.matMul(nd(m, t.wDec())).add(nd(m, t.bDecOut()));
-        if (outScale != null) {
-            y = y.mul(outScale);
-        }
-        if (outShift != null) {
-            y = y.add(outShift);
-        }
-        return t.wSkip() == null ? y : y.add(x.matMul(nd(m, t.wSkip())));
+        return new Encoded(z, outScale, outShift);
     }
 
     private static NDArray nd(NDManager m, dev.loupe.api.Tensor t) {

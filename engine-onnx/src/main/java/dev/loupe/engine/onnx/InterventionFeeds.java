@@ -26,15 +26,12 @@ final class InterventionFeeds {
                         + "code) at '" + iv.hook() + "'; express it as data or use engine 'djl'");
             }
             spec.requireHook(iv.hook());
-            if (iv instanceof Intervention.Splice s) {
-                spec.requireHook(s.source());
-                if (s.source().equals(s.hook())) {
-                    throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot splice '" + s.hook() + "' into "
-                            + "itself (an SAE at its own hook); use engine 'djl'");
-                }
-                if (s.source().compareTo(s.hook()) >= 0) {
-                    throw new LoupeException("splice into '" + s.hook() + "': source '" + s.source()
-                            + "' must fire earlier in the forward pass");
+            for (HookPoint source : iv.readsFrom().stream().toList()) {
+                spec.requireHook(source);
+                if (source.compareTo(iv.hook()) > 0) {
+                    throw new LoupeException((iv instanceof Intervention.Splice ? "splice" : "clamp_feature")
+                            + " into '" + iv.hook() + "': source '" + source + "' must fire earlier in the forward "
+                            + "pass (or be the same hook, as an SAE's)");
                 }
             }
         }
@@ -51,6 +48,10 @@ final class InterventionFeeds {
                 case Intervention.Clamp c -> feeds.scalar(input(i, "scalar"), c.coefficient());
                 case Intervention.Scale s -> feeds.scalar(input(i, "scalar"), s.factor());
                 case Intervention.Splice s -> addSplice(feeds, i, s, spec.shapeOf(s.source(), batch, length), hookShape);
+                case Intervention.ClampFeature c -> {
+                    requireDictionary(c, spec.shapeOf(c.source(), batch, length), hookShape);
+                    SparseMlpGraph.feedClamp(feeds, i, c.dictionary(), c.feature(), c.value());
+                }
                 default -> { }
             }
             int index = i;
@@ -95,18 +96,21 @@ final class InterventionFeeds {
                     + Arrays.toString(sourceShape) + " and the hook " + Arrays.toString(hookShape));
         }
         switch (f) {
-            case SpliceFunction.SparseMlp t -> {
-                feeds.put(input(i, "W_enc"), t.wEnc());
-                feeds.put(input(i, "b_enc"), t.bEnc());
-                feeds.put(input(i, "W_dec"), t.wDec());
-                feeds.put(input(i, "b_dec"), t.bDec());
-                feeds.put(input(i, "b_dec_out"), t.bDecOut());
-                SparseMlpGraph.feed(feeds, i, t);
-            }
+            case SpliceFunction.SparseMlp t -> SparseMlpGraph.feed(feeds, i, t);
             case SpliceFunction.Affine a -> {
                 feeds.put(input(i, "W"), a.w());
                 feeds.put(input(i, "b"), a.b());
             }
+        }
+    }
+
+    private static void requireDictionary(Intervention.ClampFeature c, int[] sourceShape, int[] hookShape) {
+        int in = sourceShape[sourceShape.length - 1];
+        int out = hookShape[hookShape.length - 1];
+        if (in != c.dictionary().dIn() || out != c.dictionary().dOut()) {
+            throw new LoupeException("clamp_feature at '" + c.hook() + "' from '" + c.source() + "': the dictionary maps "
+                    + c.dictionary().dIn() + " to " + c.dictionary().dOut() + " values but the source has " + in
+                    + " and the hook " + out);
         }
     }
 

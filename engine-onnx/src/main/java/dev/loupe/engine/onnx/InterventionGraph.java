@@ -31,6 +31,8 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
                 if (s.function() instanceof SpliceFunction.SparseMlp t) {
                     part += SparseMlpGraph.signature(t);
                 }
+            } else if (iv instanceof Intervention.ClampFeature c) {
+                part += "<-" + c.source().name() + SparseMlpGraph.signature(c.dictionary());
             }
             part += iv.parameter().map(t -> "/r" + t.rank()).orElse("");
             parts.add(part);
@@ -89,7 +91,9 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
             case Intervention.MeanAblate m -> g.op("Expand", parameter(g, i, iv), g.op("Shape", x));
             case Intervention.Scale s -> g.op("Mul", x, scalarInput(g, i));
             case Intervention.Zero z -> g.scalar(0f);
-            case Intervention.Splice s -> splice(g, i, s);
+            case Intervention.Splice s -> splice(g, i, s, sourceOf(s, x));
+            case Intervention.ClampFeature c -> g.op("Add", x, SparseMlpGraph.clampDelta(g, i, c.dictionary(),
+                    sourceOf(c, x)));
             case Intervention.Custom c -> throw new IllegalStateException("custom interventions are refused earlier");
         };
     }
@@ -114,8 +118,13 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
         return g.op("ReduceSum", Map.of("keepdims", 1), g.op("Mul", x, v), g.longs(axes));
     }
 
-    private static String splice(GraphBuilder g, int i, Intervention.Splice s) {
-        String source = s.source().name();
+    /** The tensor an intervention reads: an earlier hook's named output, or the value so far at its own hook. */
+    private static String sourceOf(Intervention iv, String x) {
+        HookPoint source = iv.readsFrom().orElseThrow();
+        return source.equals(iv.hook()) ? x : source.name();
+    }
+
+    private static String splice(GraphBuilder g, int i, Intervention.Splice s, String source) {
         return switch (s.function()) {
             case SpliceFunction.SparseMlp t -> SparseMlpGraph.forward(g, i, t, source);
             case SpliceFunction.Affine a -> g.op("Add", g.op("MatMul", source, matrix(g, i, "W")), vector(g, i, "b"));

@@ -29,7 +29,20 @@ final class SparseMlpGraph {
         return "[" + kind + (t.wSkip() != null ? ",skip" : "") + "," + t.normalization() + "]";
     }
 
+    /** Every tensor the splice's graph reads. */
     static void feed(Feeds feeds, int i, SpliceFunction.SparseMlp t) {
+        feedEncoder(feeds, i, t);
+        feeds.put(input(i, "W_dec"), t.wDec());
+        feeds.put(input(i, "b_dec_out"), t.bDecOut());
+        if (t.wSkip() != null) {
+            feeds.put(input(i, "W_skip"), t.wSkip());
+        }
+    }
+
+    private static void feedEncoder(Feeds feeds, int i, SpliceFunction.SparseMlp t) {
+        feeds.put(input(i, "W_enc"), t.wEnc());
+        feeds.put(input(i, "b_enc"), t.bEnc());
+        feeds.put(input(i, "b_dec"), t.bDec());
         switch (t.activation()) {
             case SparseActivation.JumpRelu j -> feeds.put(input(i, "threshold"), j.threshold());
             case SparseActivation.Gated g -> {
@@ -39,12 +52,45 @@ final class SparseMlpGraph {
             case SparseActivation.Relu r -> { }
             case SparseActivation.TopK k -> { }
         }
-        if (t.wSkip() != null) {
-            feeds.put(input(i, "W_skip"), t.wSkip());
-        }
     }
 
+    /** Features z of an input, and how the decoder's output maps back: y · outScale + outShift (null: identity). */
+    private record Encoded(String z, String outScale, String outShift) {}
+
     static String forward(GraphBuilder g, int i, SpliceFunction.SparseMlp t, String x) {
+        Encoded e = encode(g, i, t, x);
+        String y = g.op("Add", g.op("MatMul", e.z(), matrix(g, i, "W_dec")), vector(g, i, "b_dec_out"));
+        if (e.outScale() != null) {
+            y = g.op("Mul", y, e.outScale());
+        }
+        if (e.outShift() != null) {
+            y = g.op("Add", y, e.outShift());
+        }
+        return t.wSkip() == null ? y : g.op("Add", y, g.op("MatMul", x, matrix(g, i, "W_skip")));
+    }
+
+    /**
+     * (value − z_i) · W_dec[i] · outScale: what setting one feature to a value adds to the output. The feature's
+     * index, its decoder row and the value are inputs ({@code feature}, {@code d_row}, {@code scalar}).
+     */
+    static String clampDelta(GraphBuilder g, int i, SpliceFunction.SparseMlp t, String x) {
+        Encoded e = encode(g, i, t, x);
+        String zi = g.op("Gather", Map.of("axis", -1L), e.z(), g.input(input(i, "feature"), GraphBuilder.Elem.INT64, 1));
+        String coefficient = g.op("Sub", g.input(input(i, "scalar"), GraphBuilder.Elem.FLOAT), zi);
+        if (e.outScale() != null) {
+            coefficient = g.op("Mul", coefficient, e.outScale());
+        }
+        return g.op("Mul", coefficient, vector(g, i, "d_row"));
+    }
+
+    static void feedClamp(Feeds feeds, int i, SpliceFunction.SparseMlp t, int feature, double value) {
+        feedEncoder(feeds, i, t);
+        feeds.longs(input(i, "feature"), new long[] {feature}, 1);
+        feeds.scalar(input(i, "scalar"), value);
+        feeds.put(input(i, "d_row"), t.wDec().select(feature));
+    }
+
+    private static Encoded encode(GraphBuilder g, int i, SpliceFunction.SparseMlp t, String x) {
         String xn = x;
         String outScale = null;
         String outShift = null;
@@ -81,13 +127,6 @@ final class SparseMlpGraph {
                 yield g.op("Where", g.op("Greater", h, g.scalar(0f)), magnitude, g.scalar(0f));
             }
         };
-        String y = g.op("Add", g.op("MatMul", z, matrix(g, i, "W_dec")), vector(g, i, "b_dec_out"));
-        if (outScale != null) {
-            y = g.op("Mul", y, outScale);
-        }
-        if (outShift != null) {
-            y = g.op("Add", y, outShift);
-        }
-        return t.wSkip() == null ? y : g.op("Add", y, g.op("MatMul", x, matrix(g, i, "W_skip")));
+        return new Encoded(z, outScale, outShift);
     }
 }

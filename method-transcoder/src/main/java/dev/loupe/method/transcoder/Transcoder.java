@@ -134,6 +134,14 @@ public record Transcoder(HookPoint hookIn, HookPoint hookOut, String convention,
         return new Intervention.Splice(hookOut, hookIn, mlp, Positions.all());
     }
 
+    /**
+     * The intervention that sets feature {@code feature} to {@code value} at {@code positions} and keeps the rest of
+     * {@code hookOut} (an SAE's reconstruction error, a transcoder's other features and skip path).
+     */
+    public Intervention.ClampFeature clamp(int feature, double value, Positions positions) {
+        return new Intervention.ClampFeature(hookOut, hookIn, mlp, feature, value, positions);
+    }
+
     /** Feature activations z of one input vector x [d_in]. */
     public float[] encode(float[] x) {
         return mlp.encode(x);
