@@ -115,6 +115,7 @@ class CircuitTracerJsonTest {
                 assertTrue(pairs.add(l.get("source").asText() + ">" + l.get("target").asText()), "one link per pair");
             }
             assertTrue(pairs.size() >= features, "links: " + pairs.size());
+            assertTheFrontendKeepsEveryNode(doc);
 
             JsonNode index = JSON.readTree(tmp.resolve("graph-metadata.json").toFile());
             assertEquals(1, index.get("graphs").size());
@@ -126,5 +127,34 @@ class CircuitTracerJsonTest {
             assertEquals(List.of("years", "other"), List.of(index.get("graphs").get(0).get("slug").asText(),
                     index.get("graphs").get(1).get("slug").asText()), "a slug written again is replaced, not repeated");
         }
+    }
+
+    /**
+     * What the frontend's {@code formatData} ({@code frontend/assets/attribution_graph/util-cg.js}) drops, restated:
+     * with a numeric {@code node_threshold} every node but embeddings and logits whose {@code influence} exceeds
+     * it; every node of a {@code featureId} (layer_feature_ctx) held by more than 2/3 of the prompt's tokens; links
+     * whose ends are not nodes. It also reads {@code ctx_idx} as an index into {@code prompt_tokens}, the layer as a
+     * number (or "E"), and a logit's probability from its clerp after "(p=". None of it may apply to our file.
+     */
+    private static void assertTheFrontendKeepsEveryNode(JsonNode doc) {
+        JsonNode threshold = doc.get("metadata").get("node_threshold");
+        int tokens = doc.get("metadata").get("prompt_tokens").size();
+        Map<String, Integer> byFeatureId = new java.util.HashMap<>();
+        for (JsonNode n : doc.get("nodes")) {
+            String type = n.get("feature_type").asText();
+            boolean alwaysKept = type.equals("embedding") || type.equals("logit");
+            assertTrue(threshold.isNull() || alwaysKept || n.get("influence").asDouble() <= threshold.asDouble(),
+                    "pruned by node_threshold: " + n);
+            String layer = n.get("layer").asText();
+            assertTrue(layer.equals("E") || layer.matches("\\d+"), "layer the frontend cannot place: " + n);
+            int ctx = n.get("ctx_idx").asInt();
+            assertTrue(ctx >= 0 && ctx < tokens, "ctx_idx outside prompt_tokens: " + n);
+            byFeatureId.merge(layer + "_" + n.get("feature").asText() + "_" + ctx, 1, Integer::sum);
+            if (type.equals("logit")) {
+                String p = n.get("clerp").asText().split("\\(p=")[1].split("\\)")[0];
+                assertEquals(n.get("token_prob").asDouble(), Double.parseDouble(p), 5e-4, n.toString());
+            }
+        }
+        byFeatureId.forEach((id, count) -> assertTrue(count <= tokens * 2.0 / 3, "dropped as too common: " + id));
     }
 }
