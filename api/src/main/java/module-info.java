@@ -11,6 +11,9 @@ module dev.loupe.api {
     exports dev.loupe.api.spi;
     exports dev.loupe.api.io;
     exports dev.loupe.api.training;
+    exports dev.loupe.api.generation;
+    // Tensor's JSON creator names its private fields' properties; Jackson reaches them reflectively.
+    opens dev.loupe.api to com.fasterxml.jackson.databind;
 
     uses dev.loupe.api.spi.Engine;
     uses dev.loupe.api.spi.Method;

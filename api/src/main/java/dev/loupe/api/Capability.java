@@ -8,6 +8,8 @@ public enum Capability {
     CUSTOM_HOOKS,
     /** {@link Model#trainer} trains the model's own weights. */
     TRAINING,
+    /** {@link Model#decoder} keeps keys and values, so generation runs one position per step. */
+    KV_CACHE,
     /** Tensors can live on a CUDA device. */
     CUDA
 }

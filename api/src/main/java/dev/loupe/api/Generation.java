@@ -1,11 +1,11 @@
 package dev.loupe.api;
 
+import dev.loupe.api.generation.GenerationRequest;
+import dev.loupe.api.generation.Generator;
 import dev.loupe.api.intervention.Intervention;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
-/** Greedy decoding on any engine, with interventions applied at every step (e.g. a steering vector). */
+/** Greedy decoding of one prompt, a shorthand for {@link Generator} (interventions at every step, KV cache used). */
 public final class Generation {
     private Generation() {}
 
@@ -13,30 +13,14 @@ public final class Generation {
      * Appends up to {@code maxTokens} most likely tokens to {@code prompt}, stopping early at {@code stopToken}
      * (when ≥ 0) or at the model's context length. Returns only the generated tokens. Ids past the tokenizer's
      * vocabulary (the padding rows of an embedding rounded up, as in many checkpoints) are never chosen.
+     * Intervention positions follow {@link Positions}'s rule for generation.
      */
     public static int[] greedy(Model model, int[] prompt, int maxTokens, List<Intervention> interventions, int stopToken) {
-        int[] ids = prompt.clone();
-        int choices = model.spec().dVocab();
-        if (model.tokenizer() != Tokenizer.missing()) {
-            choices = Math.min(choices, model.tokenizer().vocabSize());
+        if (maxTokens <= 0 || prompt.length >= model.spec().nCtx()) {
+            return new int[0];
         }
-        int budget = Math.min(maxTokens, model.spec().nCtx() - prompt.length);
-        for (int i = 0; i < budget; i++) {
-            Tensor last = model.run(new RunRequest(List.of(ids), RunRequest.Padding.RIGHT, Set.of(), interventions,
-                    RunRequest.LogitsMode.LAST)).logits();
-            float[] logits = last.select(0).toArray();
-            int next = 0;
-            for (int v = 1; v < choices; v++) {
-                if (logits[v] > logits[next]) {
-                    next = v;
-                }
-            }
-            ids = Arrays.copyOf(ids, ids.length + 1);
-            ids[ids.length - 1] = next;
-            if (next == stopToken) {
-                break;
-            }
-        }
-        return Arrays.copyOfRange(ids, prompt.length, ids.length);
+        GenerationRequest request = GenerationRequest.builder(prompt).maxTokens(maxTokens).stopIds(stopToken)
+                .interventions(interventions).build();
+        return Generator.generate(model, request).completions().get(0).tokens();
     }
 }

@@ -36,6 +36,14 @@ public interface Model extends AutoCloseable {
     }
 
     /**
+     * An incremental decoder with a KV cache (engines with {@link Capability#KV_CACHE}); others throw, and
+     * {@link dev.loupe.api.generation.Generator} reruns the whole sequence each step instead.
+     */
+    default dev.loupe.api.spi.DecodeSession decoder() {
+        throw new LoupeException("engine '" + engineName() + "' has no KV cache; generation reruns the sequence");
+    }
+
+    /**
      * Starts next-token training of this model's own weights (engines with {@link Capability#TRAINING}); the
      * weights stay inside the engine and {@link #weights()} shows their current values.
      */

@@ -7,12 +7,19 @@ import java.util.Arrays;
 /**
  * Which token positions an intervention touches, as indices into the (padded) sequence axis.
  * Negative indices count from the end: -1 is the last position.
+ *
+ * <p>During generation ({@link dev.loupe.api.generation.Generator}) positions are fixed once, against the (padded)
+ * prompt: indices and ranges select prompt positions only ({@code -1} is the prompt's last token),
+ * {@link #all()} every prompt and generated position, {@link #prompt()} the prompt and {@link #generated()} each
+ * generated token. Outside generation every position is a prompt position.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
 @JsonSubTypes({
     @JsonSubTypes.Type(value = Positions.All.class, name = "all"),
     @JsonSubTypes.Type(value = Positions.Indices.class, name = "indices"),
-    @JsonSubTypes.Type(value = Positions.Range.class, name = "range")
+    @JsonSubTypes.Type(value = Positions.Range.class, name = "range"),
+    @JsonSubTypes.Type(value = Positions.Prompt.class, name = "prompt"),
+    @JsonSubTypes.Type(value = Positions.Generated.class, name = "generated")
 })
 public sealed interface Positions {
     /** The selected positions for a sequence axis of length {@code length}, ascending, without repeats. */
@@ -29,6 +36,43 @@ public sealed interface Positions {
     /** Positions {@code from} (inclusive) to {@code to} (exclusive); negative values count from the end. */
     static Positions range(int from, int to) {
         return new Range(from, to);
+    }
+
+    /** The prompt's positions (every position of a plain run). */
+    static Positions prompt() {
+        return new Prompt();
+    }
+
+    /** The generated positions only (none in a plain run). */
+    static Positions generated() {
+        return new Generated();
+    }
+
+    /**
+     * Whether absolute position {@code position} of a generation whose padded prompt has {@code promptLength}
+     * positions is selected (see the class comment).
+     */
+    default boolean selectsDuringGeneration(int position, int promptLength) {
+        if (position >= promptLength) {
+            return this instanceof All || this instanceof Generated;
+        }
+        return Arrays.binarySearch(resolve(promptLength), position) >= 0;
+    }
+
+    /** Every prompt position; during generation, not the generated ones. */
+    record Prompt() implements Positions {
+        @Override
+        public int[] resolve(int length) {
+            return new All().resolve(length);
+        }
+    }
+
+    /** Generated positions: none outside generation. */
+    record Generated() implements Positions {
+        @Override
+        public int[] resolve(int length) {
+            return new int[0];
+        }
     }
 
     /** Every position. */

@@ -11,6 +11,18 @@ public interface Tokenizer extends AutoCloseable {
 
     String decode(int[] ids);
 
+    /**
+     * The text {@code tokens} add after {@code prompt}: the decoded whole minus the decoded prompt (so separators a
+     * tokenizer puts between tokens are kept), or the tokens decoded alone when the prompt's text is not a prefix.
+     */
+    default String decodeContinuation(int[] prompt, int[] tokens) {
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + tokens.length);
+        System.arraycopy(tokens, 0, all, prompt.length, tokens.length);
+        String whole = decode(all);
+        String head = decode(prompt);
+        return whole.startsWith(head) ? whole.substring(head.length()) : decode(tokens);
+    }
+
     /** The string form of one token as stored in the vocabulary. */
     String token(int id);
 

@@ -42,6 +42,17 @@ class SaeFeatureSteeringTest {
         return Tensor.of(v, shape);
     }
 
+    /** An SAE at {@code hook} (8 features) whose feature 0 writes {@code row}. */
+    static Path saeWithRow(Path dir, HookPoint hook, float[] row) {
+        Random r = new Random(1);
+        int d = row.length;
+        float[] dec = gaussian(r, 8, d).toArray();
+        System.arraycopy(row, 0, dec, 0, d);
+        TranscoderFile.write(dir, new Transcoder(hook, hook, "sae", gaussian(r, d, 8), gaussian(r, 8),
+                Tensor.of(dec, 8, d), Tensor.zeros(d), gaussian(r, d)));
+        return dir;
+    }
+
     @Test
     void aFeaturesDecoderRowBecomesAVectorAtItsHook() throws Exception {
         Random r = new Random(2);

@@ -64,8 +64,30 @@ public sealed interface Intervention {
         return Optional.empty();
     }
 
+    /** This intervention at other positions (a {@link Custom} has none and comes back as it is). */
+    default Intervention withPositions(Positions p) {
+        return switch (this) {
+            case AddVector a -> new AddVector(a.hook(), a.vector(), a.scale(), p);
+            case DirectionalAblation d -> new DirectionalAblation(d.hook(), d.direction(), p);
+            case Clamp c -> new Clamp(c.hook(), c.vector(), c.coefficient(), p);
+            case Replace r -> new Replace(r.hook(), r.value(), p);
+            case Scale s -> new Scale(s.hook(), s.factor(), p);
+            case Zero z -> new Zero(z.hook(), p);
+            case MeanAblate m -> new MeanAblate(m.hook(), m.mean(), p);
+            case Splice s -> new Splice(s.hook(), s.source(), s.function(), p);
+            case ClampFeature c -> new ClampFeature(c.hook(), c.source(), c.dictionary(), c.feature(), c.value(), p);
+            case Custom c -> c;
+        };
+    }
+
     /** x ↦ x + scale · v. */
     record AddVector(HookPoint hook, Tensor vector, double scale, Positions positions) implements Intervention {
+        public AddVector {
+            present(hook, "add", "hook");
+            present(vector, "add", "vector");
+            present(positions, "add", "positions");
+        }
+
         public AddVector(HookPoint hook, Tensor vector) {
             this(hook, vector, 1.0, Positions.all());
         }
@@ -78,6 +100,12 @@ public sealed interface Intervention {
 
     /** x ↦ x − (x·d̂) d̂ with d̂ = d/‖d‖: removes the component along {@code direction}. */
     record DirectionalAblation(HookPoint hook, Tensor direction, Positions positions) implements Intervention {
+        public DirectionalAblation {
+            present(hook, "ablate_direction", "hook");
+            present(direction, "ablate_direction", "direction");
+            present(positions, "ablate_direction", "positions");
+        }
+
         @Override
         public Optional<Tensor> parameter() {
             return Optional.of(direction);
@@ -86,6 +114,12 @@ public sealed interface Intervention {
 
     /** x ↦ x − (v vᵀ/‖v‖²) x + c · v: ablate the direction of v, then add c · v (the steering "clamp" form). */
     record Clamp(HookPoint hook, Tensor vector, double coefficient, Positions positions) implements Intervention {
+        public Clamp {
+            present(hook, "clamp", "hook");
+            present(vector, "clamp", "vector");
+            present(positions, "clamp", "positions");
+        }
+
         @Override
         public Optional<Tensor> parameter() {
             return Optional.of(vector);
@@ -97,6 +131,12 @@ public sealed interface Intervention {
      * or without the batch axis (then it is used for every sequence of the batch).
      */
     record Replace(HookPoint hook, Tensor value, Positions positions) implements Intervention {
+        public Replace {
+            present(hook, "replace", "hook");
+            present(value, "replace", "value");
+            present(positions, "replace", "positions");
+        }
+
         @Override
         public Optional<Tensor> parameter() {
             return Optional.of(value);
@@ -104,13 +144,29 @@ public sealed interface Intervention {
     }
 
     /** x ↦ factor · x. */
-    record Scale(HookPoint hook, double factor, Positions positions) implements Intervention {}
+    record Scale(HookPoint hook, double factor, Positions positions) implements Intervention {
+        public Scale {
+            present(hook, "scale", "hook");
+            present(positions, "scale", "positions");
+        }
+    }
 
     /** x ↦ 0. */
-    record Zero(HookPoint hook, Positions positions) implements Intervention {}
+    record Zero(HookPoint hook, Positions positions) implements Intervention {
+        public Zero {
+            present(hook, "zero", "hook");
+            present(positions, "zero", "positions");
+        }
+    }
 
     /** x ↦ mean, a vector shaped like {@link AddVector#vector} (typically a dataset mean of the hook). */
     record MeanAblate(HookPoint hook, Tensor mean, Positions positions) implements Intervention {
+        public MeanAblate {
+            present(hook, "mean_ablate", "hook");
+            present(mean, "mean_ablate", "mean");
+            present(positions, "mean_ablate", "positions");
+        }
+
         @Override
         public Optional<Tensor> parameter() {
             return Optional.of(mean);
@@ -123,6 +179,13 @@ public sealed interface Intervention {
      */
     record Splice(HookPoint hook, HookPoint source, SpliceFunction function, Positions positions)
             implements Intervention {
+        public Splice {
+            present(hook, "splice", "hook");
+            present(source, "splice", "source");
+            present(function, "splice", "function");
+            present(positions, "splice", "positions");
+        }
+
         @Override
         public Optional<HookPoint> readsFrom() {
             return Optional.of(source);
@@ -140,6 +203,10 @@ public sealed interface Intervention {
     record ClampFeature(HookPoint hook, HookPoint source, SpliceFunction.SparseMlp dictionary, int feature,
                         double value, Positions positions) implements Intervention {
         public ClampFeature {
+            present(hook, "clamp_feature", "hook");
+            present(source, "clamp_feature", "source");
+            present(dictionary, "clamp_feature", "dictionary");
+            present(positions, "clamp_feature", "positions");
             if (feature < 0 || feature >= dictionary.dFeatures()) {
                 throw new dev.loupe.api.LoupeException("clamp_feature at '" + hook + "': feature " + feature
                         + " is outside the dictionary's " + dictionary.dFeatures() + " features");
@@ -159,6 +226,12 @@ public sealed interface Intervention {
         @Override
         public Optional<HookPoint> readsFrom() {
             return Optional.of(source);
+        }
+    }
+
+    private static void present(Object value, String kind, String field) {
+        if (value == null) {
+            throw new dev.loupe.api.LoupeException(kind + ": field '" + field + "' is missing");
         }
     }
 

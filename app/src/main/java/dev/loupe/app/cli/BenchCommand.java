@@ -36,6 +36,19 @@ public final class BenchCommand implements Runnable {
                     + "and the GPT-2-small-shaped one (e.g. djl,onnx; the first is the baseline).")
     List<String> engines = List.of();
 
+    @Option(names = "--generate", description = "Time generation instead: prefill and decode tokens/s, with the KV "
+            + "cache and without, on the embedded model and the GPT-2-small-shaped one (engines: --engines, "
+            + "default djl).")
+    boolean generate;
+
+    @Range(min = 1) @Option(names = "--prompt-tokens", defaultValue = "16",
+            description = "With --generate: prompt length (default: ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Range(min = 2) @Option(names = "--new-tokens", defaultValue = "32",
+            description = "With --generate: new tokens a sequence (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
     @Spec
     CommandSpec spec;
 
@@ -49,6 +62,10 @@ public final class BenchCommand implements Runnable {
                 s.dVocab(), s.nCtx(), s.norm(), s.normEps(), s.positional(), s.rotaryDim(), s.rotaryBase(),
                 s.activation(), s.gatedMlp(), s.parallelAttnMlp(), s.tiedEmbeddings());
         PrintWriter w = spec.commandLine().getOut();
+        if (generate) {
+            benchGeneration(w, s);
+            return;
+        }
         if (!engines.isEmpty()) {
             compareEngines(w, s);
             return;
@@ -70,6 +87,31 @@ public final class BenchCommand implements Runnable {
         compare(w, "embedded model (4 layers, d_model 128)", embedded, list, embeddedSeq);
         compare(w, "random GPT-2-small-shaped model (" + gpt2.nLayers() + " layers, d_model 768)",
                 new ModelSource.InMemory(gpt2, RandomWeights.of(gpt2, 1, 0.02), null), list, seq);
+    }
+
+    private void benchGeneration(PrintWriter w, ModelSpec gpt2) {
+        List<Engine> list = (engines.isEmpty() ? List.of("djl") : engines).stream().map(loader.plugins()::engine)
+                .toList();
+        generation(w, "embedded model (4 layers, d_model 128)", ModelSource.directory(ModelLoader.embedded()), list,
+                Math.min(promptTokens, 32), Math.min(newTokens, 32));
+        generation(w, "random GPT-2-small-shaped model (" + gpt2.nLayers() + " layers, d_model 768)",
+                new ModelSource.InMemory(gpt2, RandomWeights.of(gpt2, 1, 0.02), null), list, promptTokens, newTokens);
+    }
+
+    private void generation(PrintWriter w, String title, ModelSource source, List<Engine> list, int prompt, int fresh) {
+        w.printf("%s, greedy, %d-token prompts, %d new tokens, median of %d alternating runs%n", title, prompt, fresh,
+                iterations);
+        w.flush();
+        List<GenerationBench.Row> rows = GenerationBench.run(source, list, prompt, fresh, batches, iterations);
+        w.println("engine  batch  path      prefill ms  prefill tok/s  decode tok/s  total ms  rerun ms / this ms");
+        for (GenerationBench.Row r : rows) {
+            double rerun = rows.stream().filter(b -> b.engine().equals(r.engine()) && b.batch() == r.batch()
+                    && !b.cached()).findFirst().orElseThrow().totalMs();
+            w.printf("%-7s %-6d %-9s %-11.1f %-14.0f %-13.1f %-9.1f %.2f%n", r.engine(), r.batch(),
+                    r.cached() ? "kv-cache" : "rerun", r.prefillMs(), r.prefillTokensPerSecond(prompt),
+                    r.decodeTokensPerSecond(), r.totalMs(), rerun / r.totalMs());
+        }
+        w.flush();
     }
 
     private void compare(PrintWriter w, String title, ModelSource source, List<Engine> list, int length) {

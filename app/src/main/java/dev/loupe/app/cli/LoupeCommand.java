@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
         description = "Interpretability and steering of transformer language models.",
         subcommands = {DemoCommand.class, ModelsCommand.class, HooksCommand.class, RunCommand.class, EvalCommand.class,
                 SteerCommand.class, ObsPropCommand.class, TranscoderCommand.class, ExportOnnxCommand.class,
-                TrainToyCommand.class, BenchCommand.class, MethodCommand.class},
+                TrainToyCommand.class, BenchCommand.class, MethodCommand.class, GenerateCommand.class},
         footer = {"", "Examples:",
                 "  loupe run --model testdata/golden/llama-tiny --tokens 1,2,3 --top-k 5",
                 "  loupe hooks --model DIR --json",

@@ -7,6 +7,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
+import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.io.SafetensorsWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -49,6 +50,10 @@ public final class RunCommand extends ModelCommand {
             description = "Hook names to cache, comma-separated, or 'all'.")
     List<String> cache = List.of();
 
+    @Option(names = "--interventions", paramLabel = "FILE.json",
+            description = "Interventions (JSON: one or a list, the api's form) applied in the forward.")
+    Path interventions;
+
     @Option(names = "--out", paramLabel = "FILE",
             description = "Write logits [batch, pos, vocab], input_ids and any cached hooks as safetensors.")
     Path out;
@@ -58,6 +63,7 @@ public final class RunCommand extends ModelCommand {
         if (!cache.isEmpty() && out == null) {
             throw new LoupeException("--cache needs --out FILE.safetensors to write the activations to");
         }
+        List<Intervention> ivs = InterventionFile.read(interventions);
         try (Model m = options.load(loader)) {
             int[] ids = tokens(m);
             Set<HookPoint> hooks = new LinkedHashSet<>();
@@ -68,7 +74,8 @@ public final class RunCommand extends ModelCommand {
                     hooks.add(HookPoint.parse(name));
                 }
             }
-            RunResult r = m.run(RunRequest.of(ids).withCache(hooks));
+            RunResult r = m.run(RunRequest.of(ids).withCache(hooks)
+                    .withInterventions(ivs));
             List<Map<String, Object>> top = topTokens(m, r.logits().select(0).select(ids.length - 1));
             if (out != null) {
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -133,6 +140,9 @@ public final class RunCommand extends ModelCommand {
             doc.put("engine", m.engineName());
             doc.put("tokens", ids);
             doc.put("top_k", top);
+            if (interventions != null) {
+                doc.put("interventions", interventions.toString());
+            }
             if (out != null) {
                 doc.put("cache", Map.of("file", out.toString(), "hooks", hooks.stream().map(HookPoint::name).toList()));
             }

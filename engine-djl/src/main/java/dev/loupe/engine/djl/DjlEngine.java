@@ -40,7 +40,8 @@ public final class DjlEngine implements dev.loupe.api.spi.Engine {
     public Set<Capability> capabilities() {
         if (capabilities == null) {
             DjlOffline.ensure();
-            Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS, Capability.TRAINING);
+            Set<Capability> caps = EnumSet.of(Capability.GRADIENTS, Capability.CUSTOM_HOOKS, Capability.TRAINING,
+                    Capability.KV_CACHE);
             if (Engine.getEngine("PyTorch").getGpuCount() > 0) {
                 caps.add(Capability.CUDA);
             }

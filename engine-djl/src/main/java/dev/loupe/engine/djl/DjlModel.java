@@ -85,6 +85,11 @@ final class DjlModel implements Model {
     }
 
     @Override
+    public dev.loupe.api.spi.DecodeSession decoder() {
+        return new DjlDecodeSession(spec, manager, forward);
+    }
+
+    @Override
     public GradientResult gradients(GradientRequest request) {
         RunRequest run = request.run().withLogits(RunRequest.LogitsMode.ALL);
         for (Intervention iv : run.interventions()) {

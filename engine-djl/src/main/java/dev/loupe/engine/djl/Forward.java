@@ -47,66 +47,40 @@ final class Forward {
         this.w = weights;
     }
 
-    /** What every layer needs from the batch: attention masks and rotary tables, built once per distinct setting. */
-    private final class Layers {
-        private final NDArray[] allowed;
-        private final Rotary[] rotary;
-
-        Layers(NDManager m, PaddedBatch batch) {
-            int n = spec.nLayers();
-            allowed = new NDArray[n];
-            rotary = new Rotary[n];
-            java.util.Map<Integer, NDArray> masks = new java.util.HashMap<>();
-            java.util.Map<String, Rotary> tables = new java.util.HashMap<>();
-            Shape maskShape = new Shape(batch.size(), 1, batch.length(), batch.length());
-            for (int l = 0; l < n; l++) {
-                allowed[l] = masks.computeIfAbsent(f.slidingWindow(l),
-                        win -> m.create(batch.attentionAllowed(win), maskShape));
-                if (spec.positional() == ModelSpec.PositionalKind.ROTARY) {
-                    float[] inv = spec.inverseFrequencies(l);
-                    rotary[l] = tables.computeIfAbsent(java.util.Arrays.toString(inv), k -> Rotary.of(m, inv,
-                            spec.dHead(), f.interleavedRotary(), batch.positions(), batch.size(), batch.length()));
-                }
-            }
-        }
-    }
-
     /** Logits [batch, pos, vocab] (ALL), [batch, vocab] (LAST) or null (NONE). */
     NDArray run(NDManager m, PaddedBatch batch, RunHooks hooks, LogitsMode mode) {
-        NDArray ids = m.create(batch.ids(), new Shape(batch.size(), batch.length()));
-        NDArray embed = w.array("W_E").get(m, new NDIndex("{}", ids));
+        return run(m, Frame.of(m, spec, batch), hooks, mode, null);
+    }
+
+    /** As above over {@code frame}'s positions, extending {@code kv} (when not null) with their keys and values. */
+    NDArray run(NDManager m, Frame frame, RunHooks hooks, LogitsMode mode, KvCache kv) {
+        NDArray embed = w.array("W_E").get(m, new NDIndex("{}", frame.ids));
         if (f.embeddingScale() != 1) {
             embed = embed.mul((float) f.embeddingScale());
         }
         NDArray x = hooks.at(HookPoint.of(HookSite.EMBED), embed);
-        NDArray positions = m.create(batch.positions(), new Shape(batch.size(), batch.length()));
         if (spec.positional() == ModelSpec.PositionalKind.LEARNED) {
-            x = x.add(hooks.at(HookPoint.of(HookSite.POS_EMBED), w.array("W_pos").get(m, new NDIndex("{}", positions))));
+            x = x.add(hooks.at(HookPoint.of(HookSite.POS_EMBED), w.array("W_pos").get(m, new NDIndex("{}", frame.positions))));
         }
-        Layers layers = new Layers(m, batch);
         for (int l = 0; l < spec.nLayers(); l++) {
-            x = block(l, x, layers.allowed[l], layers.rotary[l], hooks);
+            x = block(l, x, frame, hooks, kv);
         }
         x = norm(x, "ln_final", -1, hooks);
         if (mode == LogitsMode.NONE) {
             return null;
         }
         if (mode == LogitsMode.LAST) {
-            long[] rows = new long[batch.size()];
-            for (int b = 0; b < rows.length; b++) {
-                rows[b] = (long) b * batch.length() + batch.lastIndex()[b];
-            }
-            x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(rows)));
+            x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(frame.lastRows)));
         }
         return softcap(addBias(x.matMul(w.array("W_U")), w.array("b_U")), f.finalSoftcap());
     }
 
-    private NDArray block(int l, NDArray resid, NDArray allowed, Rotary rotary, RunHooks hooks) {
+    private NDArray block(int l, NDArray resid, Frame frame, RunHooks hooks, KvCache kv) {
         boolean pre = f.normPlacement().hasPre();
         boolean post = f.normPlacement().hasPost();
         resid = hooks.at(HookPoint.of(l, RESID_PRE), resid);
         NDArray attnIn = pre ? norm(resid, "ln1", l, hooks) : resid;
-        NDArray attn = attention(l, attnIn, allowed, rotary, hooks);
+        NDArray attn = attention(l, attnIn, frame, hooks, kv);
         if (post) {
             attn = norm(attn, "ln1_post", l, hooks);
         }
@@ -145,15 +119,16 @@ final class Forward {
         return hooks.at(n.out(), normalized.mul(w.layer(l, name + ".w").reshape(-1, spec.dHead())));
     }
 
-    private NDArray attention(int l, NDArray x, NDArray allowed, Rotary rotary, RunHooks hooks) {
+    private NDArray attention(int l, NDArray x, Frame frame, RunHooks hooks, KvCache kv) {
+        Rotary rotary = frame.rotary[l];
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int h = spec.nHeads();
-        int kv = spec.nKvHeads();
+        int kvHeads = spec.nKvHeads();
         int dh = spec.dHead();
         NDArray q = hooks.at(HookPoint.of(l, ATTN_Q), project(x, "attn.W_Q", "attn.b_Q", l).reshape(b, t, h, dh));
-        NDArray k = hooks.at(HookPoint.of(l, ATTN_K), project(x, "attn.W_K", "attn.b_K", l).reshape(b, t, kv, dh));
-        NDArray v = hooks.at(HookPoint.of(l, ATTN_V), project(x, "attn.W_V", "attn.b_V", l).reshape(b, t, kv, dh));
+        NDArray k = hooks.at(HookPoint.of(l, ATTN_K), project(x, "attn.W_K", "attn.b_K", l).reshape(b, t, kvHeads, dh));
+        NDArray v = hooks.at(HookPoint.of(l, ATTN_V), project(x, "attn.W_V", "attn.b_V", l).reshape(b, t, kvHeads, dh));
         if (f.qkNorm() != ArchitectureFeatures.QkNorm.NONE) {
             q = qkNorm(l, q, "attn.q_norm", hooks);
             k = qkNorm(l, k, "attn.k_norm", hooks);
@@ -162,14 +137,19 @@ final class Forward {
             q = hooks.at(HookPoint.of(l, ATTN_ROT_Q), rotary.apply(q));
             k = hooks.at(HookPoint.of(l, ATTN_ROT_K), rotary.apply(k));
         }
-        if (kv < h) {
-            k = k.repeat(2, h / kv);
-            v = v.repeat(2, h / kv);
+        if (kv != null) {
+            NDArray[] past = kv.extend(l, k, v);
+            k = past[0];
+            v = past[1];
+        }
+        if (kvHeads < h) {
+            k = k.repeat(2, h / kvHeads);
+            v = v.repeat(2, h / kvHeads);
         }
         NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1)).mul((float) spec.attentionScale(l));
         scores = softcap(scores, f.attentionSoftcap());
         scores = hooks.at(HookPoint.of(l, ATTN_SCORES),
-                Arrays2.where(allowed, scores, scores.getManager().full(new Shape(), Float.NEGATIVE_INFINITY)));
+                Arrays2.where(frame.allowed[l], scores, scores.getManager().full(new Shape(), Float.NEGATIVE_INFINITY)));
         NDArray pattern = hooks.at(HookPoint.of(l, ATTN_PATTERN), scores.softmax(-1));
         NDArray z = hooks.at(HookPoint.of(l, ATTN_Z), pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3));
         return addBias(z.reshape(b, t, (long) h * dh).matMul(w.layer(l, "attn.W_O")), w.layer(l, "attn.b_O"));

@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on engines that declare {@link Capability#CUSTOM_HOOKS}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class EngineConformance extends DictionaryConformance {
+public abstract class EngineConformance extends GenerationConformance {
     private static final double TOLERANCE = 1e-4;
 
     Stream<Arguments> cases() {
