@@ -17,6 +17,7 @@ import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.Weights;
+import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.PaddedBatch;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -75,7 +77,12 @@ final class OnnxModel implements Model {
 
     @Override
     public Set<Capability> capabilities() {
-        return Set.of();
+        return Set.of(Capability.KV_CACHE);
+    }
+
+    @Override
+    public dev.loupe.api.spi.DecodeSession decoder() {
+        return new OnnxDecodeSession(this, env);
     }
 
     @Override
@@ -91,20 +98,9 @@ final class OnnxModel implements Model {
         if (outputs.isEmpty()) {
             outputs.add(HookPoint.of(HookSite.LN_FINAL_OUT).name());
         }
-        OrtSession session = session(request, outputs);
+        OrtSession session = session(request.interventions(), request.logits(), outputs, TransformerGraph.Kv.NONE);
         try (Feeds feeds = new Feeds(env)) {
-            long[] shape = {batch.size(), batch.length()};
-            feeds.longs(TransformerGraph.INPUT_IDS, batch.ids(), shape);
-            feeds.longs(TransformerGraph.POSITION_IDS, batch.positions(), shape);
-            feeds.booleans(TransformerGraph.ALLOWED, batch.attentionAllowed(), batch.size(), 1, batch.length(),
-                    batch.length());
-            if (request.logits() == RunRequest.LogitsMode.LAST) {
-                long[] rows = new long[batch.size()];
-                for (int b = 0; b < rows.length; b++) {
-                    rows[b] = (long) b * batch.length() + batch.lastIndex()[b];
-                }
-                feeds.longs(TransformerGraph.LAST_ROWS, rows, rows.length);
-            }
+            feed(feeds, batch, request.logits());
             InterventionFeeds.add(feeds, spec, request.interventions(), batch.size(), batch.length());
             try (OrtSession.Result result = session.run(feeds.asMap(), outputs)) {
                 Map<HookPoint, Tensor> cache = new HashMap<>();
@@ -116,12 +112,32 @@ final class OnnxModel implements Model {
                 return new RunResult(logits, cache, batch.lengths());
             }
         } catch (OrtException e) {
-            throw new LoupeException("ONNX Runtime failed to run the model: " + e.getMessage().lines().findFirst()
-                    .orElse(""));
+            throw failed(e);
         }
     }
 
-    private static Tensor tensor(OrtSession.Result result, String name) {
+    /** Token ids, positions, the attention mask and (for LAST logits) the rows read, of a padded batch. */
+    static void feed(Feeds feeds, PaddedBatch batch, RunRequest.LogitsMode logits) {
+        long[] shape = {batch.size(), batch.length()};
+        feeds.longs(TransformerGraph.INPUT_IDS, batch.ids(), shape);
+        feeds.longs(TransformerGraph.POSITION_IDS, batch.positions(), shape);
+        feeds.booleans(TransformerGraph.ALLOWED, batch.attentionAllowed(), batch.size(), 1, batch.length(),
+                batch.length());
+        if (logits == RunRequest.LogitsMode.LAST) {
+            long[] rows = new long[batch.size()];
+            for (int b = 0; b < rows.length; b++) {
+                rows[b] = (long) b * batch.length() + batch.lastIndex()[b];
+            }
+            feeds.longs(TransformerGraph.LAST_ROWS, rows, rows.length);
+        }
+    }
+
+    static LoupeException failed(OrtException e) {
+        return new LoupeException("ONNX Runtime failed to run the model: " + e.getMessage().lines().findFirst()
+                .orElse(""));
+    }
+
+    static Tensor tensor(OrtSession.Result result, String name) {
         OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("no output " + name));
         OnnxTensor t = (OnnxTensor) value;
         FloatBuffer buffer = t.getFloatBuffer();
@@ -135,12 +151,14 @@ final class OnnxModel implements Model {
         return Tensor.adopt(data, Arrays.stream(t.getInfo().getShape()).mapToInt(Math::toIntExact).toArray());
     }
 
-    private OrtSession session(RunRequest request, Set<String> outputs) {
-        String key = request.logits() + "|" + outputs + "|" + InterventionGraph.signature(request.interventions());
+    /** The session for this shape of request, built on first use; {@code outputs} are its graph's outputs. */
+    OrtSession session(List<Intervention> interventions, RunRequest.LogitsMode logits, Set<String> outputs,
+                       TransformerGraph.Kv kv) {
+        String key = logits + "|" + kv + "|" + outputs + "|" + InterventionGraph.signature(interventions);
         synchronized (sessions) {
             Session session = sessions.get(key);
             if (session == null) {
-                session = createSession(request, outputs);
+                session = createSession(interventions, logits, outputs, kv);
                 sessions.put(key, session);
                 evictBeyond(SESSIONS);
             }
@@ -148,12 +166,13 @@ final class OnnxModel implements Model {
         }
     }
 
-    private Session createSession(RunRequest request, Set<String> outputs) {
+    private Session createSession(List<Intervention> interventions, RunRequest.LogitsMode logits,
+                                  Set<String> outputs, TransformerGraph.Kv kv) {
         GraphBuilder g = new GraphBuilder("loupe_" + spec.architecture());
         externalWeights().declare(g);
-        TransformerGraph.write(spec, weights, g, new InterventionGraph(request.interventions()), request.logits());
+        TransformerGraph.write(spec, weights, g, new InterventionGraph(interventions), logits, kv);
         for (String name : outputs) {
-            if (!name.equals(TransformerGraph.LOGITS)) {
+            if (!name.equals(TransformerGraph.LOGITS) && !name.startsWith("present.")) {
                 g.output(name, GraphBuilder.Elem.FLOAT, InterventionGraph.rank(HookPoint.parse(name)));
             }
         }

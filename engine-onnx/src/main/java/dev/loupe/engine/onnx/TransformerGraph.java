@@ -40,6 +40,11 @@ import java.util.Map;
  * (bool [batch, 1, pos, pos], key visible from query). Output: {@code logits} [batch, pos, vocab]; or, for
  * {@code LAST}, [batch, vocab] at the rows of the flattened [batch · pos] axis given by input {@code last_rows}
  * (int64 [batch]), so the unembedding runs only where it is read; {@code NONE} has no logits.
+ *
+ * <p>For generation ({@link Kv}): {@code PRESENT} also outputs each layer's keys and values after rotary and before
+ * heads are shared ({@code present.L.k|v}, [batch, pos, kv_heads, d_head]); {@code STEP} takes them back as
+ * {@code past.L.k|v} for the keys before this call, with {@code key_positions} (int64 [batch, keys]) and
+ * {@code attention_allowed} [batch, 1, pos, keys] over past and new keys together.
  */
 final class TransformerGraph {
     static final String INPUT_IDS = "input_ids";
@@ -47,6 +52,25 @@ final class TransformerGraph {
     static final String ALLOWED = "attention_allowed";
     static final String LOGITS = "logits";
     static final String LAST_ROWS = "last_rows";
+    static final String KEY_POSITIONS = "key_positions";
+
+    /** What the graph does with the attention keys and values. */
+    enum Kv {
+        /** A plain forward. */
+        NONE,
+        /** A prefill: outputs every layer's keys and values. */
+        PRESENT,
+        /** A decoding step: reads the earlier keys and values, outputs them with this call's appended. */
+        STEP;
+
+        static String past(int layer, String kOrV) {
+            return "past." + layer + "." + kOrV;
+        }
+
+        static String present(int layer, String kOrV) {
+            return "present." + layer + "." + kOrV;
+        }
+    }
 
     /** What happens to an activation at a hook point before it is named; returns the tensor to carry on with. */
     interface HookEdits {
@@ -61,13 +85,16 @@ final class TransformerGraph {
     private final HookEdits edits;
     private final LogitsMode logits;
     private final ArchitectureFeatures f;
+    private final Kv kv;
     private final Map<Integer, String> masks = new HashMap<>();
     private final Map<String, Rotation> rotations = new HashMap<>();
     private String positions;
+    private String keyPositions;
     private String allowed;
 
     private TransformerGraph(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
-                             LogitsMode logits) {
+                             LogitsMode logits, Kv kv) {
+        this.kv = kv;
         this.spec = spec;
         this.weights = weights;
         this.g = g;
@@ -82,7 +109,12 @@ final class TransformerGraph {
      */
     static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
                       LogitsMode logits) {
-        new TransformerGraph(spec, weights, g, edits, logits).forward();
+        write(spec, weights, g, edits, logits, Kv.NONE);
+    }
+
+    static void write(ModelSpec spec, Map<String, Tensor> weights, GraphBuilder g, HookEdits edits,
+                      LogitsMode logits, Kv kv) {
+        new TransformerGraph(spec, weights, g, edits, logits, kv).forward();
     }
 
     private String hook(HookPoint h, String tensor) {
@@ -96,7 +128,8 @@ final class TransformerGraph {
     private void forward() {
         String ids = g.input(INPUT_IDS, Elem.INT64, "batch", "pos");
         positions = g.input(POSITION_IDS, Elem.INT64, "batch", "pos");
-        allowed = g.input(ALLOWED, Elem.BOOL, "batch", 1, "pos", "pos");
+        keyPositions = kv == Kv.STEP ? g.input(KEY_POSITIONS, Elem.INT64, "batch", "keys") : positions;
+        allowed = g.input(ALLOWED, Elem.BOOL, "batch", 1, "pos", kv == Kv.STEP ? "keys" : "pos");
         String embed = g.op("Gather", "W_E", ids);
         if (f.embeddingScale() != 1) {
             embed = g.op("Mul", embed, g.scalar((float) f.embeddingScale()));
@@ -127,7 +160,8 @@ final class TransformerGraph {
             return allowed;
         }
         return masks.computeIfAbsent(window, w -> {
-            String distance = g.op("Sub", g.op("Unsqueeze", positions, g.longs(2)), g.op("Unsqueeze", positions, g.longs(1)));
+            String distance = g.op("Sub", g.op("Unsqueeze", positions, g.longs(2)),
+                    g.op("Unsqueeze", keyPositions, g.longs(1)));
             String near = g.op("Less", distance, g.longs(w));
             return g.op("And", allowed, g.op("Unsqueeze", near, g.longs(1)));
         });
@@ -183,7 +217,6 @@ final class TransformerGraph {
     private String attention(int l, String x, String allowed, Rotation rotation) {
         int h = spec.nHeads();
         int kv = spec.nKvHeads();
-        int dh = spec.dHead();
         String q = hook(l, ATTN_Q, heads(project(x, l, "Q", h), h));
         String k = hook(l, ATTN_K, heads(project(x, l, "K", kv), kv));
         String v = hook(l, ATTN_V, heads(project(x, l, "V", kv), kv));
@@ -195,6 +228,8 @@ final class TransformerGraph {
             q = hook(l, ATTN_ROT_Q, rotation.apply(q));
             k = hook(l, ATTN_ROT_K, rotation.apply(k));
         }
+        k = cached(l, "k", k);
+        v = cached(l, "v", v);
         if (kv < h) {
             k = repeatHeads(k, kv, h / kv);
             v = repeatHeads(v, kv, h / kv);
@@ -206,6 +241,21 @@ final class TransformerGraph {
         String z = hook(l, ATTN_Z, transpose(g.op("MatMul", pattern, transpose(v, 0, 2, 1, 3)), 0, 2, 1, 3));
         String wO = g.op("Reshape", "blocks." + l + ".attn.W_O", g.longs(-1, spec.dModel()));
         return addBias(g.op("MatMul", g.op("Reshape", z, g.longs(0, 0, -1)), wO), "blocks." + l + ".attn.b_O");
+    }
+
+    /** Keys or values [batch, pos, kv_heads, d_head] with the past ones before them, output for the next call. */
+    private String cached(int l, String kOrV, String x) {
+        if (kv == Kv.NONE) {
+            return x;
+        }
+        if (kv == Kv.STEP) {
+            String past = g.input(Kv.past(l, kOrV), Elem.FLOAT, "batch", "past", spec.nKvHeads(), spec.dHead());
+            x = g.op("Concat", Map.of("axis", 1L), past, x);
+        }
+        String present = Kv.present(l, kOrV);
+        g.opNamed(present, "Identity", Map.of(), x);
+        g.output(present, Elem.FLOAT, 4);
+        return present;
     }
 
     /** x [batch, pos, d_model] times W_{which} [heads, d_model, d_head] as one fused matmul, plus the bias. */
