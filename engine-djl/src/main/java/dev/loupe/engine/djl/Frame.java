@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.api.spi.DecodeKeys;
 import dev.loupe.api.spi.PaddedBatch;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -62,15 +63,11 @@ final class Frame {
      * One new token per sequence after {@code keys − 1} cached positions whose validity and position ids are
      * {@code keyValid} / {@code keyPositions} [batch · keys] (the new token's own entry last).
      */
-    static Frame step(NDManager m, ModelSpec spec, long[] tokens, boolean[] keyValid, long[] keyPositions, int keys) {
-        int batch = tokens.length;
-        long[] query = new long[batch];
-        long[] last = new long[batch];
-        for (int i = 0; i < batch; i++) {
-            query[i] = keyPositions[i * keys + keys - 1];
-            last[i] = i;
-        }
-        return new Frame(m, spec, batch, 1, tokens, query, keyValid, keyPositions, keys, last);
+    static Frame step(NDManager m, ModelSpec spec, long[] tokens, DecodeKeys keys) {
+        long[] last = new long[keys.size()];
+        java.util.Arrays.setAll(last, i -> i);
+        return new Frame(m, spec, keys.size(), 1, tokens, keys.lastPositions(), keys.valid(), keys.positions(),
+                keys.length(), last);
     }
 
     /**

@@ -5,12 +5,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.loupe.api.HookPoint;
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.spi.DecodeKeys;
 import dev.loupe.api.spi.DecodeSession;
 import dev.loupe.api.spi.PaddedBatch;
 import java.util.HashMap;
@@ -29,10 +29,7 @@ final class OnnxDecodeSession implements DecodeSession {
     private final OrtEnvironment env;
     private final ModelSpec spec;
     private OrtSession.Result state;
-    private boolean[] keyValid;
-    private long[] keyPositions;
-    private int keys;
-    private int[] lengths;
+    private DecodeKeys keys;
 
     OnnxDecodeSession(OnnxModel model, OrtEnvironment env) {
         this.model = model;
@@ -42,7 +39,7 @@ final class OnnxDecodeSession implements DecodeSession {
 
     @Override
     public RunResult prefill(List<int[]> prompts, List<Intervention> interventions, Set<HookPoint> cache) {
-        if (lengths != null) {
+        if (keys != null) {
             throw new IllegalStateException("prefill runs once per session");
         }
         RunRequest request = new RunRequest(prompts, RunRequest.Padding.LEFT, cache, interventions,
@@ -52,45 +49,21 @@ final class OnnxDecodeSession implements DecodeSession {
             OnnxModel.feed(feeds, batch, RunRequest.LogitsMode.LAST);
             InterventionFeeds.add(feeds, spec, interventions, batch.size(), batch.length());
             RunResult r = run(TransformerGraph.Kv.PRESENT, feeds, Map.of(), interventions, cache, batch.lengths());
-            keyValid = batch.valid();
-            keyPositions = batch.positions();
-            keys = batch.length();
-            lengths = batch.lengths();
+            keys = DecodeKeys.of(batch);
             return r;
         }
     }
 
     @Override
     public RunResult step(int[] tokens, List<Intervention> interventions, Set<HookPoint> cache) {
-        if (lengths == null) {
+        if (keys == null) {
             throw new IllegalStateException("step before prefill");
         }
-        int batch = lengths.length;
-        if (tokens.length != batch) {
-            throw new LoupeException("decoding step: " + tokens.length + " tokens for " + batch + " sequences");
-        }
-        if (keys + 1 > spec.nCtx()) {
-            throw new LoupeException("decoding past the model's context of " + spec.nCtx() + " (n_ctx)");
-        }
-        int next = keys + 1;
-        boolean[] valid = new boolean[batch * next];
-        long[] positions = new long[batch * next];
-        long[] ids = new long[batch];
-        long[] queryPositions = new long[batch];
+        DecodeKeys next = keys.append(tokens, spec);
+        int batch = next.size();
+        long[] ids = java.util.Arrays.stream(tokens).asLongStream().toArray();
         long[] rows = new long[batch];
-        for (int b = 0; b < batch; b++) {
-            if (tokens[b] < 0 || tokens[b] >= spec.dVocab()) {
-                throw new LoupeException("token id " + tokens[b] + " at sequence " + b + " is out of range for a "
-                        + "vocabulary of " + spec.dVocab());
-            }
-            System.arraycopy(keyValid, b * keys, valid, b * next, keys);
-            System.arraycopy(keyPositions, b * keys, positions, b * next, keys);
-            valid[b * next + keys] = true;
-            positions[b * next + keys] = positions[b * next + keys - 1] + 1;
-            ids[b] = tokens[b];
-            queryPositions[b] = positions[b * next + keys];
-            rows[b] = b;
-        }
+        java.util.Arrays.setAll(rows, b -> b);
         Map<String, OnnxTensor> past = new HashMap<>();
         for (int l = 0; l < spec.nLayers(); l++) {
             for (String kv : List.of("k", "v")) {
@@ -100,17 +73,12 @@ final class OnnxDecodeSession implements DecodeSession {
         }
         try (Feeds feeds = new Feeds(env)) {
             feeds.longs(TransformerGraph.INPUT_IDS, ids, batch, 1);
-            feeds.longs(TransformerGraph.POSITION_IDS, queryPositions, batch, 1);
-            feeds.longs(TransformerGraph.KEY_POSITIONS, positions, batch, next);
-            feeds.booleans(TransformerGraph.ALLOWED, valid, batch, 1, 1, next);
+            feeds.longs(TransformerGraph.POSITION_IDS, next.lastPositions(), batch, 1);
+            feeds.longs(TransformerGraph.KEY_POSITIONS, next.positions(), batch, next.length());
+            feeds.booleans(TransformerGraph.ALLOWED, next.valid(), batch, 1, 1, next.length());
             feeds.longs(TransformerGraph.LAST_ROWS, rows, batch);
             InterventionFeeds.add(feeds, spec, interventions, batch, 1);
-            for (int b = 0; b < batch; b++) {
-                lengths[b]++;
-            }
-            RunResult r = run(TransformerGraph.Kv.STEP, feeds, past, interventions, cache, lengths);
-            keyValid = valid;
-            keyPositions = positions;
+            RunResult r = run(TransformerGraph.Kv.STEP, feeds, past, interventions, cache, next.lengths());
             keys = next;
             return r;
         }
