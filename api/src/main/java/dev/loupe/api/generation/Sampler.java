@@ -42,44 +42,86 @@ final class Sampler {
         return draw(probabilities(z));
     }
 
-    /** softmax(z / T) with top-k and top-p applied and renormalised. */
+    /**
+     * softmax(z / T) with top-k and top-p applied and renormalised. The kept tokens are the highest-ranked (ties
+     * broken by the lower id), found from a sorted copy of the values: no per-token boxing, no sort when neither
+     * top-k nor top-p restricts.
+     */
     double[] probabilities(double[] z) {
         int n = z.length;
-        Integer[] order = new Integer[n];
-        Arrays.setAll(order, i -> i);
-        Arrays.sort(order, (a, b) -> z[a] != z[b] ? Double.compare(z[b], z[a]) : Integer.compare(a, b));
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
         int keep = sampling.topK() > 0 ? Math.min(sampling.topK(), n) : n;
-        double max = z[order[0]];
+        boolean[] kept = null;
+        if (keep < n || sampling.topP() < 1) {
+            double[] descending = z.clone();
+            Arrays.sort(descending);
+            reverse(descending);
+            if (sampling.topP() < 1) {
+                keep = nucleus(descending, keep, max);
+            }
+            kept = highest(z, descending[keep - 1], keep);
+        }
         double[] p = new double[n];
         double sum = 0;
-        for (int r = 0; r < keep; r++) {
-            int v = order[r];
-            p[v] = Math.exp((z[v] - max) / sampling.temperature());
-            sum += p[v];
-        }
-        if (sampling.topP() < 1) {
-            double cumulative = 0;
-            int r = 0;
-            while (r < keep) {
-                cumulative += p[order[r]] / sum;
-                r++;
-                if (cumulative >= sampling.topP()) {
-                    break;
-                }
-            }
-            for (int dropped = r; dropped < keep; dropped++) {
-                p[order[dropped]] = 0;
-            }
-            keep = r;
-            sum = 0;
-            for (int i = 0; i < keep; i++) {
-                sum += p[order[i]];
+        for (int v = 0; v < n; v++) {
+            if (kept == null || kept[v]) {
+                p[v] = Math.exp((z[v] - max) / sampling.temperature());
+                sum += p[v];
             }
         }
         for (int v = 0; v < n; v++) {
             p[v] /= sum;
         }
         return p;
+    }
+
+    /** How many of the top {@code keep} values (descending) it takes for their probability to reach top-p. */
+    private int nucleus(double[] descending, int keep, double max) {
+        double sum = 0;
+        for (int r = 0; r < keep; r++) {
+            sum += Math.exp((descending[r] - max) / sampling.temperature());
+        }
+        double cumulative = 0;
+        int r = 0;
+        while (r < keep) {
+            cumulative += Math.exp((descending[r] - max) / sampling.temperature()) / sum;
+            r++;
+            if (cumulative >= sampling.topP()) {
+                break;
+            }
+        }
+        return r;
+    }
+
+    /** The {@code keep} ids whose values rank highest: every one above {@code cutoff}, then ties by lower id. */
+    private static boolean[] highest(double[] z, double cutoff, int keep) {
+        boolean[] kept = new boolean[z.length];
+        int above = 0;
+        for (int v = 0; v < z.length; v++) {
+            if (z[v] > cutoff) {
+                kept[v] = true;
+                above++;
+            }
+        }
+        int ties = keep - above;
+        for (int v = 0; v < z.length && ties > 0; v++) {
+            if (z[v] == cutoff) {
+                kept[v] = true;
+                ties--;
+            }
+        }
+        return kept;
+    }
+
+    private static void reverse(double[] a) {
+        for (int i = 0, j = a.length - 1; i < j; i++, j--) {
+            double t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
     }
 
     private int draw(double[] p) {

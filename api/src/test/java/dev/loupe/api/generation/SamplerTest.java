@@ -76,6 +76,9 @@ class SamplerTest {
         // softmax(z) = [.5465, .2010, .1219, .0740, .0272]: top-p 0.7 keeps the first two (0.7475 >= 0.7)
         double[] p07 = new Sampler(new Sampling(1, 0, 0.7, 1, 0), 0).probabilities(z);
         assertArrayEquals(k2, p07, 1e-12);
+        // ties at the cut: top-k 2 of {1, 3, 3, 3} keeps the 3s with the lower ids (1 and 2), as a sorted order would
+        double[] tied = new Sampler(new Sampling(1, 2, 1, 1, 0), 0).probabilities(new double[] {1, 3, 3, 3});
+        assertArrayEquals(new double[] {0, 0.5, 0.5, 0}, tied, 1e-12);
         // penalty 2 on token 0 (logit 2 -> 1) and token 4 (logit -1 -> -2): greedy now ties 0 and 1, the first wins
         Sampler penalised = new Sampler(new Sampling(0, 0, 1, 2, 0), 0);
         assertEquals(0, penalised.next(new float[] {2, 1.5f, 0, 0, 0}, 5, new int[0]));
