@@ -65,8 +65,6 @@ final class EngineComparison {
     }
 
     private static double time(Model model, RunRequest request) {
-        long start = System.nanoTime();
-        model.run(request);
-        return (System.nanoTime() - start) / 1e6;
+        return BenchClock.time(() -> model.run(request));
     }
 }

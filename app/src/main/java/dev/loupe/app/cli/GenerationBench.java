@@ -7,7 +7,6 @@ import dev.loupe.api.generation.Generator;
 import dev.loupe.api.spi.Engine;
 import dev.loupe.api.spi.ModelSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -16,7 +15,8 @@ import java.util.SplittableRandom;
  * prefill is the time to the first new token (a one-token generation), decode the tokens/s of the steps after it,
  * total the whole generation; with the engine's KV cache (where it has one) and without (the whole sequence rerun
  * each step). Timed
- * runs alternate between the cases, so each sees the same JVM state and machine load.
+ * runs alternate between the cases, so each sees the same JVM state and machine load ({@link BenchClock} parks the
+ * engine threads of the case before).
  */
 final class GenerationBench {
     private GenerationBench() {}
@@ -74,7 +74,7 @@ final class GenerationBench {
             List<Row> rows = new ArrayList<>();
             for (int k = 0; k < cases.size(); k++) {
                 Case c = cases.get(k);
-                rows.add(new Row(c.engine(), c.batch(), c.cached(), median(prefill[k]), median(total[k]), newTokens));
+                rows.add(new Row(c.engine(), c.batch(), c.cached(), BenchClock.median(prefill[k]), BenchClock.median(total[k]), newTokens));
             }
             return rows;
         } finally {
@@ -85,14 +85,6 @@ final class GenerationBench {
     private static double time(Case c, List<int[]> prompts, int newTokens) {
         GenerationRequest request = GenerationRequest.builder(prompts).maxTokens(newTokens).kvCache(c.cached())
                 .build();
-        long start = System.nanoTime();
-        Generator.generate(c.model(), request);
-        return (System.nanoTime() - start) / 1e6;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return BenchClock.time(() -> Generator.generate(c.model(), request));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.api.Generation;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
@@ -34,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 3, 7 and 12 tokens (past the sliding window of 8 where a family has one), greedy, with and without a steering
  * vector, generates the same tokens with the engine's KV cache as by rerunning the whole sequence, with logits within
  * 1e-4 · max(1, max |logit|) at every step; the trajectory's activations equal a forward of the final sequences
- * (same tolerance). Engines without a KV cache pass trivially (both paths rerun).
+ * (same tolerance); greedy generation of many prompts in batches gives each prompt's own continuation. Engines
+ * without a KV cache pass trivially (both paths rerun).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GenerationConformance extends DictionaryConformance {
@@ -112,6 +114,29 @@ public abstract class GenerationConformance extends DictionaryConformance {
             for (HookPoint h : hooks) {
                 close(reference.activation(h), r.cache().get(h), name + " " + h);
             }
+        }
+    }
+
+    @Test
+    void batchedGreedyGenerationEqualsEachPromptsOwnCall() {
+        try (Model m = engine().load(ModelSource.directory(GoldenFixtures.directory("gpt2-tiny")))) {
+            int nCtx = m.spec().nCtx();
+            Random rnd = new Random(13);
+            List<int[]> prompts = new ArrayList<>();
+            for (int n : new int[] {2, 9, 4, 4, 11, nCtx - 3, 6, 1, 5, 8, nCtx}) {
+                prompts.add(rnd.ints(n, 1, m.spec().dVocab()).toArray());
+            }
+            float[] v = new float[m.spec().dModel()];
+            java.util.Arrays.fill(v, 0.5f);
+            List<Intervention> steer = List.of(new Intervention.AddVector(HookPoint.residPre(1), Tensor.vector(v), 1.0,
+                    Positions.all()));
+            List<int[]> batched = Generation.greedy(m, prompts, 6, steer, 7);
+            assertEquals(prompts.size(), batched.size());
+            for (int i = 0; i < prompts.size(); i++) {
+                assertArrayEquals(Generation.greedy(m, prompts.get(i), 6, steer, 7), batched.get(i), "prompt " + i);
+            }
+            assertEquals(3, batched.get(5).length, "near the context end: 3 tokens fit");
+            assertEquals(0, batched.get(10).length, "a prompt that fills the context");
         }
     }
 

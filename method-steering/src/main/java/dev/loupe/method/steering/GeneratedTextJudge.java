@@ -15,8 +15,9 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Prompts scored by what the model writes: each prompt is continued greedily (the context's interventions at every
- * position, generated tokens included) and the continuation is judged. The metric is the share of prompts whose
- * continuation the judge matches: {@code refusal_rate} for refusal phrases, {@code match_rate} for a regex.
+ * position, generated tokens included; prompts in left-padded batches) and the continuation is judged. The metric
+ * is the share of prompts whose continuation the judge matches: {@code refusal_rate} for refusal phrases,
+ * {@code match_rate} for a regex.
  */
 public final class GeneratedTextJudge implements Evaluator {
     /**
@@ -114,21 +115,19 @@ public final class GeneratedTextJudge implements Evaluator {
         return "share of greedy continuations the judge matches";
     }
 
-    /** The continuation of one prompt under the context's interventions. */
-    public String continuation(Model model, int[] prompt, EvaluationContext context) {
-        return tokenizer.decode(Generation.greedy(model, prompt, maxTokens, context.interventions(),
-                tokenizer.stopId()));
-    }
-
     @Override
     public EvaluationResult evaluate(Model model, EvaluationContext context) {
         int n = Math.min(context.limit(), prompts.size());
         int matched = 0;
-        for (int i = 0; i < n; i++) {
-            if (judge.matches(continuation(model, prompts.get(i), context))) {
-                matched++;
+        for (int start = 0; start < n; start += Generation.BATCH) {
+            List<int[]> batch = prompts.subList(start, Math.min(n, start + Generation.BATCH));
+            for (int[] continuation : Generation.greedy(model, batch, maxTokens, context.interventions(),
+                    tokenizer.stopId())) {
+                if (judge.matches(tokenizer.decode(continuation))) {
+                    matched++;
+                }
             }
-            context.progress().update("generation", i + 1, n, "prompts");
+            context.progress().update("generation", start + batch.size(), n, "prompts");
         }
         return new EvaluationResult(name(), Map.of(judge.metric(), (double) matched / n), n);
     }
