@@ -17,6 +17,7 @@ import dev.loupe.api.Tokenizer;
 import dev.loupe.api.generation.GenerationRequest;
 import dev.loupe.api.generation.GenerationResult;
 import dev.loupe.api.generation.Generator;
+import dev.loupe.api.io.SafetensorsFile;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
@@ -104,6 +105,52 @@ class GenerateCommandTest {
             assertEquals(alone.text(), row.get("text").asText());
             assertArrayEquals(alone.tokens(), tokens(rerun.get("completions").get(i)), "rerun, prompt " + i);
         }
+    }
+
+    /**
+     * --cache/--out write the trajectory of a left-padded batch: the mask marks prompt and generated tokens, and a
+     * sequence's activations at them equal a forward of its final sequence alone (1e-4).
+     */
+    @Test
+    void theTrajectorysHooksGoToSafetensorsAsAForwardOfTheFinalSequences() throws Exception {
+        Path file = tmp.resolve("trajectory.safetensors");
+        String shorter = "The war lasted";
+        json("generate", "--prompt", PROMPT, "--prompt", shorter, "--max-tokens", "4", "--json", "--cache",
+                "blocks.2.hook_resid_post,blocks.0.attn.hook_pattern", "--out", file.toString());
+        List<String> prompts = List.of(PROMPT, shorter);
+        int longest = tok.encodeWithBos(PROMPT).length;
+        int length = longest + 4;
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(java.util.Set.of("blocks.2.hook_resid_post", "blocks.0.attn.hook_pattern", "input_ids",
+                    "attention_mask"), f.names());
+            assertArrayEquals(new int[] {2, length, model.spec().dModel()}, f.entry("blocks.2.hook_resid_post").shape());
+            long[] ids = f.longs("input_ids");
+            long[] mask = f.longs("attention_mask");
+            Tensor resid = f.tensor("blocks.2.hook_resid_post");
+            for (int i = 0; i < 2; i++) {
+                GenerationResult.Completion c = api(prompts.get(i), 4, List.of());
+                int[] p = tok.encodeWithBos(prompts.get(i));
+                int[] all = java.util.Arrays.copyOf(p, p.length + c.tokens().length);
+                System.arraycopy(c.tokens(), 0, all, p.length, c.tokens().length);
+                int pad = longest - p.length;
+                Tensor alone = model.run(dev.loupe.api.RunRequest.of(all)
+                        .withCache(java.util.Set.of(HookPoint.parse("blocks.2.hook_resid_post"))))
+                        .activation(HookPoint.parse("blocks.2.hook_resid_post")).select(0);
+                for (int k = 0; k < length; k++) {
+                    boolean real = k >= pad && k - pad < all.length;
+                    assertEquals(real ? 1 : 0, mask[i * length + k], "mask " + i + "," + k);
+                    if (real) {
+                        assertEquals(all[k - pad], ids[i * length + k]);
+                        float[] got = resid.select(i).select(k).toArray();
+                        float[] want = alone.select(k - pad).toArray();
+                        assertArrayEquals(want, got, 1e-4f, "sequence " + i + " position " + k);
+                    }
+                }
+            }
+        }
+        CliTest.Result noOut = loupe("generate", "--prompt", PROMPT, "--cache", "hook_embed");
+        assertEquals(2, noOut.code());
+        assertTrue(noOut.err().contains("--cache needs --out"), noOut.err());
     }
 
     @Test

@@ -74,9 +74,14 @@ final class GenerateCommand extends ModelCommand {
     boolean noGenerationConfig;
     @Option(names = "--no-kv-cache", description = "Rerun the whole sequence every step (the reference).")
     boolean noKvCache;
+    @Option(names = "--cache", paramLabel = "NAMES", split = ",", description = "Hook names (or 'all') whose "
+            + "activations over the whole trajectory go to --out.") List<String> cache = List.of();
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the cached hooks [batch, pos, ...] of the "
+            + "left-padded trajectory, input_ids and attention_mask as safetensors.") Path outFile;
 
     @Override
     public void run() {
+        CacheOption.requireOut(cache, outFile);
         Path dir = ModelLoader.directory(options.model);
         GenerationConfig checkpoint = noGenerationConfig ? new GenerationConfig(List.of(), Sampling.greedy(),
                 java.util.OptionalInt.empty(), java.util.OptionalInt.empty()) : GenerationConfig.read(dir, seed);
@@ -101,7 +106,8 @@ final class GenerateCommand extends ModelCommand {
             int[] eos = checkpoint.eosIds().isEmpty() ? new int[] {tok.stopId()}
                     : checkpoint.eosIds().stream().mapToInt(Integer::intValue).toArray();
             GenerationRequest request = GenerationRequest.builder(prompts).maxTokens(max).sampling(sampling)
-                    .stopIds(eos).stopStrings(stops).interventions(ivs).kvCache(!noKvCache).build();
+                    .stopIds(eos).stopStrings(stops).interventions(ivs).kvCache(!noKvCache)
+                    .cache(CacheOption.hooks(cache, m.spec())).build();
             boolean stream = !options.json && prompts.size() == 1 && tok != Tokenizer.missing();
             if (stream) {
                 out.print(texts.get(0));
@@ -109,6 +115,9 @@ final class GenerateCommand extends ModelCommand {
             }
             TokenListener listener = stream ? streamer(tok, prompts.get(0), out) : TokenListener.NONE;
             GenerationResult r = Generator.generate(m, request, listener);
+            if (outFile != null) {
+                Trajectory.write(outFile, prompts, r);
+            }
             report(out, r, texts, stream, sampling, m);
         }
     }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,20 +59,11 @@ public final class RunCommand extends ModelCommand {
 
     @Override
     public void run() {
-        if (!cache.isEmpty() && out == null) {
-            throw new LoupeException("--cache needs --out FILE.safetensors to write the activations to");
-        }
+        CacheOption.requireOut(cache, out);
         List<Intervention> ivs = InterventionFile.read(interventions);
         try (Model m = options.load(loader)) {
+            Set<HookPoint> hooks = CacheOption.hooks(cache, m.spec());
             int[] ids = tokens(m);
-            Set<HookPoint> hooks = new LinkedHashSet<>();
-            for (String name : cache) {
-                if (name.equals("all")) {
-                    hooks.addAll(m.spec().hookPoints());
-                } else {
-                    hooks.add(HookPoint.parse(name));
-                }
-            }
             RunResult r = m.run(RunRequest.of(ids).withCache(hooks)
                     .withInterventions(ivs));
             List<Map<String, Object>> top = topTokens(m, r.logits().select(0).select(ids.length - 1));
