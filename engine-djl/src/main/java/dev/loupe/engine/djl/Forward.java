@@ -21,6 +21,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
 import dev.loupe.api.ArchitectureFeatures;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
@@ -96,14 +97,25 @@ final class Forward {
         return hooks.at(HookPoint.of(l, RESID_POST), sum);
     }
 
-    /** The norm at hooks {@code name}.hook_scale, .hook_normalized (before gain and bias) and .hook_out. */
+    /**
+     * The norm at hooks {@code name}.hook_scale, .hook_normalized (before gain and bias) and .hook_out; a LayerNorm
+     * with gain and bias whose scale and normalized hooks this run leaves alone is PyTorch's fused layer_norm.
+     */
     private NDArray norm(NDArray x, String name, int layer, RunHooks hooks) {
         NormHooks n = NormHooks.of(name, layer);
         String prefix = layer < 0 ? name : "blocks." + layer + "." + name;
+        NDArray gain = w.array(prefix + ".w");
+        NDArray bias = w.array(prefix + ".b");
+        if (spec.norm() == ModelSpec.NormKind.LAYER_NORM && bias != null && !hooks.touches(n.scale())
+                && !hooks.touches(n.normalized())) {
+            NDArray fused = LayerNorm.layerNorm(x, new Shape(spec.dModel()), gain, bias, (float) spec.normEps())
+                    .singletonOrThrow();
+            return hooks.at(n.out(), fused);
+        }
         NDArray centred = spec.norm() == ModelSpec.NormKind.LAYER_NORM ? x.sub(x.mean(new int[] {-1}, true)) : x;
         NDArray scale = hooks.at(n.scale(), centred.square().mean(new int[] {-1}, true).add(spec.normEps()).sqrt());
         NDArray normalized = hooks.at(n.normalized(), centred.div(scale));
-        return hooks.at(n.out(), addBias(normalized.mul(w.array(prefix + ".w")), w.array(prefix + ".b")));
+        return hooks.at(n.out(), addBias(normalized.mul(gain), bias));
     }
 
     /**

@@ -69,6 +69,11 @@ final class RunHooks {
         active.addAll(gradientHooks);
     }
 
+    /** Whether this run intervenes on, caches, keeps or differentiates at {@code hook} (else it may be fused away). */
+    boolean touches(HookPoint hook) {
+        return active.contains(hook);
+    }
+
     /** The activation after everything this run does at {@code hook}. */
     NDArray at(HookPoint hook, NDArray value) {
         if (!active.contains(hook)) {

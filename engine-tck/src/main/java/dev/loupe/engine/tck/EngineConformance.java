@@ -129,6 +129,27 @@ public abstract class EngineConformance extends GenerationConformance {
         }
     }
 
+    /**
+     * Caching every hook point (which makes an engine take its plain path at every hook, fused ops off) leaves the
+     * logits within 1e-5 · max(1, max |logit|) of a run that caches nothing (its fast paths on), on every golden
+     * checkpoint, for a left-padded batch of two.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("generationModels")
+    void fastPathsEqualThePlainPathEveryHookTakes(String name) {
+        Path dir = GoldenFixtures.MODELS.contains(name) ? GoldenFixtures.directory(name)
+                : GoldenFixtures.family(name);
+        try (Model m = engine().load(ModelSource.directory(dir))) {
+            Random rnd = new Random(21);
+            List<int[]> batch = List.of(rnd.ints(9, 1, m.spec().dVocab()).toArray(),
+                    rnd.ints(5, 1, m.spec().dVocab()).toArray());
+            RunRequest fast = new RunRequest(batch, RunRequest.Padding.LEFT, Set.of(), List.of(),
+                    RunRequest.LogitsMode.ALL);
+            Tensor plain = m.run(fast.withCache(new LinkedHashSet<>(m.spec().hookPoints()))).logits();
+            close(plain, m.run(fast).logits(), 1e-5, name + ": fast path against the plain one");
+        }
+    }
+
     /** Eight threads sharing one model get, call by call, what the same calls give one after another. */
     @Test
     void concurrentRunsOnOneModelEqualSequentialOnes() throws Exception {

@@ -158,6 +158,11 @@ public abstract class GenerationConformance extends DictionaryConformance {
     }
 
     private static void close(Tensor expected, Tensor actual, String what) {
+        close(expected, actual, RELATIVE_TOLERANCE, what);
+    }
+
+    /** Within {@code tolerance} · max(1, max |finite expected|), equal infinities included. */
+    static void close(Tensor expected, Tensor actual, double tolerance, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
         float[] a = expected.toArray();
         float[] b = actual.toArray();
@@ -171,7 +176,6 @@ public abstract class GenerationConformance extends DictionaryConformance {
         for (int i = 0; i < a.length; i++) {
             worst = Math.max(worst, a[i] == b[i] ? 0 : Math.abs(a[i] - b[i]));
         }
-        assertTrue(worst <= RELATIVE_TOLERANCE * scale, what + ": max |diff| " + worst + " > " + RELATIVE_TOLERANCE
-                + " * " + scale);
+        assertTrue(worst <= tolerance * scale, what + ": max |diff| " + worst + " > " + tolerance + " * " + scale);
     }
 }
