@@ -70,7 +70,9 @@ final class Forward {
         if (mode == LogitsMode.NONE) {
             return null;
         }
-        if (mode == LogitsMode.LAST) {
+        if (mode == LogitsMode.LAST && frame.length == 1) {
+            x = x.reshape(-1, spec.dModel());
+        } else if (mode == LogitsMode.LAST) {
             x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(frame.lastRows)));
         }
         return softcap(addBias(x.matMul(w.array("W_U")), w.array("b_U")), f.finalSoftcap());
@@ -160,8 +162,10 @@ final class Forward {
         }
         NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1)).mul((float) spec.attentionScale(l));
         scores = softcap(scores, f.attentionSoftcap());
-        scores = hooks.at(HookPoint.of(l, ATTN_SCORES),
-                Arrays2.where(frame.allowed[l], scores, scores.getManager().full(new Shape(), Float.NEGATIVE_INFINITY)));
+        if (frame.allowed[l] != null) {
+            scores = Arrays2.where(frame.allowed[l], scores, frame.masked);
+        }
+        scores = hooks.at(HookPoint.of(l, ATTN_SCORES), scores);
         NDArray pattern = hooks.at(HookPoint.of(l, ATTN_PATTERN), scores.softmax(-1));
         NDArray z = hooks.at(HookPoint.of(l, ATTN_Z), pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3));
         return addBias(z.reshape(b, t, (long) h * dh).matMul(w.layer(l, "attn.W_O")), w.layer(l, "attn.b_O"));

@@ -9,11 +9,13 @@ import dev.loupe.api.spi.PaddedBatch;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where one forward pass's positions sit: the new tokens [batch, t], their position ids, and for every layer the
- * attention mask [batch, 1, t, keys] (through its sliding window) and rotary table. A whole padded batch has
- * keys = t; a decoding step sees the cached keys before its t new ones.
+ * attention mask [batch, 1, t, keys] (through its sliding window; null where it allows every key, as for one
+ * unpadded sequence's decoding step) and rotary table. A whole padded batch has keys = t; a decoding step sees the
+ * cached keys before its t new ones.
  */
 final class Frame {
     final int batch;
@@ -21,6 +23,8 @@ final class Frame {
     final NDArray ids;
     final NDArray positions;
     final NDArray[] allowed;
+    /** −∞, what a masked score becomes. */
+    final NDArray masked;
     final Rotary[] rotary;
     /** Row of each sequence's last real token in the flattened [batch · t] positions. */
     final long[] lastRows;
@@ -35,12 +39,15 @@ final class Frame {
         int n = spec.nLayers();
         allowed = new NDArray[n];
         rotary = new Rotary[n];
-        Map<Integer, NDArray> masks = new HashMap<>();
+        masked = m.full(new Shape(), Float.NEGATIVE_INFINITY);
+        Map<Integer, Optional<NDArray>> masks = new HashMap<>();
         Map<String, Rotary> tables = new HashMap<>();
         Shape maskShape = new Shape(batch, 1, length, keys);
         for (int l = 0; l < n; l++) {
-            allowed[l] = masks.computeIfAbsent(spec.features().slidingWindow(l), win -> m.create(
-                    mask(batch, length, keys, queryPositions, keyValid, keyPositions, win), maskShape));
+            allowed[l] = masks.computeIfAbsent(spec.features().slidingWindow(l), win -> {
+                boolean[] mask = mask(batch, length, keys, queryPositions, keyValid, keyPositions, win);
+                return allTrue(mask) ? Optional.empty() : Optional.of(m.create(mask, maskShape));
+            }).orElse(null);
             if (spec.positional() == ModelSpec.PositionalKind.ROTARY) {
                 float[] inv = spec.inverseFrequencies(l);
                 rotary[l] = tables.computeIfAbsent(Arrays.toString(inv), k -> Rotary.of(m, inv, spec.dHead(),
@@ -68,6 +75,15 @@ final class Frame {
         java.util.Arrays.setAll(last, i -> i);
         return new Frame(m, spec, keys.size(), 1, tokens, keys.lastPositions(), keys.valid(), keys.positions(),
                 keys.length(), last);
+    }
+
+    private static boolean allTrue(boolean[] mask) {
+        for (boolean b : mask) {
+            if (!b) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
