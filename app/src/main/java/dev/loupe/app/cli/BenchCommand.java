@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** Forward-pass timings: the DJL engine against its bare matmuls, or several engines against each other. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        footer = {"", "Example: loupe bench", "         loupe bench --engines djl,onnx --batches 1,8"},
+        footer = {"", "Example: loupe bench", "         loupe bench --engines djl,onnx --batches 1,8",
+                "         loupe bench --compare-peer --python /tmp/peer/bin/python --batches 1"},
         description = "Time the forward pass (plain and with every hook cached) against its bare matmuls.")
 public final class BenchCommand implements Runnable {
     @Range(min = 1) @Option(names = "--seq", defaultValue = "128", description = "Sequence length (default: ${DEFAULT-VALUE}).")
@@ -49,6 +50,19 @@ public final class BenchCommand implements Runnable {
             description = "With --generate: new tokens a sequence (default: ${DEFAULT-VALUE}).")
     int newTokens;
 
+    @Option(names = "--compare-peer", description = "Time each case against HF transformers on PyTorch eager (same "
+            + "threads, same token ids, alternating runs) and print Loupe / peer ratios: forward, residual cache, "
+            + "full cache, gradient, generation; on the embedded model and the GPT-2-small-shaped one, or --checkpoint.")
+    boolean comparePeer;
+
+    @Option(names = "--python", defaultValue = "python3", paramLabel = "PATH",
+            description = "With --compare-peer: a Python with torch and transformers (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "With --compare-peer: an HF checkpoint folder "
+            + "both sides load, instead of the two built-in shapes.")
+    java.nio.file.Path model;
+
     @Spec
     CommandSpec spec;
 
@@ -62,6 +76,13 @@ public final class BenchCommand implements Runnable {
                 s.dVocab(), s.nCtx(), s.norm(), s.normEps(), s.positional(), s.rotaryDim(), s.rotaryBase(),
                 s.activation(), s.gatedMlp(), s.parallelAttnMlp(), s.tiedEmbeddings());
         PrintWriter w = spec.commandLine().getOut();
+        if ((model != null || !python.equals("python3")) && !comparePeer) {
+            throw new dev.loupe.api.LoupeException("--checkpoint and --python apply to --compare-peer");
+        }
+        if (comparePeer) {
+            comparePeer(w, s);
+            return;
+        }
         if (generate) {
             benchGeneration(w, s);
             return;
@@ -87,6 +108,40 @@ public final class BenchCommand implements Runnable {
         compare(w, "embedded model (4 layers, d_model 128)", embedded, list, embeddedSeq);
         compare(w, "random GPT-2-small-shaped model (" + gpt2.nLayers() + " layers, d_model 768)",
                 new ModelSource.InMemory(gpt2, RandomWeights.of(gpt2, 1, 0.02), null), list, seq);
+    }
+
+    private void comparePeer(PrintWriter w, ModelSpec gpt2) {
+        List<String> names = engines.isEmpty() ? List.of("djl") : engines;
+        int threads = Runtime.getRuntime().availableProcessors();
+        try (Peer peer = Peer.start(python)) {
+            if (model != null) {
+                peerTable(w, peer, names, "checkpoint " + model, ModelSource.directory(ModelLoader.directory(model)),
+                        ModelLoader.directory(model).toAbsolutePath().toString(), threads);
+                return;
+            }
+            peerTable(w, peer, names, "embedded model (4 layers, d_model 128)",
+                    ModelSource.directory(ModelLoader.embedded()), ModelLoader.embedded().toString(), threads);
+            peerTable(w, peer, names, "random GPT-2-small-shaped model (" + gpt2.nLayers() + " layers, d_model 768)",
+                    new ModelSource.InMemory(gpt2, RandomWeights.of(gpt2, 1, 0.02), null), "gpt2-small", threads);
+        }
+    }
+
+    private void peerTable(PrintWriter w, Peer peer, List<String> names, String title, ModelSource source,
+                           String peerModel, int threads) {
+        com.fasterxml.jackson.databind.JsonNode info = peer.load(peerModel, layers, threads);
+        w.printf("%s, seq %d, median of %d alternating runs; peer: HF transformers %s on torch %s eager, %d threads%n",
+                title, seq, iterations, info.get("transformers").asText(), info.get("torch").asText(), threads);
+        w.println("engine  case          batch  loupe ms   peer ms    loupe / peer");
+        w.flush();
+        for (String name : names) {
+            try (dev.loupe.api.Model m = loader.plugins().engine(name).load(source)) {
+                for (PeerBench.Row r : PeerBench.run(m, name, peer, seq, batches, iterations)) {
+                    w.printf("%-7s %-13s %-6d %-10.1f %-10.1f %.2f%n", r.engine(), r.caseName(), r.batch(),
+                            r.loupeMs(), r.peerMs(), r.ratio());
+                    w.flush();
+                }
+            }
+        }
     }
 
     private void benchGeneration(PrintWriter w, ModelSpec gpt2) {
