@@ -129,8 +129,8 @@ public final class BenchCommand implements Runnable {
     private void peerTable(PrintWriter w, Peer peer, List<String> names, String title, ModelSource source,
                            String peerModel, int threads) {
         com.fasterxml.jackson.databind.JsonNode info = peer.load(peerModel, layers, threads);
-        w.printf("%s, seq %d, median of %d alternating runs; peer: HF transformers %s on torch %s eager, %d threads%n",
-                title, seq, iterations, info.get("transformers").asText(), info.get("torch").asText(), threads);
+        w.printf("%s, seq %d (at most n_ctx), median of %d alternating runs; peer: HF transformers %s on torch %s "
+                + "eager, %d threads%n", title, seq, iterations, info.get("transformers").asText(), info.get("torch").asText(), threads);
         w.println("engine  case          batch  loupe ms   peer ms    loupe / peer");
         w.flush();
         for (String name : names) {

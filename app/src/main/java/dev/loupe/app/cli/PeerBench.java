@@ -25,14 +25,18 @@ import java.util.SplittableRandom;
  * Loupe against the {@link Peer} case by case on the same token ids: forward (all logits, last logits), the
  * residual stream cached (HF: output_hidden_states), every hook cached (HF: hidden states and attention patterns,
  * the most it gives), the gradient of a token's log-probability w.r.t. a vector added to a block's input (batch 1),
- * generation with the KV cache (16-token prompts, 32 new tokens). Each timed run alternates between Loupe and the
- * peer after two untimed runs of each; medians.
+ * generation with the KV cache (16-token prompts, 32 new tokens). Timed runs alternate between Loupe and the peer
+ * after untimed ones ({@link #WARM_UP}); medians.
  */
 final class PeerBench {
     private static final int PROMPT = 16;
     private static final int NEW_TOKENS = 32;
-    /** Untimed runs of each side first: the JVM's JIT and both sides' allocators settle. */
+    /**
+     * Untimed runs of each side first, at least two and for at least two seconds: the JVM's JIT compiles the hot
+     * paths (a small model's generation runs 4× slower in its first runs) and both sides' allocators settle.
+     */
     private static final int WARM_UP = 2;
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
 
     private PeerBench() {}
 
@@ -58,7 +62,8 @@ final class PeerBench {
                 }
                 Runnable loupe = loupeCase(model, c, ids);
                 Map<String, Object> request = peerCase(c, ids, model.spec().nLayers() / 2);
-                for (int w = 0; w < WARM_UP; w++) {
+                long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+                for (int w = 0; w < WARM_UP || System.nanoTime() < warmUntil; w++) {
                     loupe.run();
                     peer.time(request);
                 }
