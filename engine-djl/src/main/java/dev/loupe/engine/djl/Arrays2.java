@@ -67,8 +67,17 @@ final class Arrays2 {
         return a.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble();
     }
 
+    /**
+     * The array as an api tensor: one copy, from a view of the native float32 memory straight into the Java array
+     * (DJL's {@code toFloatArray} copies into a fresh, zeroed direct buffer first, then again).
+     */
     static Tensor toTensor(NDArray a) {
         NDArray plain = a.hasGradient() ? a.stopGradient() : a;
-        return Tensor.adopt(plain.toFloatArray(), dims(a));
+        if (plain.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+            return Tensor.adopt(plain.toFloatArray(), dims(a));
+        }
+        float[] out = new float[Math.toIntExact(plain.size())];
+        plain.toByteBuffer(true).asFloatBuffer().get(out);
+        return Tensor.adopt(out, dims(a));
     }
 }
