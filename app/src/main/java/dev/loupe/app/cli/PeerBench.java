@@ -25,8 +25,9 @@ import java.util.SplittableRandom;
  * Loupe against the {@link Peer} case by case on the same token ids: forward (all logits, last logits), the
  * residual stream cached (HF: output_hidden_states), every hook cached (HF: hidden states and attention patterns,
  * the most it gives), the gradient of a token's log-probability w.r.t. a vector added to a block's input (batch 1),
- * generation with the KV cache (16-token prompts, 32 new tokens). Timed runs alternate between Loupe and the peer
- * after untimed ones ({@link #WARM_UP}); medians.
+ * generation with the KV cache (16-token prompts, 32 new tokens), and on engines that train, five steps of transcoder
+ * training ({@link TranscoderSteps}). Timed runs alternate between Loupe and the peer after untimed ones
+ * ({@link #WARM_UP}); medians.
  */
 final class PeerBench {
     private static final int PROMPT = 16;
@@ -37,6 +38,8 @@ final class PeerBench {
      */
     private static final int WARM_UP = 2;
     private static final long WARM_UP_NANOS = 2_000_000_000L;
+    private static final int TRAIN_BATCH = 1024;
+    private static final int TRAIN_STEPS = 5;
 
     private PeerBench() {}
 
@@ -60,23 +63,31 @@ final class PeerBench {
                 for (int i = 0; i < b; i++) {
                     ids.add(rnd.ints(length, 0, vocab).toArray());
                 }
-                Runnable loupe = loupeCase(model, c, ids);
-                Map<String, Object> request = peerCase(c, ids, model.spec().nLayers() / 2);
-                long warmUntil = System.nanoTime() + WARM_UP_NANOS;
-                for (int w = 0; w < WARM_UP || System.nanoTime() < warmUntil; w++) {
-                    loupe.run();
-                    peer.time(request);
-                }
-                double[] mine = new double[iterations];
-                double[] theirs = new double[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    mine[i] = BenchClock.time(loupe);
-                    theirs[i] = peer.time(request);
-                }
-                rows.add(new Row(engine, c, b, BenchClock.median(mine), BenchClock.median(theirs)));
+                rows.add(compare(engine, c, b, loupeCase(model, c, ids),
+                        peerCase(c, ids, model.spec().nLayers() / 2), peer, iterations));
             }
         }
+        if (model.capabilities().contains(Capability.TRAINING)) {
+            rows.add(compare(engine, "train", TRAIN_BATCH, TranscoderSteps.loupe(model, TRAIN_BATCH, TRAIN_STEPS),
+                    TranscoderSteps.peer(model.spec().dModel(), TRAIN_BATCH, TRAIN_STEPS), peer, iterations));
+        }
         return rows;
+    }
+
+    private static Row compare(String engine, String caseName, int batch, Runnable loupe, Map<String, Object> request,
+                               Peer peer, int iterations) {
+        long warmUntil = System.nanoTime() + WARM_UP_NANOS;
+        for (int w = 0; w < WARM_UP || System.nanoTime() < warmUntil; w++) {
+            loupe.run();
+            peer.time(request);
+        }
+        double[] mine = new double[iterations];
+        double[] theirs = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+            mine[i] = BenchClock.time(loupe);
+            theirs[i] = peer.time(request);
+        }
+        return new Row(engine, caseName, batch, BenchClock.median(mine), BenchClock.median(theirs));
     }
 
     private static Runnable loupeCase(Model m, String c, List<int[]> ids) {

@@ -8,7 +8,10 @@ Requests:
   {"op": "quit"}
 Cases: "forward" (logits "all" or "last"), "resid" (every layer's residual stream: output_hidden_states),
 "full" (hidden states and attention patterns: the most eager HF gives), "gradient" (d log p(target | last position)
-/ d v for a zero vector v added to block `layer`'s input), "generate" (greedy, `new_tokens` with the KV cache).
+/ d v for a zero vector v added to block `layer`'s input), "generate" (greedy, `new_tokens` with the KV cache),
+"train" (no model: `steps` steps of a plain PyTorch transcoder loop, Loupe's SparseMlpTrainer rule without ghost
+grads: ReLU encoder, MSE + l1 * L1, decoder gradient made orthogonal to its unit rows, Adam, rows renormalised, the
+losses and firing counts read back every step).
 """
 import json
 import sys
@@ -31,9 +34,40 @@ def load(req):
     return model.eval()
 
 
+def train(req):
+    g = torch.Generator().manual_seed(int(req.get("seed", 0)))
+    d_in, d_out, d_sae, n = (int(req[k]) for k in ("d_in", "d_out", "d_sae", "batch"))
+    x = torch.randn(n, d_in, generator=g)
+    y = torch.randn(n, d_out, generator=g)
+    w_enc = (torch.randn(d_in, d_sae, generator=g) / d_in ** 0.5).requires_grad_()
+    w_dec = torch.nn.functional.normalize(torch.randn(d_sae, d_out, generator=g), dim=1).requires_grad_()
+    b_enc, b_dec, b_out = (torch.zeros(k, requires_grad=True) for k in (d_sae, d_in, d_out))
+    params = [w_enc, b_enc, w_dec, b_dec, b_out]
+    opt = torch.optim.Adam(params, lr=1e-3, betas=(0.9, 0.999))
+    since_fired = torch.zeros(d_sae)
+    start = time.perf_counter()
+    for _ in range(int(req["steps"])):
+        z = torch.relu((x - b_dec) @ w_enc + b_enc)
+        out = z @ w_dec + b_out
+        mse = (out - y).square().sum(1).mean()
+        l1 = z.abs().sum(1).mean()
+        opt.zero_grad()
+        (mse + float(req["l1"]) * l1).backward()
+        with torch.no_grad():
+            w_dec.grad -= w_dec * (w_dec.grad * w_dec).sum(1, keepdim=True)
+            opt.step()
+            w_dec /= w_dec.norm(dim=1, keepdim=True) + 1e-12
+            fired = (z > 0).float().sum(0)
+            since_fired = torch.where(fired > 0, torch.zeros_like(since_fired), since_fired + 1)
+        mse.item(), l1.item(), fired.sum().item()
+    return (time.perf_counter() - start) * 1000
+
+
 def case(model, req):
-    ids = torch.tensor(req["ids"], dtype=torch.long)
     kind = req["case"]
+    if kind == "train":
+        return train(req)
+    ids = torch.tensor(req["ids"], dtype=torch.long)
     if kind == "gradient":
         block = model.base_model.h[req["layer"]] if hasattr(model.base_model, "h") else model.base_model.layers[req["layer"]]
         v = torch.zeros(model.config.hidden_size, requires_grad=True)
