@@ -17,6 +17,7 @@ final class CachedSteps implements Steps {
     private final DecodeSession session;
     private final Map<HookPoint, List<Tensor>> pieces = new LinkedHashMap<>();
     private int length;
+    private Map<HookPoint, Tensor> added = Map.of();
 
     CachedSteps(Model model, GenerationRequest request) {
         this.request = request;
@@ -40,15 +41,24 @@ final class CachedSteps implements Steps {
     }
 
     @Override
-    public Map<HookPoint, Tensor> trajectory(int[] last) {
-        next(last);
+    public Map<HookPoint, Tensor> added() {
+        return added;
+    }
+
+    @Override
+    public Map<HookPoint, Tensor> trajectory() {
         Map<HookPoint, Tensor> out = new LinkedHashMap<>();
         pieces.forEach((hook, parts) -> out.put(hook, join(hook, parts, length)));
         return out;
     }
 
     private RunResult keep(RunResult r) {
-        pieces.forEach((hook, parts) -> parts.add(r.activation(hook)));
+        Map<HookPoint, Tensor> now = new LinkedHashMap<>();
+        pieces.forEach((hook, parts) -> {
+            parts.add(r.activation(hook));
+            now.put(hook, r.activation(hook));
+        });
+        added = now;
         return r;
     }
 

@@ -5,6 +5,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,8 @@ final class FullSteps implements Steps {
     private final Model model;
     private final GenerationRequest request;
     private final List<int[]> sequences;
+    private Map<HookPoint, Tensor> cached = Map.of();
+    private int added;
 
     FullSteps(Model model, GenerationRequest request) {
         this.model = model;
@@ -23,19 +26,51 @@ final class FullSteps implements Steps {
 
     @Override
     public Tensor first() {
-        return run(Set.of(), RunRequest.LogitsMode.LAST).logits();
+        added = request.promptLength();
+        return run();
     }
 
     @Override
     public Tensor next(int[] tokens) {
         append(tokens);
-        return run(Set.of(), RunRequest.LogitsMode.LAST).logits();
+        added = 1;
+        return run();
+    }
+
+    /** The last run's cache, cut to its last {@code added} query positions (the rerun reruns them all). */
+    @Override
+    public Map<HookPoint, Tensor> added() {
+        Map<HookPoint, Tensor> out = new LinkedHashMap<>();
+        cached.forEach((hook, t) -> out.put(hook, lastPositions(t, hook.site().shape().positionAxis(), added)));
+        return out;
     }
 
     @Override
-    public Map<HookPoint, Tensor> trajectory(int[] last) {
-        append(last);
-        return run(request.cache(), RunRequest.LogitsMode.NONE).cache();
+    public Map<HookPoint, Tensor> trajectory() {
+        return cached;
+    }
+
+    private Tensor run() {
+        dev.loupe.api.RunResult r = run(request.cache(), RunRequest.LogitsMode.LAST);
+        cached = r.cache();
+        return r.logits();
+    }
+
+    static Tensor lastPositions(Tensor t, int axis, int count) {
+        int[] shape = t.shape().clone();
+        int positions = shape[axis];
+        shape[axis] = count;
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= shape[d];
+        }
+        int inner = t.numel() / outer / positions;
+        float[] src = t.toArray();
+        float[] out = new float[outer * count * inner];
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(src, (o * positions + positions - count) * inner, out, o * count * inner, count * inner);
+        }
+        return Tensor.of(out, shape);
     }
 
     private void append(int[] tokens) {

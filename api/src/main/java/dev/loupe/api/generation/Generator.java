@@ -53,6 +53,10 @@ public final class Generator {
         int steps = 0;
         try (Steps decoding = cached ? new CachedSteps(model, request) : new FullSteps(model, request)) {
             Tensor logits = decoding.first();
+            boolean hooks = !request.cache().isEmpty();
+            if (hooks) {
+                listener.onActivations(0, decoding.added());
+            }
             int[] chosen = new int[batch];
             while (steps < budget) {
                 if (request.keepLogits()) {
@@ -78,9 +82,14 @@ public final class Generator {
                     break;
                 }
                 logits = decoding.next(chosen);
+                if (hooks) {
+                    listener.onActivations(steps, decoding.added());
+                }
             }
-            if (!request.cache().isEmpty()) {
-                trajectory = decoding.trajectory(chosen);
+            if (hooks) {
+                decoding.next(chosen); // the last token's own activations
+                listener.onActivations(steps, decoding.added());
+                trajectory = decoding.trajectory();
             }
         }
         List<GenerationResult.Completion> completions = new ArrayList<>();

@@ -16,8 +16,11 @@ interface Steps extends AutoCloseable {
     /** Logits [batch, vocab] after appending one token per sequence. */
     Tensor next(int[] tokens);
 
-    /** The requested hooks over prompt and every generated token, {@code last} (not yet run) appended. */
-    Map<HookPoint, Tensor> trajectory(int[] last);
+    /** The requested hooks at the positions the last {@link #first} or {@link #next} added. */
+    Map<HookPoint, Tensor> added();
+
+    /** The requested hooks over every position run so far. */
+    Map<HookPoint, Tensor> trajectory();
 
     @Override
     void close();

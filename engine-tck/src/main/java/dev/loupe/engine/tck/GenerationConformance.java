@@ -21,7 +21,9 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.ModelSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -35,8 +37,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 3, 7 and 12 tokens (past the sliding window of 8 where a family has one), greedy, with and without a steering
  * vector, generates the same tokens with the engine's KV cache as by rerunning the whole sequence, with logits within
  * 1e-4 · max(1, max |logit|) at every step; the trajectory's activations equal a forward of the final sequences
- * (same tolerance); greedy generation of many prompts in batches gives each prompt's own continuation. Engines
- * without a KV cache pass trivially (both paths rerun).
+ * (same tolerance), and each pass's activations handed to the listener are the same cached and rerun; greedy
+ * generation of many prompts in batches gives each prompt's own continuation. Engines without a KV cache pass
+ * trivially (both paths rerun).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class GenerationConformance extends DictionaryConformance {
@@ -99,8 +102,21 @@ public abstract class GenerationConformance extends DictionaryConformance {
             Set<HookPoint> hooks = Set.of(HookPoint.residPre(0), HookPoint.of(last, HookSite.RESID_POST),
                     HookPoint.of(last, HookSite.ATTN_PATTERN), HookPoint.of(0, HookSite.ATTN_Z));
             List<int[]> prompts = prompts(m.spec().dVocab());
+            Map<HookPoint, List<Tensor>> cachedPasses = new HashMap<>();
+            Map<HookPoint, List<Tensor>> rerunPasses = new HashMap<>();
             GenerationResult r = Generator.generate(m, GenerationRequest.builder(prompts).maxTokens(5)
-                    .cache(hooks).build());
+                    .cache(hooks).build(), collect(cachedPasses));
+            Generator.generate(m, GenerationRequest.builder(prompts).maxTokens(5).cache(hooks).kvCache(false).build(),
+                    collect(rerunPasses));
+            for (HookPoint h : hooks) {
+                List<Tensor> cached = cachedPasses.get(h);
+                assertEquals(r.steps() + 1, cached.size(), name + " " + h + ": the prompt's pass and one per token");
+                assertEquals(r.cache().get(h).size(h.site().shape().positionAxis()),
+                        cached.stream().mapToInt(t -> t.size(h.site().shape().positionAxis())).sum(), name + " " + h);
+                for (int k = 0; k < cached.size(); k++) {
+                    close(rerunPasses.get(h).get(k), cached.get(k), name + " " + h + " pass " + k + " (rerun)");
+                }
+            }
             List<int[]> finals = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 int[] p = prompts.get(i);
@@ -115,6 +131,18 @@ public abstract class GenerationConformance extends DictionaryConformance {
                 close(reference.activation(h), r.cache().get(h), name + " " + h);
             }
         }
+    }
+
+    private static dev.loupe.api.generation.TokenListener collect(Map<HookPoint, List<Tensor>> into) {
+        return new dev.loupe.api.generation.TokenListener() {
+            @Override
+            public void onToken(int sequence, int token) {}
+
+            @Override
+            public void onActivations(int pass, Map<HookPoint, Tensor> added) {
+                added.forEach((h, t) -> into.computeIfAbsent(h, k -> new ArrayList<>()).add(t));
+            }
+        };
     }
 
     @Test
