@@ -41,12 +41,9 @@ public final class CorpusOptions {
 
     /** The windows of the corpus for {@code m} ({@code seed} picks the toy-world text when there is no corpus). */
     Iterator<int[]> windows(Model m, boolean embedded, long seed) {
-        int n = context == 0 ? m.spec().nCtx() : context;
-        if (n > m.spec().nCtx()) {
-            throw new LoupeException("--context " + n + " is longer than the model's context of " + m.spec().nCtx());
-        }
+        TokenizerPolicy resolved = policy().resolve(m.spec().nCtx());
         if (corpus != null) {
-            return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), policy().resolve(m.spec().nCtx()));
+            return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), resolved);
         }
         if (field != null || stride != 0 || bos != TokenizerPolicy.Bos.DOCUMENT) {
             throw new LoupeException((field != null ? "--field" : stride != 0 ? "--stride" : "--bos")
@@ -56,7 +53,7 @@ public final class CorpusOptions {
             throw new LoupeException("--corpus is required with --model (the toy-world text fits the embedded model "
                     + "only)");
         }
-        return Windows.toyWorld(m, seed, n);
+        return Windows.toyWorld(m, seed, resolved.context());
     }
 
     /** How results name the text. */

@@ -83,13 +83,7 @@ public final class RunCommand extends ModelCommand {
         if (input.tokens != null) {
             return input.tokens;
         }
-        int[] ids = m.tokenizer().encode(input.prompt);
-        if (bos && m.tokenizer().bosId().isPresent()) {
-            int[] with = new int[ids.length + 1];
-            with[0] = m.tokenizer().bosId().getAsInt();
-            System.arraycopy(ids, 0, with, 1, ids.length);
-            ids = with;
-        }
+        int[] ids = bos ? m.tokenizer().encodeWithBos(input.prompt) : m.tokenizer().encode(input.prompt);
         if (ids.length == 0) {
             throw new LoupeException("the prompt is empty after tokenization");
         }
