@@ -43,11 +43,11 @@ public final class BenchCommand implements Runnable {
     boolean generate;
 
     @Range(min = 1) @Option(names = "--prompt-tokens", defaultValue = "16",
-            description = "With --generate: prompt length (default: ${DEFAULT-VALUE}).")
+            description = "With --generate or --compare-peer: prompt length (default: ${DEFAULT-VALUE}).")
     int promptTokens;
 
     @Range(min = 2) @Option(names = "--new-tokens", defaultValue = "32",
-            description = "With --generate: new tokens a sequence (default: ${DEFAULT-VALUE}).")
+            description = "With --generate or --compare-peer: new tokens a sequence (default: ${DEFAULT-VALUE}).")
     int newTokens;
 
     @Option(names = "--compare-peer", description = "Time each case against HF transformers on PyTorch eager (same "
@@ -78,6 +78,24 @@ public final class BenchCommand implements Runnable {
         PrintWriter w = spec.commandLine().getOut();
         if ((model != null || !python.equals("python3")) && !comparePeer) {
             throw new dev.loupe.api.LoupeException("--checkpoint and --python apply to --compare-peer");
+        }
+        picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        for (String option : List.of("--prompt-tokens", "--new-tokens")) {
+            if (given.hasMatchedOption(option) && !generate && !comparePeer) {
+                throw new dev.loupe.api.LoupeException(option + " applies to --generate or --compare-peer");
+            }
+        }
+        if (generate && given.hasMatchedOption("--seq")) {
+            throw new dev.loupe.api.LoupeException("--seq applies to forward timings; with --generate the prompt is "
+                    + "--prompt-tokens long");
+        }
+        if (comparePeer && generate) {
+            throw new dev.loupe.api.LoupeException("--generate and --compare-peer: generation is one of "
+                    + "--compare-peer's cases; give one of them");
+        }
+        if (comparePeer && model != null && given.hasMatchedOption("--layers")) {
+            throw new dev.loupe.api.LoupeException("--layers shapes the random GPT-2-small-shaped model, which "
+                    + "--checkpoint replaces");
         }
         if (comparePeer) {
             comparePeer(w, s);
@@ -135,7 +153,8 @@ public final class BenchCommand implements Runnable {
         w.flush();
         for (String name : names) {
             try (dev.loupe.api.Model m = loader.plugins().engine(name).load(source)) {
-                for (PeerBench.Row r : PeerBench.run(m, name, peer, seq, batches, iterations)) {
+                for (PeerBench.Row r : PeerBench.run(m, name, peer, seq, batches, iterations,
+                        new PeerBench.Generation(promptTokens, newTokens))) {
                     w.printf("%-7s %-13s %-6d %-10.1f %-10.1f %.2f%n", r.engine(), r.caseName(), r.batch(),
                             r.loupeMs(), r.peerMs(), r.ratio());
                     w.flush();

@@ -25,13 +25,11 @@ import java.util.SplittableRandom;
  * Loupe against the {@link Peer} case by case on the same token ids: forward (all logits, last logits), the
  * residual stream cached (HF: output_hidden_states), every hook cached (HF: hidden states and attention patterns,
  * the most it gives), the gradient of a token's log-probability w.r.t. a vector added to a block's input (batch 1),
- * generation with the KV cache (16-token prompts, 32 new tokens), and on engines that train, five steps of transcoder
+ * generation with the KV cache (--prompt-tokens, --new-tokens), and on engines that train, five steps of transcoder
  * training ({@link TranscoderSteps}). Timed runs alternate between Loupe and the peer after untimed ones
  * ({@link #WARM_UP}); medians.
  */
 final class PeerBench {
-    private static final int PROMPT = 16;
-    private static final int NEW_TOKENS = 32;
     /**
      * Untimed runs of each side first, at least two and for at least two seconds: the JVM's JIT compiles the hot
      * paths (a small model's generation runs 4× slower in its first runs) and both sides' allocators settle.
@@ -49,7 +47,11 @@ final class PeerBench {
         }
     }
 
-    static List<Row> run(Model model, String engine, Peer peer, int seq, int[] batches, int iterations) {
+    /** The generation case's shape: prompt tokens and new tokens a sequence. */
+    record Generation(int promptTokens, int newTokens) {}
+
+    static List<Row> run(Model model, String engine, Peer peer, int seq, int[] batches, int iterations,
+                         Generation generation) {
         List<Row> rows = new ArrayList<>();
         SplittableRandom rnd = new SplittableRandom(4);
         int vocab = model.spec().dVocab();
@@ -58,13 +60,13 @@ final class PeerBench {
                 if (c.equals("gradient") && (b != 1 || !model.capabilities().contains(Capability.GRADIENTS))) {
                     continue;
                 }
-                int length = c.equals("generate") ? PROMPT : Math.min(seq, model.spec().nCtx());
+                int length = c.equals("generate") ? generation.promptTokens() : Math.min(seq, model.spec().nCtx());
                 List<int[]> ids = new ArrayList<>();
                 for (int i = 0; i < b; i++) {
                     ids.add(rnd.ints(length, 0, vocab).toArray());
                 }
-                rows.add(compare(engine, c, b, loupeCase(model, c, ids),
-                        peerCase(c, ids, model.spec().nLayers() / 2), peer, iterations));
+                rows.add(compare(engine, c, b, loupeCase(model, c, ids, generation.newTokens()),
+                        peerCase(c, ids, model.spec().nLayers() / 2, generation.newTokens()), peer, iterations));
             }
         }
         if (model.capabilities().contains(Capability.TRAINING)) {
@@ -90,7 +92,7 @@ final class PeerBench {
         return new Row(engine, caseName, batch, BenchClock.median(mine), BenchClock.median(theirs));
     }
 
-    private static Runnable loupeCase(Model m, String c, List<int[]> ids) {
+    private static Runnable loupeCase(Model m, String c, List<int[]> ids, int newTokens) {
         int layers = m.spec().nLayers();
         return switch (c) {
             case "forward" -> () -> m.run(request(ids, Set.of(), RunRequest.LogitsMode.ALL));
@@ -114,7 +116,7 @@ final class PeerBench {
                         new int[] {target(seq)}), 1.0);
                 yield () -> m.gradients(new GradientRequest(run, target, Set.of(0), Set.of()));
             }
-            case "generate" -> () -> Generator.generate(m, GenerationRequest.builder(ids).maxTokens(NEW_TOKENS)
+            case "generate" -> () -> Generator.generate(m, GenerationRequest.builder(ids).maxTokens(newTokens)
                     .build());
             default -> throw new IllegalArgumentException(c);
         };
@@ -128,7 +130,7 @@ final class PeerBench {
         return new RunRequest(ids, RunRequest.Padding.RIGHT, cache, List.of(), mode);
     }
 
-    private static Map<String, Object> peerCase(String c, List<int[]> ids, int layer) {
+    private static Map<String, Object> peerCase(String c, List<int[]> ids, int layer, int newTokens) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("op", "time");
         r.put("ids", ids);
@@ -145,7 +147,7 @@ final class PeerBench {
             }
             case "generate" -> {
                 r.put("case", "generate");
-                r.put("new_tokens", NEW_TOKENS);
+                r.put("new_tokens", newTokens);
             }
             default -> r.put("case", c);
         }
