@@ -42,8 +42,10 @@ public final class Corpus implements Iterable<String> {
                     + " is plain text");
         }
         Corpus c = new Corpus(path, field == null ? "text" : field);
-        if (!c.iterator().hasNext()) {
-            throw new LoupeException(path + ": the corpus has no documents");
+        try (Documents first = c.iterator()) {
+            if (!first.hasNext()) {
+                throw new LoupeException(path + ": the corpus has no documents");
+            }
         }
         return c;
     }
@@ -53,12 +55,22 @@ public final class Corpus implements Iterable<String> {
         return root;
     }
 
+    /** The documents in order; {@link Documents#close} releases the open file when stopping early. */
     @Override
-    public Iterator<String> iterator() {
+    public Documents iterator() {
         List<Path> files = files();
-        return new Iterator<>() {
+        return new Documents() {
             private int next;
             private Iterator<String> current = java.util.Collections.emptyIterator();
+
+            @Override
+            public void close() {
+                if (current instanceof Documents d) {
+                    d.close();
+                }
+                next = files.size();
+                current = java.util.Collections.emptyIterator();
+            }
 
             @Override
             public boolean hasNext() {
@@ -106,7 +118,7 @@ public final class Corpus implements Iterable<String> {
             return all.isBlank() ? java.util.Collections.emptyIterator() : List.of(all).iterator();
         }
         BufferedReader r = read(file, () -> Files.newBufferedReader(file, StandardCharsets.UTF_8));
-        return new Iterator<>() {
+        return new Documents() {
             private int line;
             private String next;
             private boolean done;
@@ -116,11 +128,7 @@ public final class Corpus implements Iterable<String> {
                 while (next == null && !done) {
                     String text = read(file, r::readLine);
                     if (text == null) {
-                        done = true;
-                        read(file, () -> {
-                            r.close();
-                            return null;
-                        });
+                        close();
                         return false;
                     }
                     line++;
@@ -139,6 +147,17 @@ public final class Corpus implements Iterable<String> {
                 String d = next;
                 next = null;
                 return d;
+            }
+
+            @Override
+            public void close() {
+                if (!done) {
+                    done = true;
+                    read(file, () -> {
+                        r.close();
+                        return null;
+                    });
+                }
             }
         };
     }

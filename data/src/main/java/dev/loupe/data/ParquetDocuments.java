@@ -20,7 +20,7 @@ import java.util.NoSuchElementException;
  * column (the error lists those there are), another type, or a null value is a one-line error naming file, column
  * and row. The reader is closed when the last row has been read.
  */
-final class ParquetDocuments implements Iterator<String> {
+final class ParquetDocuments implements Documents {
     private final Path file;
     private final String column;
     private final ParquetFileReader reader;
@@ -35,7 +35,7 @@ final class ParquetDocuments implements Iterator<String> {
         this.rows = rows;
     }
 
-    static Iterator<String> open(Path file, String column) {
+    static Documents open(Path file, String column) {
         ParquetFileReader reader;
         try {
             reader = ParquetFileReader.open(InputFile.of(file));
@@ -108,7 +108,8 @@ final class ParquetDocuments implements Iterator<String> {
         }
     }
 
-    private void close() {
+    @Override
+    public void close() {
         if (!closed) {
             closed = true;
             rows.close();

@@ -10,9 +10,9 @@ import java.util.NoSuchElementException;
  * Documents as token windows of one length, the way SAELens and TransformerLens stream a corpus: each document is
  * encoded, BOS placed as the {@link TokenizerPolicy} says, the documents packed end to end and cut into windows
  * that start every {@code stride} tokens; what is left at the end, shorter than a window, is dropped. Finite: it
- * ends with the corpus.
+ * ends with the corpus. Closing it releases the corpus file being read (for a caller that stops early).
  */
-public final class TokenWindows implements Iterator<int[]> {
+public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
     private final Tokenizer tokenizer;
     private final Iterator<String> documents;
     private final TokenizerPolicy policy;
@@ -43,6 +43,17 @@ public final class TokenWindows implements Iterator<int[]> {
     /** Consecutive windows of {@code length} tokens, BOS before each document. */
     public TokenWindows(Tokenizer tokenizer, Iterable<String> corpus, int length) {
         this(tokenizer, corpus, new TokenizerPolicy(length, length, TokenizerPolicy.Bos.DOCUMENT).resolve(length));
+    }
+
+    @Override
+    public void close() {
+        if (documents instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tokenizer;
@@ -45,6 +46,37 @@ class CorpusTest {
         assertEquals(List.of("doc one", "doc two\nstill two", "doc three"), all(Corpus.open(folder, null)),
                 "files in name order; a plain file in a folder is one document");
         assertEquals(all(Corpus.open(folder, null)), all(Corpus.open(folder, null)), "read again, the same");
+    }
+
+    /**
+     * Opening a corpus and stopping after one document, then closing, leaves no file open (counted in
+     * /proc/self/fd, where the OS has it): 40 rounds over a JSONL file, a plain-text folder and a Parquet file.
+     */
+    @Test
+    void stoppingEarlyAndClosingLeavesNoFileOpen() throws IOException {
+        Path fds = Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(fds), "no /proc/self/fd here");
+        Path jsonl = tmp.resolve("c.jsonl");
+        Files.writeString(jsonl, "{\"text\": \"one\"}\n{\"text\": \"two\"}\n");
+        Path folder = Files.createDirectories(tmp.resolve("lines"));
+        Files.writeString(folder.resolve("a.txt"), "first\nsecond\n");
+        Files.writeString(folder.resolve("b.jsonl"), "{\"text\": \"three\"}\n");
+        Path parquet = ParquetCorpusTest.fixture("corpus-snappy.parquet");
+        long before = count(fds);
+        for (int i = 0; i < 40; i++) {
+            for (Path p : List.of(jsonl, folder, parquet)) {
+                try (Documents d = Corpus.open(p, null).iterator()) {
+                    d.next();
+                }
+            }
+        }
+        assertTrue(count(fds) - before < 5, "files left open: " + (count(fds) - before));
+    }
+
+    private static long count(Path fds) throws IOException {
+        try (var s = Files.list(fds)) {
+            return s.count();
+        }
     }
 
     @Test
