@@ -31,6 +31,8 @@ def load(req):
     else:
         model = transformers.AutoModelForCausalLM.from_pretrained(req["model"], attn_implementation="eager",
                                                                   torch_dtype=torch.float32)
+    for p in model.parameters():  # gradients w.r.t. the added vector only, as Loupe computes them
+        p.requires_grad_(False)
     return model.eval()
 
 
