@@ -111,7 +111,7 @@ final class PeerBench {
                 int[] seq = ids.get(0);
                 Intervention v = new Intervention.AddVector(HookPoint.residPre(layers / 2),
                         Tensor.zeros(m.spec().dModel()), 1.0, Positions.all());
-                RunRequest run = request(ids, Set.of(), RunRequest.LogitsMode.ALL).withInterventions(List.of(v));
+                RunRequest run = request(ids, Set.of(), RunRequest.LogitsMode.LAST).withInterventions(List.of(v));
                 Objective target = new Objective.TokenLogProb(new TokenTargets(0, new int[] {seq.length - 1},
                         new int[] {target(seq)}), 1.0);
                 yield () -> m.gradients(new GradientRequest(run, target, Set.of(0), Set.of()));

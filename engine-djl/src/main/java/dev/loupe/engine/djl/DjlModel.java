@@ -3,6 +3,7 @@ package dev.loupe.engine.djl;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.loupe.api.Capability;
 import dev.loupe.api.HookPoint;
@@ -91,7 +92,7 @@ final class DjlModel implements Model {
 
     @Override
     public GradientResult gradients(GradientRequest request) {
-        RunRequest run = request.run().withLogits(RunRequest.LogitsMode.ALL);
+        RunRequest run = request.run();
         for (Intervention iv : run.interventions()) {
             if (iv instanceof Intervention.Custom) {
                 throw new LoupeException("a Custom intervention at '" + iv.hook() + "' blocks gradients; express it as data");
@@ -114,8 +115,12 @@ final class DjlModel implements Model {
              GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
             RunHooks hooks = new RunHooks(spec, m, run.interventions(), run.cache(), request.trainable(),
                     request.activationGradients(), Objectives.hooksRead(request.objective()));
-            NDArray logits = forward.run(m, batch, hooks, RunRequest.LogitsMode.ALL);
-            NDArray value = Objectives.evaluate(m, request.objective(), logits, hooks);
+            Frame frame = Frame.of(m, spec, batch);
+            NDArray x = forward.finalResidual(m, frame, hooks, null);
+            LogitRows rows = LogitRows.of(request.objective(), batch.size(), batch.length());
+            NDArray objectiveLogits = rows.size() == 0 ? null : forward.unembed(x.reshape(-1, spec.dModel())
+                    .get(new NDIndex("{}", m.create(rows.flat())))).reshape(1, rows.size(), -1);
+            NDArray value = Objectives.evaluate(m, rows.remap(request.objective()), objectiveLogits, hooks);
             if (!request.trainable().isEmpty() || !request.activationGradients().isEmpty()) {
                 collector.backward(value);
             }
@@ -131,9 +136,20 @@ final class DjlModel implements Model {
                 }
                 actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
             }
-            RunResult result = new RunResult(Arrays2.toTensor(logits), hooks.cacheTensors(), batch.lengths());
+            RunResult result = new RunResult(returnedLogits(m, x.stopGradient(), frame, run.logits()),
+                    hooks.cacheTensors(), batch.lengths());
             return new GradientResult(Arrays2.scalar(value), paramGrads, actGrads, result);
         }
+    }
+
+    /** The pass's logits as the request's {@code LogitsMode} asks (the objective's own rows were computed apart). */
+    private Tensor returnedLogits(NDManager m, NDArray x, Frame frame, RunRequest.LogitsMode mode) {
+        return switch (mode) {
+            case NONE -> null;
+            case ALL -> Arrays2.toTensor(forward.unembed(x));
+            case LAST -> Arrays2.toTensor(forward.unembed(x.reshape(-1, spec.dModel())
+                    .get(new NDIndex("{}", m.create(frame.lastRows)))));
+        };
     }
 
     private static boolean finite(GradientResult r) {

@@ -55,6 +55,25 @@ final class Forward {
 
     /** As above over {@code frame}'s positions, extending {@code kv} (when not null) with their keys and values. */
     NDArray run(NDManager m, Frame frame, RunHooks hooks, LogitsMode mode, KvCache kv) {
+        NDArray x = finalResidual(m, frame, hooks, kv);
+        if (mode == LogitsMode.NONE) {
+            return null;
+        }
+        if (mode == LogitsMode.LAST && frame.length == 1) {
+            x = x.reshape(-1, spec.dModel());
+        } else if (mode == LogitsMode.LAST) {
+            x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(frame.lastRows)));
+        }
+        return unembed(x);
+    }
+
+    /** Logits of residual rows [..., d_model] after ln_final: the unembedding, its bias and the final soft-cap. */
+    NDArray unembed(NDArray x) {
+        return softcap(addBias(x.matMul(w.array("W_U")), w.array("b_U")), f.finalSoftcap());
+    }
+
+    /** The residual stream after ln_final [batch, pos, d_model], every hook on the way fired. */
+    NDArray finalResidual(NDManager m, Frame frame, RunHooks hooks, KvCache kv) {
         NDArray embed = w.array("W_E").get(m, new NDIndex("{}", frame.ids));
         if (f.embeddingScale() != 1) {
             embed = embed.mul((float) f.embeddingScale());
@@ -66,16 +85,7 @@ final class Forward {
         for (int l = 0; l < spec.nLayers(); l++) {
             x = block(l, x, frame, hooks, kv);
         }
-        x = norm(x, "ln_final", -1, hooks);
-        if (mode == LogitsMode.NONE) {
-            return null;
-        }
-        if (mode == LogitsMode.LAST && frame.length == 1) {
-            x = x.reshape(-1, spec.dModel());
-        } else if (mode == LogitsMode.LAST) {
-            x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(frame.lastRows)));
-        }
-        return softcap(addBias(x.matMul(w.array("W_U")), w.array("b_U")), f.finalSoftcap());
+        return norm(x, "ln_final", -1, hooks);
     }
 
     private NDArray block(int l, NDArray resid, Frame frame, RunHooks hooks, KvCache kv) {

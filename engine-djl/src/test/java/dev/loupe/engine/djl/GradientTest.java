@@ -1,6 +1,7 @@
 package dev.loupe.engine.djl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.api.HookPoint;
@@ -13,6 +14,7 @@ import dev.loupe.api.objective.GradientResult;
 import dev.loupe.api.objective.Objective;
 import dev.loupe.api.objective.TokenTargets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -48,6 +50,33 @@ class GradientTest {
     private GradientRequest request(Tensor v) {
         RunRequest run = RunRequest.of(tokens).withInterventions(new Intervention.AddVector(HOOK, v));
         return new GradientRequest(run, objective, Set.of(0), Set.of(HOOK));
+    }
+
+    /**
+     * The objective's logits are computed at the rows it reads whatever the request's LogitsMode; the mode only says
+     * which logits come back. Value and gradient agree across ALL / LAST / NONE (1e-5 relative), ALL's logits equal a
+     * plain run's, and NONE returns none.
+     */
+    @Test
+    void theLogitsModeSaysWhatComesBackNotWhatTheObjectiveSees() {
+        float[] v0 = new float[64];
+        java.util.Arrays.fill(v0, 0.1f);
+        Tensor v = Tensor.vector(v0);
+        GradientResult all = model.gradients(request(v));
+        for (RunRequest.LogitsMode mode : List.of(RunRequest.LogitsMode.LAST, RunRequest.LogitsMode.NONE)) {
+            GradientRequest r = request(v);
+            GradientResult other = model.gradients(new GradientRequest(r.run().withLogits(mode), r.objective(),
+                    r.trainable(), r.activationGradients()));
+            assertEquals(all.value(), other.value(), 1e-5 * Math.abs(all.value()), mode.toString());
+            assertTrue(all.parameterGradients().get(0).maxAbsDiff(other.parameterGradients().get(0))
+                    <= 1e-5 * Math.max(1, all.parameterGradients().get(0).norm()), mode.toString());
+        }
+        Tensor plain = model.run(RunRequest.of(tokens).withInterventions(new Intervention.AddVector(HOOK, v))).logits();
+        assertTrue(plain.maxAbsDiff(all.run().logits()) < 1e-5, "ALL's logits are a plain run's");
+        GradientRequest none = request(v);
+        assertThrows(IllegalStateException.class, () -> model.gradients(new GradientRequest(
+                none.run().withLogits(RunRequest.LogitsMode.NONE), none.objective(), none.trainable(),
+                none.activationGradients())).run().logits());
     }
 
     @Test

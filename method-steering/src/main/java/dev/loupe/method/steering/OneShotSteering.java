@@ -103,7 +103,7 @@ public final class OneShotSteering {
         for (Datapoint dp : data) {
             for (Datapoint single : SteeringLosses.perCompletion(dp)) {
                 RunRequest run = new RunRequest(SteeringLosses.sequences(single), RunRequest.Padding.RIGHT, Set.of(),
-                        List.of(intervention(c, v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.ALL);
+                        List.of(intervention(c, v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.NONE);
                 GradientResult r = model.gradients(new GradientRequest(run,
                         SteeringLosses.negatedLoss(single, c.coldness(), c.normaliseByLength()), Set.of(0), Set.of()));
                 losses.add(-r.value());
