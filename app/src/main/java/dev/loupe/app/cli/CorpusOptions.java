@@ -56,6 +56,13 @@ public final class CorpusOptions {
         return Windows.toyWorld(m, seed, resolved.context());
     }
 
+    /** Releases the corpus file that {@link #windows}' iterator holds when a command stops reading it early. */
+    static void release(Iterator<int[]> windows) {
+        if (windows instanceof TokenWindows w) {
+            w.close();
+        }
+    }
+
     /** How results name the text. */
     String name() {
         return corpus == null ? "toy-world text" : corpus.toString();

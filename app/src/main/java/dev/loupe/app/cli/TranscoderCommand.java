@@ -68,17 +68,21 @@ public final class TranscoderCommand {
                 var windows = text.windows(m, options.model == null, seed);
                 var progress = new ProgressBar(spec.commandLine().getErr());
                 ActivationHarvest h;
-                if (hookIn != null || hookOut != null) {
-                    Exclusive.refuse(spec, hookIn != null ? "--hook-in" : "--hook-out", "--layer");
-                    if (hookIn == null || hookOut == null) {
-                        throw new LoupeException((hookIn == null ? "--hook-out" : "--hook-in") + " needs "
-                                + (hookIn == null ? "--hook-in" : "--hook-out") + " (or neither, and --layer)");
+                try {
+                    if (hookIn != null || hookOut != null) {
+                        Exclusive.refuse(spec, hookIn != null ? "--hook-in" : "--hook-out", "--layer");
+                        if (hookIn == null || hookOut == null) {
+                            throw new LoupeException((hookIn == null ? "--hook-out" : "--hook-in") + " needs "
+                                    + (hookIn == null ? "--hook-in" : "--hook-out") + " (or neither, and --layer)");
+                        }
+                        h = ActivationHarvest.run(m, hook("--hook-in", hookIn), hook("--hook-out", hookOut), windows,
+                                tokens, shardTokens, out, progress);
+                    } else {
+                        h = ActivationHarvest.run(m, layer < 0 ? m.spec().nLayers() - 1 : layer, windows, tokens,
+                                shardTokens, out, progress);
                     }
-                    h = ActivationHarvest.run(m, hook("--hook-in", hookIn), hook("--hook-out", hookOut), windows,
-                            tokens, shardTokens, out, progress);
-                } else {
-                    h = ActivationHarvest.run(m, layer < 0 ? m.spec().nLayers() - 1 : layer, windows, tokens,
-                            shardTokens, out, progress);
+                } finally {
+                    CorpusOptions.release(windows);
                 }
                 if (options.json) {
                     spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
@@ -178,8 +182,12 @@ public final class TranscoderCommand {
                 ModelIdentity.check(TranscoderFile.madeOn(transcoder), m, force, spec.commandLine().getErr(), transcoder);
                 List<int[]> scored = new ArrayList<>();
                 Iterator<int[]> w = text.windows(m, options.model == null, seed);
-                while (scored.size() < windows && w.hasNext()) {
-                    scored.add(w.next());
+                try {
+                    while (scored.size() < windows && w.hasNext()) {
+                        scored.add(w.next());
+                    }
+                } finally {
+                    CorpusOptions.release(w);
                 }
                 doc.put("corpus", text.name());
                 doc.put("metrics", TranscoderMetrics.evaluate(m, t, scored));

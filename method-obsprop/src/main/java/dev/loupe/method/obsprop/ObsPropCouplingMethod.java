@@ -65,11 +65,12 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         List<Observable> ns = config.observables().stream()
                 .map(e -> ObservableExpression.parse(e, model.tokenizer())).toList();
         TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
-        TokenWindows text = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
-                config.field().isEmpty() ? null : config.field()), policy);
         List<int[]> windows = new ArrayList<>();
-        while (windows.size() < config.windows() && text.hasNext()) {
-            windows.add(text.next());
+        try (TokenWindows text = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
+                config.field().isEmpty() ? null : config.field()), policy)) {
+            while (windows.size() < config.windows() && text.hasNext()) {
+                windows.add(text.next());
+            }
         }
         if (windows.isEmpty()) {
             throw new LoupeException(config.corpus() + ": too little text for one window of " + policy.context()
