@@ -40,7 +40,6 @@ public final class Generation {
      */
     public static List<int[]> greedy(Model model, List<int[]> prompts, int maxTokens, List<Intervention> interventions,
                                      int stopToken) {
-        List<int[]> out = new ArrayList<>();
         List<Integer> pending = new ArrayList<>();
         int[][] results = new int[prompts.size()][];
         for (int i = 0; i < prompts.size(); i++) {
@@ -60,9 +59,6 @@ public final class Generation {
                 results[chunk.get(k)] = done.get(k).tokens();
             }
         }
-        for (int[] r : results) {
-            out.add(r);
-        }
-        return out;
+        return List.of(results);
     }
 }

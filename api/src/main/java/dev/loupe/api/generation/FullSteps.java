@@ -41,7 +41,10 @@ final class FullSteps implements Steps {
     @Override
     public Map<HookPoint, Tensor> added() {
         Map<HookPoint, Tensor> out = new LinkedHashMap<>();
-        cached.forEach((hook, t) -> out.put(hook, lastPositions(t, hook.site().shape().positionAxis(), added)));
+        cached.forEach((hook, t) -> {
+            int axis = hook.site().shape().positionAxis();
+            out.put(hook, t.slice(axis, t.size(axis) - added, t.size(axis)));
+        });
         return out;
     }
 
@@ -54,23 +57,6 @@ final class FullSteps implements Steps {
         dev.loupe.api.RunResult r = run(request.cache(), RunRequest.LogitsMode.LAST);
         cached = r.cache();
         return r.logits();
-    }
-
-    static Tensor lastPositions(Tensor t, int axis, int count) {
-        int[] shape = t.shape().clone();
-        int positions = shape[axis];
-        shape[axis] = count;
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= shape[d];
-        }
-        int inner = t.numel() / outer / positions;
-        float[] src = t.toArray();
-        float[] out = new float[outer * count * inner];
-        for (int o = 0; o < outer; o++) {
-            System.arraycopy(src, (o * positions + positions - count) * inner, out, o * count * inner, count * inner);
-        }
-        return Tensor.of(out, shape);
     }
 
     private void append(int[] tokens) {

@@ -54,7 +54,8 @@ public final class Generator {
         try (Steps decoding = cached ? new CachedSteps(model, request) : new FullSteps(model, request)) {
             Tensor logits = decoding.first();
             boolean hooks = !request.cache().isEmpty();
-            if (hooks) {
+            boolean perPass = hooks && listener != TokenListener.NONE;
+            if (perPass) {
                 listener.onActivations(0, decoding.added());
             }
             int[] chosen = new int[batch];
@@ -82,13 +83,15 @@ public final class Generator {
                     break;
                 }
                 logits = decoding.next(chosen);
-                if (hooks) {
+                if (perPass) {
                     listener.onActivations(steps, decoding.added());
                 }
             }
             if (hooks) {
                 decoding.next(chosen); // the last token's own activations
-                listener.onActivations(steps, decoding.added());
+                if (perPass) {
+                    listener.onActivations(steps, decoding.added());
+                }
                 trajectory = decoding.trajectory();
             }
         }

@@ -8,6 +8,7 @@ import dev.loupe.app.ModelLoader;
 import dev.loupe.engine.djl.bench.ForwardBenchmark;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,7 +62,7 @@ public final class BenchCommand implements Runnable {
 
     @Option(names = "--checkpoint", paramLabel = "DIR", description = "With --compare-peer: an HF checkpoint folder "
             + "both sides load, instead of the two built-in shapes.")
-    java.nio.file.Path model;
+    Path model;
 
     @Spec
     CommandSpec spec;
@@ -133,8 +134,9 @@ public final class BenchCommand implements Runnable {
         int threads = Runtime.getRuntime().availableProcessors();
         try (Peer peer = Peer.start(python)) {
             if (model != null) {
-                peerTable(w, peer, names, "checkpoint " + model, ModelSource.directory(ModelLoader.directory(model)),
-                        ModelLoader.directory(model).toAbsolutePath().toString(), threads);
+                Path dir = ModelLoader.directory(model);
+                peerTable(w, peer, names, "checkpoint " + model, ModelSource.directory(dir),
+                        dir.toAbsolutePath().toString(), threads);
                 return;
             }
             peerTable(w, peer, names, "embedded model (4 layers, d_model 128)",

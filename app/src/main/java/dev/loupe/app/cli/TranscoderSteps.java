@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
 /**
  * The training case of {@link PeerBench}: a transcoder d_model → 8·d_model → d_model (the embedded model: 128 →
  * 1,024, the issue's shape) trained for a few Adam steps on one random batch, without ghost grads, by the engine's
- * {@link SparseMlpTrainer}; and the same loop as the peer's plain PyTorch request.
+ * {@link SparseMlpTrainer} (which puts the decoder's rows at unit norm itself); and the same loop as the peer's plain
+ * PyTorch request.
  */
 final class TranscoderSteps {
     private static final double L1 = 1e-3;
@@ -26,7 +27,7 @@ final class TranscoderSteps {
         Tensor x = gaussian(rnd, 1, batch, d);
         Tensor y = gaussian(rnd, 1, batch, d);
         SpliceFunction.SparseMlp initial = new SpliceFunction.SparseMlp(gaussian(rnd, 1 / Math.sqrt(d), d, features),
-                Tensor.zeros(features), unitRows(gaussian(rnd, 1, features, d)), Tensor.zeros(d), Tensor.zeros(d), null,
+                Tensor.zeros(features), gaussian(rnd, 1, features, d), Tensor.zeros(d), Tensor.zeros(d), null,
                 null, null);
         SparseMlpTrainingConfig config = new SparseMlpTrainingConfig(L1, 1e-3, 0, 0.9, 0.999, 1000, false);
         return () -> {
@@ -57,20 +58,5 @@ final class TranscoderSteps {
             v[i] = (float) (rnd.nextGaussian() * scale);
         }
         return Tensor.adopt(v, rows, cols);
-    }
-
-    private static Tensor unitRows(Tensor w) {
-        float[] v = w.toArray();
-        int cols = w.size(1);
-        for (int r = 0; r < w.size(0); r++) {
-            double n = 0;
-            for (int c = 0; c < cols; c++) {
-                n += v[r * cols + c] * v[r * cols + c];
-            }
-            for (int c = 0; c < cols; c++) {
-                v[r * cols + c] /= (float) Math.sqrt(n);
-            }
-        }
-        return Tensor.adopt(v, w.size(0), cols);
     }
 }

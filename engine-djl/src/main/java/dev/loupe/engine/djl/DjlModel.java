@@ -3,7 +3,6 @@ package dev.loupe.engine.djl;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import dev.loupe.api.Capability;
 import dev.loupe.api.HookPoint;
@@ -118,8 +117,8 @@ final class DjlModel implements Model {
             Frame frame = Frame.of(m, spec, batch);
             NDArray x = forward.finalResidual(m, frame, hooks, null);
             LogitRows rows = LogitRows.of(request.objective(), batch.size(), batch.length());
-            NDArray objectiveLogits = rows.size() == 0 ? null : forward.unembed(x.reshape(-1, spec.dModel())
-                    .get(new NDIndex("{}", m.create(rows.flat())))).reshape(1, rows.size(), -1);
+            NDArray objectiveLogits = rows.size() == 0 ? null
+                    : forward.unembed(forward.rows(m, x, rows.flat())).reshape(1, rows.size(), -1);
             NDArray value = Objectives.evaluate(m, rows.remap(request.objective()), objectiveLogits, hooks);
             if (!request.trainable().isEmpty() || !request.activationGradients().isEmpty()) {
                 collector.backward(value);
@@ -136,20 +135,11 @@ final class DjlModel implements Model {
                 }
                 actGrads.put(h, Arrays2.toTensor(probe.getGradient()));
             }
-            RunResult result = new RunResult(returnedLogits(m, x.stopGradient(), frame, run.logits()),
-                    hooks.cacheTensors(), batch.lengths());
+            NDArray returned = forward.logits(m, x.stopGradient(), frame, run.logits());
+            RunResult result = new RunResult(returned == null ? null : Arrays2.toTensor(returned), hooks.cacheTensors(),
+                    batch.lengths());
             return new GradientResult(Arrays2.scalar(value), paramGrads, actGrads, result);
         }
-    }
-
-    /** The pass's logits as the request's {@code LogitsMode} asks (the objective's own rows were computed apart). */
-    private Tensor returnedLogits(NDManager m, NDArray x, Frame frame, RunRequest.LogitsMode mode) {
-        return switch (mode) {
-            case NONE -> null;
-            case ALL -> Arrays2.toTensor(forward.unembed(x));
-            case LAST -> Arrays2.toTensor(forward.unembed(x.reshape(-1, spec.dModel())
-                    .get(new NDIndex("{}", m.create(frame.lastRows)))));
-        };
     }
 
     private static boolean finite(GradientResult r) {

@@ -55,16 +55,21 @@ final class Forward {
 
     /** As above over {@code frame}'s positions, extending {@code kv} (when not null) with their keys and values. */
     NDArray run(NDManager m, Frame frame, RunHooks hooks, LogitsMode mode, KvCache kv) {
-        NDArray x = finalResidual(m, frame, hooks, kv);
-        if (mode == LogitsMode.NONE) {
-            return null;
-        }
-        if (mode == LogitsMode.LAST && frame.length == 1) {
-            x = x.reshape(-1, spec.dModel());
-        } else if (mode == LogitsMode.LAST) {
-            x = x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(frame.lastRows)));
-        }
-        return unembed(x);
+        return logits(m, finalResidual(m, frame, hooks, kv), frame, mode);
+    }
+
+    /** Logits of {@code x} (after ln_final) as {@code mode} asks: every position, each sequence's last, or null. */
+    NDArray logits(NDManager m, NDArray x, Frame frame, LogitsMode mode) {
+        return switch (mode) {
+            case NONE -> null;
+            case ALL -> unembed(x);
+            case LAST -> unembed(frame.length == 1 ? x.reshape(-1, spec.dModel()) : rows(m, x, frame.lastRows));
+        };
+    }
+
+    /** Rows of [batch, pos, d_model] by flat index (sequence · pos + position): [rows, d_model]. */
+    NDArray rows(NDManager m, NDArray x, long[] flat) {
+        return x.reshape(-1, spec.dModel()).get(new NDIndex("{}", m.create(flat)));
     }
 
     /** Logits of residual rows [..., d_model] after ln_final: the unembedding, its bias and the final soft-cap. */

@@ -137,9 +137,7 @@ public abstract class EngineConformance extends GenerationConformance {
     @ParameterizedTest(name = "{0}")
     @MethodSource("generationModels")
     void fastPathsEqualThePlainPathEveryHookTakes(String name) {
-        Path dir = GoldenFixtures.MODELS.contains(name) ? GoldenFixtures.directory(name)
-                : GoldenFixtures.family(name);
-        try (Model m = engine().load(ModelSource.directory(dir))) {
+        try (Model m = engine().load(ModelSource.directory(folder(name)))) {
             Random rnd = new Random(21);
             List<int[]> batch = List.of(rnd.ints(9, 1, m.spec().dVocab()).toArray(),
                     rnd.ints(5, 1, m.spec().dVocab()).toArray());

@@ -50,7 +50,8 @@ public abstract class GenerationConformance extends DictionaryConformance {
         return Stream.concat(GoldenFixtures.MODELS.stream(), GoldenFixtures.allFamilies().stream());
     }
 
-    private static Path folder(String name) {
+    /** A golden checkpoint's folder, by the name {@link #generationModels} gives it. */
+    static Path folder(String name) {
         return GoldenFixtures.MODELS.contains(name) ? GoldenFixtures.directory(name) : GoldenFixtures.family(name);
     }
 
