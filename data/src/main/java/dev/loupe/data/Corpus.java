@@ -90,7 +90,11 @@ public final class Corpus implements Iterable<String> {
         };
     }
 
-    private List<Path> files() {
+    /**
+     * The files holding its documents, in the order {@link #iterator} reads them: the file itself, or a folder's
+     * files (hidden ones skipped) sorted by path. A distributed reader splits the corpus along them.
+     */
+    public List<Path> files() {
         if (!Files.isDirectory(root)) {
             return List.of(root);
         }
@@ -100,6 +104,39 @@ public final class Corpus implements Iterable<String> {
         } catch (IOException e) {
             throw new LoupeException(root + ": cannot list the corpus folder (" + e.getMessage() + ")");
         }
+    }
+
+    /** Whether it is a folder, where a plain-text file is one document (not one a line). */
+    public boolean folder() {
+        return Files.isDirectory(root);
+    }
+
+    /** The JSONL field or Parquet column its documents are read from. */
+    public String field() {
+        return field;
+    }
+
+    /**
+     * The documents of one of its {@link #files} (or of a local copy of one), as {@link #iterator} reads them:
+     * {@code inFolder} makes a plain-text file one document.
+     */
+    public static Documents documents(Path file, boolean inFolder, String field) {
+        Corpus c = new Corpus(file, field == null ? "text" : field);
+        Iterator<String> d = c.documents(file, inFolder);
+        return d instanceof Documents docs ? docs : new Documents() {
+            @Override
+            public boolean hasNext() {
+                return d.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return d.next();
+            }
+
+            @Override
+            public void close() {}
+        };
     }
 
     /** Files whose documents sit in a named field or column. */

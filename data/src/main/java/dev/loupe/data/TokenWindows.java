@@ -35,9 +35,8 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
         this.tokenizer = tokenizer;
         this.documents = corpus.iterator();
         this.bos = tokenizer.bosId().orElse(-1);
-        this.policy = policy.bos() == TokenizerPolicy.Bos.WINDOW && bos < 0
-                ? new TokenizerPolicy(policy.context(), policy.stride(), TokenizerPolicy.Bos.NONE) : policy;
-        this.text = this.policy.bos() == TokenizerPolicy.Bos.WINDOW ? policy.context() - 1 : policy.context();
+        this.policy = policy.forTokenizer(tokenizer);
+        this.text = this.policy.textLength();
     }
 
     /** Consecutive windows of {@code length} tokens, BOS before each document. */
@@ -65,21 +64,9 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
     }
 
     private int[] encode(String document) {
-        return switch (policy.bos()) {
-            case DOCUMENT -> tokenizer.encodeWithBos(document);
-            case NONE -> tokenizer.encode(document);
-            case WINDOW -> {
-                int[] ids = tokenizer.encode(document);
-                if (first) {
-                    first = false;
-                    yield ids;
-                }
-                int[] separated = new int[ids.length + 1];
-                separated[0] = bos;
-                System.arraycopy(ids, 0, separated, 1, ids.length);
-                yield separated;
-            }
-        };
+        int[] ids = policy.document(tokenizer, document, first);
+        first = false;
+        return ids;
     }
 
     private void append(int[] ids) {
@@ -94,12 +81,7 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
             throw new NoSuchElementException("the corpus ended after " + windows + " windows of " + policy.context()
                     + " tokens");
         }
-        int[] window = new int[policy.context()];
-        int at = 0;
-        if (policy.bos() == TokenizerPolicy.Bos.WINDOW) {
-            window[at++] = bos;
-        }
-        System.arraycopy(buffer, 0, window, at, text);
+        int[] window = policy.window(buffer, 0, 0, bos);
         buffer = Arrays.copyOfRange(buffer, policy.stride(), buffer.length);
         windows++;
         return window;

@@ -15,7 +15,7 @@ import dev.loupe.api.Tokenizer;
  * @param stride  tokens of text between window starts, 0 for consecutive windows
  * @param bos     where BOS goes
  */
-public record TokenizerPolicy(int context, int stride, Bos bos) {
+public record TokenizerPolicy(int context, int stride, Bos bos) implements java.io.Serializable {
     /** Where BOS goes. */
     public enum Bos { DOCUMENT, WINDOW, NONE }
 
@@ -44,6 +44,61 @@ public record TokenizerPolicy(int context, int stride, Bos bos) {
                     + "would skip text)");
         }
         return new TokenizerPolicy(c, s, bos);
+    }
+
+    /** Text tokens per window: the context, less the BOS that {@link Bos#WINDOW} puts first. */
+    public int textLength() {
+        return bos == Bos.WINDOW ? context - 1 : context;
+    }
+
+    /**
+     * This policy for {@code tokenizer}: {@link Bos#WINDOW} becomes {@link Bos#NONE} when the tokenizer declares no
+     * BOS (none is invented).
+     */
+    public TokenizerPolicy forTokenizer(Tokenizer tokenizer) {
+        return bos == Bos.WINDOW && tokenizer.bosId().isEmpty() ? new TokenizerPolicy(context, stride, Bos.NONE) : this;
+    }
+
+    /**
+     * A document's ids in the packed stream: after BOS for {@link Bos#DOCUMENT}; for {@link Bos#WINDOW} after the
+     * BOS that separates it from the previous document, none for the stream's {@code first}; bare for
+     * {@link Bos#NONE}.
+     */
+    public int[] document(Tokenizer tokenizer, String text, boolean first) {
+        return switch (bos) {
+            case DOCUMENT -> tokenizer.encodeWithBos(text);
+            case NONE -> tokenizer.encode(text);
+            case WINDOW -> {
+                int[] ids = tokenizer.encode(text);
+                if (first) {
+                    yield ids;
+                }
+                int[] separated = new int[ids.length + 1];
+                separated[0] = tokenizer.bosId().orElseThrow();
+                System.arraycopy(ids, 0, separated, 1, ids.length);
+                yield separated;
+            }
+        };
+    }
+
+    /** Windows whole in a packed stream of {@code tokens} text tokens (a shorter rest is dropped). */
+    public long windowsIn(long tokens) {
+        int text = textLength();
+        return tokens < text ? 0 : (tokens - text) / stride + 1;
+    }
+
+    /**
+     * Window {@code k} of the packed stream, cut from {@code slice}, the stream's tokens from {@code sliceStart} on:
+     * text from {@code k · stride}, after BOS for {@link Bos#WINDOW}.
+     */
+    public int[] window(int[] slice, long sliceStart, long k, int bosId) {
+        int[] window = new int[context];
+        int at = 0;
+        if (bos == Bos.WINDOW) {
+            window[at++] = bosId;
+        }
+        System.arraycopy(slice, Math.toIntExact(k * stride - sliceStart), window, at, textLength());
+        return window;
     }
 
     /** A prompt's ids: after BOS unless the policy is {@link Bos#NONE}. */

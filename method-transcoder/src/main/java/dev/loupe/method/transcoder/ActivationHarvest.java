@@ -92,22 +92,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
      */
     public static ActivationHarvest run(Model model, HookPoint in, HookPoint out, Iterator<int[]> windows,
                                         long tokens, int shardTokens, Path dir, Progress progress) {
-        for (HookPoint h : List.of(in, out)) {
-            if (!model.spec().hookPoints().contains(h)) {
-                throw new LoupeException((h == in ? "--hook-in: " : "--hook-out: ") + h.name()
-                        + " is not a hook point of this model (loupe hooks lists them)");
-            }
-            if (model.spec().shapeOf(h, 1, 1).length != 3) {
-                throw new LoupeException(h.name() + " is not a per-token activation (its cache is "
-                        + model.spec().shapeOf(h, 1, 1).length + "-D); a harvest takes [batch, pos, d] (e.g. "
-                        + "hook_resid_pre, ln2.hook_out, hook_mlp_out, mlp.hook_post, hook_attn_out)");
-            }
-        }
-        List<HookPoint> order = model.spec().hookPoints();
-        if (order.indexOf(in) > order.indexOf(out)) {
-            throw new LoupeException("--hook-in " + in.name() + " comes after --hook-out " + out.name()
-                    + " in the forward pass; a transcoder maps an activation to a later one (or an SAE to itself)");
-        }
+        check(model, in, out);
         List<String> shards = new ArrayList<>();
         String run = AtomicFiles.newRunId();
         Rows xs = null;
@@ -158,14 +143,27 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         dev.loupe.api.ModelFingerprint fingerprint = dev.loupe.api.ModelFingerprint.of(model);
         ActivationHarvest h = new ActivationHarvest(dir, in, out, List.copyOf(shards), written, dIn, dOut,
                 fingerprint);
-        ObjectNode manifest = JSON.createObjectNode().put("hook_in", in.name()).put("hook_out", out.name())
-                .put("d_in", dIn).put("d_out", dOut).put("tokens", written).put("input_convention", convention);
-        manifest.putObject("model_fingerprint").put("shapes", fingerprint.shapes()).put("weights",
-                fingerprint.weights());
-        shards.forEach(manifest.putArray("shards")::add);
-        AtomicFiles.write(dir.resolve(MANIFEST), tmp -> JSON.writeValue(tmp.toFile(), manifest));
+        AtomicFiles.write(dir.resolve(MANIFEST), tmp -> Files.write(tmp, h.manifestJson()));
         removeUnlisted(dir, shards);
         return h;
+    }
+
+    /**
+     * {@code manifest.json} for this harvest: hooks, widths, rows, the input convention, the model's fingerprint and
+     * the shards in row order. The one writer of the format (a distributed harvest writes it too).
+     */
+    public byte[] manifestJson() {
+        ObjectNode manifest = JSON.createObjectNode().put("hook_in", hookIn.name()).put("hook_out", hookOut.name())
+                .put("d_in", dIn).put("d_out", dOut).put("tokens", tokens).put("input_convention", convention(hookIn));
+        if (model != null) {
+            manifest.putObject("model_fingerprint").put("shapes", model.shapes()).put("weights", model.weights());
+        }
+        shards.forEach(manifest.putArray("shards")::add);
+        try {
+            return JSON.writeValueAsBytes(manifest);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -210,6 +208,29 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
                     m.get("model_fingerprint").path("weights").asText()) : null);
         } catch (IOException e) {
             throw new LoupeException(file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+    }
+
+    /**
+     * Refuses a pair the harvest cannot take: a hook the model lacks, one that is not a per-token activation, or an
+     * input that comes after the target.
+     */
+    public static void check(Model model, HookPoint in, HookPoint out) {
+        for (HookPoint h : List.of(in, out)) {
+            if (!model.spec().hookPoints().contains(h)) {
+                throw new LoupeException((h == in ? "--hook-in: " : "--hook-out: ") + h.name()
+                        + " is not a hook point of this model (loupe hooks lists them)");
+            }
+            if (model.spec().shapeOf(h, 1, 1).length != 3) {
+                throw new LoupeException(h.name() + " is not a per-token activation (its cache is "
+                        + model.spec().shapeOf(h, 1, 1).length + "-D); a harvest takes [batch, pos, d] (e.g. "
+                        + "hook_resid_pre, ln2.hook_out, hook_mlp_out, mlp.hook_post, hook_attn_out)");
+            }
+        }
+        List<HookPoint> order = model.spec().hookPoints();
+        if (order.indexOf(in) > order.indexOf(out)) {
+            throw new LoupeException("--hook-in " + in.name() + " comes after --hook-out " + out.name()
+                    + " in the forward pass; a transcoder maps an activation to a later one (or an SAE to itself)");
         }
     }
 

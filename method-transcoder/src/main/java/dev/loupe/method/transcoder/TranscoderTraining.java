@@ -24,7 +24,8 @@ import java.util.Random;
  * checkpoint: the buffer skips the batches already seen, so the run continues as if never stopped.
  */
 public final class TranscoderTraining {
-    static final String CHECKPOINT = "checkpoint.safetensors";
+    /** The checkpoint's file name in the output folder. */
+    public static final String CHECKPOINT = "checkpoint.safetensors";
 
     /**
      * @param expansion      d_sae = expansion · d_in
@@ -40,7 +41,8 @@ public final class TranscoderTraining {
      * @param seed           initialisation and shuffling
      */
     public record Config(int expansion, double l1, double learningRate, int warmup, int steps, int batch,
-                         int bufferRows, int deadAfter, boolean ghostGrads, int checkpointEvery, long seed) {
+                         int bufferRows, int deadAfter, boolean ghostGrads, int checkpointEvery, long seed)
+            implements java.io.Serializable {
         public static Config defaults() {
             return new Config(8, 1.0, 1e-3, 200, 3000, 1024, 32768, 1000, true, 500, 0);
         }

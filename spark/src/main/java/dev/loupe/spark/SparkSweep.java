@@ -1,0 +1,78 @@
+package dev.loupe.spark;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
+import dev.loupe.api.spi.Progress;
+import dev.loupe.data.Corpus;
+import dev.loupe.data.TokenWindows;
+import dev.loupe.method.transcoder.ActivationHarvest;
+import dev.loupe.method.transcoder.TranscoderMetrics;
+import dev.loupe.method.transcoder.TranscoderTraining;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * Many dictionaries at once: one Spark task per dictionary of a {@link SweepJob}, each a normal single-node
+ * {@link TranscoderTraining#train} from the shared activations into {@code out/NAME/} with its checkpoints there, so
+ * a retried task resumes from the last checkpoint; then {@link TranscoderMetrics} on the held-out text. The driver
+ * collects the rows into {@link SweepTable} (written last).
+ */
+public final class SparkSweep {
+    private SparkSweep() {}
+
+    /** Runs {@code job} on {@code sc}; returns the table's rows, best of each layer marked. */
+    public static List<SweepRow> run(JavaSparkContext sc, SweepJob job) {
+        List<SweepJob.Dictionary> dictionaries = job.dictionaries();
+        if (dictionaries.isEmpty()) {
+            throw new LoupeException("the sweep has no dictionary (give --activations, --expansion and --l1)");
+        }
+        for (String a : job.activations()) {
+            ActivationHarvest.open(Path.of(a));
+        }
+        Corpus.open(Path.of(job.evalCorpus()), job.evalField());
+        List<SweepRow> rows = sc.parallelize(dictionaries, dictionaries.size()).map(d -> train(job, d)).collect();
+        return SweepTable.write(Path.of(job.out()), rows, job.bestBy());
+    }
+
+    /** One dictionary, trained (or resumed) and scored: what a sweep task does, and a single-node run too. */
+    public static SweepRow train(SweepJob job, SweepJob.Dictionary d) {
+        Model model = job.model().model();
+        ActivationHarvest h = ActivationHarvest.open(Path.of(d.activations()));
+        TranscoderTraining.Config c = job.config(d);
+        Path dir = Path.of(job.out()).resolve(d.name());
+        boolean resume = Files.isRegularFile(dir.resolve(TranscoderTraining.CHECKPOINT));
+        TaskContext task = TaskContext.get();
+        Progress progress = d.name().equals(job.faultDictionary()) && task != null && task.attemptNumber() == 0
+                ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
+        TranscoderTraining.Result r = TranscoderTraining.train(model, h, c, dir, resume, progress);
+        return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
+    }
+
+    /** The first {@code evalWindows} windows of the held-out corpus. */
+    static List<int[]> evalWindows(Model model, SweepJob job) {
+        List<int[]> out = new ArrayList<>();
+        try (TokenWindows w = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(job.evalCorpus()),
+                job.evalField()), job.evalPolicy().resolve(model.spec().nCtx()))) {
+            while (out.size() < job.evalWindows() && w.hasNext()) {
+                out.add(w.next());
+            }
+        }
+        if (out.isEmpty()) {
+            throw new LoupeException(job.evalCorpus() + ": too short for one window of held-out text");
+        }
+        return out;
+    }
+
+    /** A progress listener that fails the task at its first report after the first checkpoint was saved. */
+    private static Progress failAfterFirstCheckpoint(SweepJob.Dictionary d, TranscoderTraining.Config c) {
+        return (stage, done, total, message) -> {
+            if (done > c.checkpointEvery()) {
+                throw new IllegalStateException("injected fault: dictionary " + d.name() + ", attempt 0, step " + done);
+            }
+        };
+    }
+}

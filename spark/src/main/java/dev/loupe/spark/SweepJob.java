@@ -1,0 +1,80 @@
+package dev.loupe.spark;
+
+import dev.loupe.api.LoupeException;
+import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.method.transcoder.TranscoderTraining;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A sweep of dictionaries: every harvest folder (one per layer) × expansion × λ × architecture, each trained as
+ * {@code loupe transcoder train} trains one, with the other settings of {@code base}, then scored on held-out text.
+ *
+ * @param model           the model, as every executor loads it
+ * @param activations     harvest folders on a filesystem every executor sees
+ * @param expansions      d_sae / d_in values
+ * @param l1s             λ values
+ * @param architectures   dictionary kinds ({@code relu}: the kind Loupe's trainer trains)
+ * @param base            every other training setting (its expansion and λ are replaced)
+ * @param evalCorpus      held-out text for the metrics (a local or shared path)
+ * @param evalField       its JSONL field or Parquet column (null: {@code text})
+ * @param evalPolicy      its windows
+ * @param evalWindows     windows scored
+ * @param out             the sweep's folder: one subfolder per dictionary, then {@code sweep.json} and the report
+ * @param bestBy          the metric that marks the best dictionary of each layer
+ * @param faultDictionary a dictionary whose first attempt fails after its first checkpoint (null: none)
+ */
+public record SweepJob(ModelRef model, List<String> activations, List<Integer> expansions, List<Double> l1s,
+                       List<String> architectures, TranscoderTraining.Config base, String evalCorpus, String evalField,
+                       TokenizerPolicy evalPolicy, int evalWindows, String out, String bestBy, String faultDictionary)
+        implements Serializable {
+    /** The dictionary kinds Loupe's trainer trains. */
+    public static final List<String> TRAINABLE = List.of("relu");
+
+    public SweepJob {
+        activations = List.copyOf(activations);
+        expansions = List.copyOf(expansions);
+        l1s = List.copyOf(l1s);
+        architectures = List.copyOf(architectures);
+        for (String a : architectures) {
+            if (!TRAINABLE.contains(a)) {
+                throw new LoupeException("--architecture " + a + ": Loupe's trainer trains " + TRAINABLE
+                        + " dictionaries (topk, jumprelu and gated ones are read from SAELens folders, not trained)");
+            }
+        }
+        if (!SweepTable.METRICS.containsKey(bestBy)) {
+            throw new LoupeException("--best-by " + bestBy + ": expected one of " + SweepTable.METRICS.keySet());
+        }
+    }
+
+    /** One dictionary of the sweep. */
+    public record Dictionary(String name, String activations, int expansion, double l1, String architecture)
+            implements Serializable {}
+
+    /** Every dictionary, in a fixed order (activations, expansion, λ, architecture), named for its folder. */
+    public List<Dictionary> dictionaries() {
+        List<Dictionary> out = new ArrayList<>();
+        for (String a : activations) {
+            for (int x : expansions) {
+                for (double l1 : l1s) {
+                    for (String arch : architectures) {
+                        String name = String.format(Locale.ROOT, "%s-x%d-l1_%s-%s", Path.of(a).getFileName(), x,
+                                Double.toString(l1), arch);
+                        out.add(new Dictionary(name, a, x, l1, arch));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The training settings of {@code d}. */
+    public TranscoderTraining.Config config(Dictionary d) {
+        TranscoderTraining.Config b = base;
+        return new TranscoderTraining.Config(d.expansion(), d.l1(), b.learningRate(), b.warmup(), b.steps(),
+                b.batch(), b.bufferRows(), b.deadAfter(), b.ghostGrads(), b.checkpointEvery(), b.seed());
+    }
+}
