@@ -3,6 +3,7 @@ module dev.loupe.engine.djl {
     requires transitive dev.loupe.api;
     requires dev.loupe.hf;
     requires ai.djl.api;
+    requires ai.djl.pytorch_engine;
 
     exports dev.loupe.engine.djl;
     exports dev.loupe.engine.djl.bench;

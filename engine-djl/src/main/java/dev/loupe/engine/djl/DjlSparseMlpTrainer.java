@@ -145,7 +145,7 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
 
     /** Adam with warm-up; the decoder gradient's component along each (unit) row is removed first. */
     private void update() {
-        try (NDScope scope = new NDScope()) {
+        try (NoGrad off = NoGrad.enter(); NDScope scope = new NDScope()) {
             NDArray wDec = params[2];
             NDArray gDec = wDec.getGradient();
             gDec.subi(wDec.mul(gDec.mul(wDec).sum(new int[] {1}, true)));
@@ -165,7 +165,7 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
     }
 
     private void normaliseDecoder() {
-        try (NDScope scope = new NDScope()) {
+        try (NoGrad off = NoGrad.enter(); NDScope scope = new NDScope()) {
             NDArray w = params[2];
             w.divi(w.norm(new int[] {1}, true).add(1e-12f));
         }

@@ -113,7 +113,7 @@ final class DjlTrainer implements Trainer {
 
     /** One AdamW update, unless the loss or the gradient (of norm {@code norm}) is not finite: then it is skipped. */
     private void update(boolean finiteLoss, double norm) {
-        try (NDScope scope = new NDScope()) {
+        try (NoGrad off = NoGrad.enter(); NDScope scope = new NDScope()) {
             if (!finiteLoss || !Double.isFinite(norm)) {
                 skipped++;
                 LOG.log(System.Logger.Level.WARNING, "training step " + (steps + 1) + " skipped: loss "

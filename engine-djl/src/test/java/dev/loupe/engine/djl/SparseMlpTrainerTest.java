@@ -49,6 +49,35 @@ class SparseMlpTrainerTest {
         return new Tensor[] {x, Tensor.of(y, n, D)};
     }
 
+    /**
+     * PyTorch's grad mode is per thread and on in a fresh one: a trainer built and stepped on a worker thread (a
+     * Spark task) must still update its leaves in place, and give what it gives on the thread that started DJL.
+     */
+    @Test
+    void aTrainerOnAFreshThreadTrainsAsOnTheEngineThread() throws Exception {
+        try (Model m = new DjlEngine().load(new ModelSource.InMemory(TrainerTest.tiny(),
+                RandomWeights.of(TrainerTest.tiny(), 1, 0.02), null))) {
+            SparseMlpTrainingConfig c = new SparseMlpTrainingConfig(1e-3, 1e-2, 5, 0.9, 0.999, 50, true);
+            java.util.concurrent.Callable<float[]> train = () -> {
+                Random data = new Random(9);
+                try (SparseMlpTrainer t = m.sparseMlpTrainer(init(2), c)) {
+                    for (int s = 0; s < 20; s++) {
+                        Tensor[] b = batch(data, 64);
+                        t.step(b[0], b[1]);
+                    }
+                    return t.parameters().wDec().toArray();
+                }
+            };
+            float[] here = train.call();
+            var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(here, pool.submit(train).get(), 1e-6f);
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
     @Test
     void lossFallsDecoderRowsStayUnitAndStateRestoresExactly() {
         try (Model m = new DjlEngine().load(new ModelSource.InMemory(TrainerTest.tiny(),
