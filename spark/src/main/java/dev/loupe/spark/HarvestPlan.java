@@ -1,6 +1,7 @@
 package dev.loupe.spark;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.data.TokenizerPolicy;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,20 +30,21 @@ public record HarvestPlan(long[] offsets, long[] lengths, int context, int text,
     public record Piece(long start, int[] tokens) implements Serializable {}
 
     /**
-     * The plan for files of {@code lengths} tokens, windows of {@code context} tokens ({@code text} of them text)
-     * every {@code stride}, {@code rows} rows wanted (fewer when the stream ends), cut into at most
-     * {@code partitions} partitions of whole {@code batch}es.
+     * The plan for files of {@code lengths} tokens cut by {@code policy} (resolved), {@code rows} rows wanted (fewer
+     * when the stream ends), in at most {@code partitions} partitions of whole {@code batch}es.
      */
-    public static HarvestPlan of(long[] lengths, boolean dropFirst, int context, int text, int stride, long rows,
-                                 int partitions, int batch) {
+    public static HarvestPlan of(long[] lengths, TokenizerPolicy policy, long rows, int partitions, int batch) {
+        int context = policy.context();
+        int text = policy.textLength();
+        int stride = policy.stride();
         long[] offsets = new long[lengths.length];
-        long at = dropFirst ? -1 : 0;
+        long at = policy.bos() == TokenizerPolicy.Bos.WINDOW ? -1 : 0;
         for (int i = 0; i < lengths.length; i++) {
             offsets[i] = at;
             at += lengths[i];
         }
         long total = Math.max(0, at);
-        long whole = total < text ? 0 : (total - text) / stride + 1;
+        long whole = policy.windowsIn(total);
         if (whole == 0) {
             throw new LoupeException("the corpus gave no window to harvest: " + total + " tokens, a window needs "
                     + text + " (each window needs at least 2 tokens)");

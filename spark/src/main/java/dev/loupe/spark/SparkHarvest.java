@@ -72,8 +72,7 @@ public final class SparkHarvest {
             long[] lengths = tokens.map(t -> (long) t.tokens().length).collect().stream()
                     .mapToLong(Long::longValue).toArray();
             int partitions = job.partitions() > 0 ? job.partitions() : sc.defaultParallelism();
-            HarvestPlan plan = HarvestPlan.of(lengths, policy.bos() == TokenizerPolicy.Bos.WINDOW, policy.context(),
-                    policy.textLength(), policy.stride(), job.tokens(), partitions, BATCH);
+            HarvestPlan plan = HarvestPlan.of(lengths, policy, job.tokens(), partitions, BATCH);
             List<PartitionShards> parts = new ArrayList<>(tokens
                     .flatMapToPair(t -> plan.pieces(t.index(), t.tokens()).stream()
                             .map(e -> new Tuple2<>(e.getKey(), e.getValue())).iterator())

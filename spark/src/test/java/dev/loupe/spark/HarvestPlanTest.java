@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.data.TokenizerPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +34,11 @@ class HarvestPlanTest {
             int text = drop ? context - 1 : context;
             int stride = 1 + r.nextInt(text);
             if (next - (drop ? 1 : 0) < text) {
-                assertThrows(LoupeException.class, () -> HarvestPlan.of(lengths, drop, context, text, stride, 1000,
+                assertThrows(LoupeException.class, () -> HarvestPlan.of(lengths, policy(drop, context, stride), 1000,
                         3, 16));
                 continue;
             }
-            HarvestPlan plan = HarvestPlan.of(lengths, drop, context, text, stride, 1 + r.nextInt(5000),
+            HarvestPlan plan = HarvestPlan.of(lengths, policy(drop, context, stride), 1 + r.nextInt(5000),
                     1 + r.nextInt(4), 16);
             List<List<HarvestPlan.Piece>> byPartition = new ArrayList<>();
             for (int p = 0; p < plan.partitions(); p++) {
@@ -62,9 +63,13 @@ class HarvestPlanTest {
         }
     }
 
+    private static TokenizerPolicy policy(boolean bosPerWindow, int context, int stride) {
+        return new TokenizerPolicy(context, stride, bosPerWindow ? TokenizerPolicy.Bos.WINDOW : TokenizerPolicy.Bos.NONE);
+    }
+
     @Test
     void theWindowsAreTheSingleMachinesWholeBatches() {
-        HarvestPlan plan = HarvestPlan.of(new long[] {1000, 3000}, false, 32, 32, 32, 700, 2, 16);
+        HarvestPlan plan = HarvestPlan.of(new long[] {1000, 3000}, policy(false, 32, 32), 700, 2, 16);
         assertEquals(23, (700 + 30) / 31, "windows needed");
         assertEquals(32, plan.windows(), "rounded up to two batches of 16, as one machine runs them");
         assertEquals(700, plan.rows());
