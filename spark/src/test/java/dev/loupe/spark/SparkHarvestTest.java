@@ -66,6 +66,7 @@ class SparkHarvestTest {
         assertEquals(ActivationHarvest.open(expected).tokens(), ActivationHarvest.open(actual).tokens());
         assertArrayEquals(e[0], a[0], 0f, "x rows");
         assertArrayEquals(e[1], a[1], 0f, "y rows");
+        assertTrue(HarvestDiff.of(expected, actual).identical(), "compare agrees");
     }
 
     @Test
@@ -127,6 +128,9 @@ class SparkHarvestTest {
         Path out = tmp.resolve("again");
         SparkHarvest.run(sc, job(p, 2000, 3, out, -1));
         ActivationHarvest second = SparkHarvest.run(sc, job(p, 900, 2, out, -1));
+        HarvestDiff shorter = HarvestDiff.of(single(p, 2000, tmp.resolve("again-single")), out);
+        assertTrue(!shorter.identical() && shorter.firstDiff() < 0 && shorter.rows() == 900,
+                "a prefix of the same rows, shorter: " + shorter);
         assertEquals(900, ActivationHarvest.open(out).tokens());
         assertEquals(second.shards().size() + 1, out.toFile().list().length);
     }
