@@ -31,7 +31,7 @@ class DemoTest {
                 "self-contained: no scripts, nothing fetched");
         JsonNode doc = new ObjectMapper().readTree(tmp.resolve("results.json").toFile()).get("demo");
         assertEquals(4, doc.get("steering").get("conditions").size());
-        assertTrue(doc.get("transcoder").get("explainedVariance").asDouble() > 0.5);
+        assertTrue(doc.get("transcoder").get("explained_variance").asDouble() > 0.5);
         assertEquals("L0H2", doc.get("features").get("mover").asText());
         assertTrue(doc.get("comparison").get("curve").size() == 6);
     }

@@ -54,7 +54,7 @@ class HarvestHooksTest {
                 corpus, "--windows", "8", "--json");
         assertEquals(0, e.code(), e.err());
         JsonNode m = JSON.readTree(e.out()).get("metrics");
-        assertTrue(m.get("explainedVariance").asDouble() > 0.3, "spliced in place of mlp.hook_post: " + m);
+        assertTrue(m.get("explained_variance").asDouble() > 0.3, "spliced in place of mlp.hook_post: " + m);
     }
 
     @Test

@@ -98,7 +98,7 @@ class NonEmbeddedModelTest {
         CliTest.Result e = loupe("transcoder", "eval", "--model", model, "--transcoder", tc.toString(), "--corpus",
                 corpus("held-out.jsonl", 200, 2).toString(), "--windows", "16", "--json");
         assertEquals(0, e.code(), e.err());
-        double ev = JSON.readTree(e.out()).get("metrics").get("explainedVariance").asDouble();
+        double ev = JSON.readTree(e.out()).get("metrics").get("explained_variance").asDouble();
         assertTrue(ev > 0.6, "explained variance on held-out text of a non-embedded model: " + ev);
         circuitOfALogitDifferenceOnAUserPromptIsExact(tc);
     }

@@ -33,8 +33,8 @@ class TranscoderCliTest {
         JsonNode doc = new ObjectMapper().readTree(e.out());
         JsonNode m = doc.get("metrics");
         assertTrue(m.get("l0").asDouble() <= 20, "L0 " + m.get("l0"));
-        assertTrue(m.get("explainedVariance").asDouble() >= 0.85, "explained variance " + m.get("explainedVariance"));
-        assertTrue(m.get("ceLossScore").asDouble() >= 0.9, "ce_loss_score " + m.get("ceLossScore"));
+        assertTrue(m.get("explained_variance").asDouble() >= 0.85, "explained variance " + m.get("explained_variance"));
+        assertTrue(m.get("ce_loss_score").asDouble() >= 0.9, "ce_loss_score " + m.get("ce_loss_score"));
         double clean = doc.get("greater_than_clean").get("probability_difference").asDouble();
         double spliced = doc.get("greater_than_spliced").get("probability_difference").asDouble();
         assertEquals(clean, spliced, 0.05, "greater-than with the transcoder spliced in");

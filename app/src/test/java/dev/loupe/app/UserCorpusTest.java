@@ -96,7 +96,7 @@ class UserCorpusTest {
         assertEquals(0, e.code(), e.err());
         JsonNode doc = JSON.readTree(e.out());
         assertTrue(doc.get("corpus").asText().endsWith("held-out.jsonl"), doc.toString());
-        double ev = doc.get("metrics").get("explainedVariance").asDouble();
+        double ev = doc.get("metrics").get("explained_variance").asDouble();
         assertTrue(ev > 0.7, "explained variance on held-out user text: " + ev);
     }
 

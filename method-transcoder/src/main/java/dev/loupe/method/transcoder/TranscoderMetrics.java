@@ -20,8 +20,11 @@ import java.util.Set;
  * the transcoder spliced in for CE_tc, and {@code kl_div_with_sae}, the mean KL(clean ‖ spliced). Feature density:
  * the share of tokens each feature fires on; dead features never fire; the histogram bins log10(density).
  *
+ * In JSON the fields take SAELens's snake_case names ({@code explained_variance}, {@code ce_loss_score}, …).
+ *
  * @param densityHistogram counts of live features per log10-density bin [−6, −5), …, [−1, 0]
  */
+@com.fasterxml.jackson.databind.annotation.JsonNaming(com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TranscoderMetrics(double l0, double mse, double explainedVariance, double ceLossScore, double ceClean,
                                 double ceWithTranscoder, double ceZeroAblated, double klDivWithSae, double deadFraction,
                                 int[] densityHistogram, long tokens) {
