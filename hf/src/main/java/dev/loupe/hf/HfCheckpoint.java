@@ -64,6 +64,15 @@ public final class HfCheckpoint implements AutoCloseable {
         }
     }
 
+    /**
+     * The spec of the model in {@code dir} from its {@code config.json} alone (no tensor is read): what a command
+     * that only needs shapes (e.g. a method's defaults) reads. The full checks run when the model is loaded.
+     */
+    public static ModelSpec readSpec(Path dir) {
+        HfConfig config = HfConfig.read(dir.resolve("config.json"));
+        return spec(config, adapterFor(config));
+    }
+
     /** The spec of {@code config}, after refusing the fields pinned to a value Loupe does not compute. */
     static ModelSpec spec(HfConfig config, ArchitectureAdapter adapter) {
         config.requireDefaults(ConfigFields.FIXED);

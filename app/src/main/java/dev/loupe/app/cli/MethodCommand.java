@@ -3,6 +3,7 @@ package dev.loupe.app.cli;
 import dev.loupe.api.Capability;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
+import dev.loupe.api.ModelSpec;
 import dev.loupe.api.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
@@ -37,15 +38,14 @@ public final class MethodCommand {
         @Override
         public void run() {
             List<Map<String, Object>> rows = new ArrayList<>();
-            try (Model m = options.load(loader)) {
-                for (Method<?> method : loader.plugins().methods().values()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    row.put("name", method.name());
-                    row.put("description", method.description());
-                    row.put("requires", new TreeSet<>(method.requires()));
-                    row.put("defaults", MethodConfigs.defaults(method, m.spec()));
-                    rows.add(row);
-                }
+            ModelSpec shapes = shapes();
+            for (Method<?> method : loader.plugins().methods().values()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", method.name());
+                row.put("description", method.description());
+                row.put("requires", new TreeSet<>(method.requires()));
+                row.put("defaults", MethodConfigs.defaults(method, shapes));
+                rows.add(row);
             }
             PrintWriter w = spec.commandLine().getOut();
             if (options.json) {
@@ -55,6 +55,20 @@ public final class MethodCommand {
             for (Map<String, Object> r : rows) {
                 w.printf("%-14s %s%s%n", r.get("name"), r.get("description"),
                         ((Set<?>) r.get("requires")).isEmpty() ? "" : " (needs " + r.get("requires") + ")");
+            }
+        }
+
+        /**
+         * The shapes the defaults are computed for: a Hugging Face folder's {@code config.json} alone (no weights
+         * read), else (an engine's own file) the loaded model's.
+         */
+        private ModelSpec shapes() {
+            Path dir = dev.loupe.app.ModelLoader.directory(options.model);
+            if (Files.isRegularFile(dir.resolve("config.json"))) {
+                return dev.loupe.hf.HfCheckpoint.readSpec(dir);
+            }
+            try (Model m = options.load(loader)) {
+                return m.spec();
             }
         }
     }

@@ -95,6 +95,22 @@ class MethodRunTest {
         assertTrue(result.get("metrics").get("layer_norm_rule_cosine").asDouble() > 0.95, result.toString());
     }
 
+    /** The defaults depend on the model's shapes only: a folder with config.json and no weights lists them. */
+    @Test
+    void methodListReadsTheConfigAloneNotTheWeights() throws Exception {
+        Path shapesOnly = Files.createDirectories(tmp.resolve("config-only"));
+        Files.copy(Path.of(golden("gpt2-tiny")).resolve("config.json"), shapesOnly.resolve("config.json"));
+        Result r = loupe("method", "list", "--model", shapesOnly.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode steering = null;
+        for (JsonNode row : JSON.readTree(r.out())) {
+            if (row.get("name").asText().equals("steering")) {
+                steering = row;
+            }
+        }
+        assertEquals(1, steering.get("defaults").get("steering").get("layer").asInt(), "the middle of 2 layers");
+    }
+
     @Test
     void aConfigFieldTheMethodLacksOrOneWithoutDefaultIsOneLine() throws IOException {
         Path unknown = Files.writeString(tmp.resolve("a.json"), "{\"datapoints\": [], \"steering\": {\"layr\": 1}}");
