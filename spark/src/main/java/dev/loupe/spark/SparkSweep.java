@@ -22,6 +22,14 @@ import org.apache.spark.api.java.JavaSparkContext;
  * collects the rows into {@link SweepTable} (written last).
  */
 public final class SparkSweep {
+    /**
+     * Trainings in one JVM run one at a time: PyTorch's intra-op threads already use the executor's cores, and two
+     * trainings at once share that pool, which changes how its reductions split and so the last bits of the result
+     * (a dictionary would no longer equal its single-node run). Forward passes need no such care: the conformance
+     * kit checks that concurrent runs give what each gives alone.
+     */
+    private static final Object TRAINING = new Object();
+
     private SparkSweep() {}
 
     /** Runs {@code job} on {@code sc}; returns the table's rows, best of each layer marked. */
@@ -48,7 +56,10 @@ public final class SparkSweep {
         TaskContext task = TaskContext.get();
         Progress progress = d.name().equals(job.faultDictionary()) && task != null && task.attemptNumber() == 0
                 ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
-        TranscoderTraining.Result r = TranscoderTraining.train(model, h, c, dir, resume, progress);
+        TranscoderTraining.Result r;
+        synchronized (TRAINING) {
+            r = TranscoderTraining.train(model, h, c, dir, resume, progress);
+        }
         return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
     }
 

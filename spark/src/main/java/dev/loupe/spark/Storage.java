@@ -13,8 +13,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * A folder or file named by a local path or any Hadoop filesystem URI ({@code file:}, {@code hdfs:}, {@code s3a:}
@@ -63,16 +61,23 @@ public record Storage(String uri) implements Serializable {
     public List<Storage> files() {
         return io(() -> {
             List<Storage> out = new ArrayList<>();
-            RemoteIterator<LocatedFileStatus> it = fs().listFiles(hadoopPath(), true);
-            while (it.hasNext()) {
-                LocatedFileStatus s = it.next();
-                if (!s.getPath().getName().startsWith(".")) {
-                    out.add(new Storage(s.getPath().toUri().toString()));
-                }
-            }
+            collect(fs(), hadoopPath(), out);
             out.sort(java.util.Comparator.comparing(Storage::uri));
             return out;
         });
+    }
+
+    private static void collect(FileSystem fs, org.apache.hadoop.fs.Path dir, List<Storage> out) throws IOException {
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (s.getPath().getName().startsWith(".")) {
+                continue;
+            }
+            if (s.isDirectory()) {
+                collect(fs, s.getPath(), out);
+            } else {
+                out.add(new Storage(s.getPath().toUri().toString()));
+            }
+        }
     }
 
     /** Names in this folder that start with {@code prefix}. */

@@ -136,6 +136,18 @@ class SparkHarvestTest {
     }
 
     @Test
+    void aCorpusAndAnOutputBehindAHadoopUriGiveTheSameRows() {
+        TokenizerPolicy p = new TokenizerPolicy(32, 0, TokenizerPolicy.Bos.DOCUMENT);
+        Path out = tmp.resolve("uri-spark");
+        String scheme = OtherSchemeFileSystem.SCHEME + "://";
+        HarvestJob viaUri = new HarvestJob(EMBEDDED, scheme + corpus, null, p, "blocks.1.ln2.hook_out",
+                "blocks.1.hook_mlp_out", 1500, 300, 2, scheme + out, -1);
+        assertEquals(null, Storage.at(viaUri.corpus()).localPath(), "taken as a remote filesystem");
+        SparkHarvest.run(sc, viaUri);
+        assertSameRows(single(p, 1500, tmp.resolve("uri-single")), out);
+    }
+
+    @Test
     void badInputIsAOneLineErrorNamingIt() {
         TokenizerPolicy p = new TokenizerPolicy(32, 0, TokenizerPolicy.Bos.DOCUMENT);
         HarvestJob missing = new HarvestJob(EMBEDDED, tmp.resolve("nope").toString(), null, p,
