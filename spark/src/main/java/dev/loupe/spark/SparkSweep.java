@@ -23,10 +23,11 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class SparkSweep {
     /**
-     * Trainings in one JVM run one at a time: PyTorch's intra-op threads already use the executor's cores, and two
-     * trainings at once share that pool, which changes how its reductions split and so the last bits of the result
-     * (a dictionary would no longer equal its single-node run). Forward passes need no such care: the conformance
-     * kit checks that concurrent runs give what each gives alone.
+     * Dictionaries in one JVM are trained and scored one at a time: PyTorch's intra-op threads already use the
+     * executor's cores, and a training step beside other work on that pool may split its reductions differently,
+     * which changes the last bits, and over many steps the dictionary (a sweep row would no longer equal its
+     * single-node run; seen once in five runs). A harvest's forward passes need no such care: the conformance kit
+     * checks that concurrent runs give what each gives alone.
      */
     private static final Object TRAINING = new Object();
 
@@ -56,11 +57,10 @@ public final class SparkSweep {
         TaskContext task = TaskContext.get();
         Progress progress = d.name().equals(job.faultDictionary()) && task != null && task.attemptNumber() == 0
                 ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
-        TranscoderTraining.Result r;
         synchronized (TRAINING) {
-            r = TranscoderTraining.train(model, h, c, dir, resume, progress);
+            TranscoderTraining.Result r = TranscoderTraining.train(model, h, c, dir, resume, progress);
+            return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
         }
-        return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
     }
 
     /** The first {@code evalWindows} windows of the held-out corpus. */
