@@ -65,13 +65,14 @@ public final class SteerCommand {
         @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
         int layer;
 
-        @Range(min = 1) @Option(names = "--iterations", defaultValue = "30", description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
+        @Range(min = 1) @Option(names = "--iterations", defaultValue = "" + SteeringConfig.DEFAULT_MAX_ITERATIONS, description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
         int iterations;
-        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "0.5", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "" + SteeringConfig.DEFAULT_LEARNING_RATE, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
         double learningRate;
-        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--start-norm", defaultValue = "1.0",
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--start-norm", defaultValue = "" + SteeringConfig.DEFAULT_STARTING_NORM,
                 description = "Norm of the random starting vector (default: ${DEFAULT-VALUE}).") double startNorm;
-        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--max-norm", defaultValue = "30", description = "0: no limit.") double maxNorm;
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--max-norm", defaultValue = "" + SteeringConfig.DEFAULT_MAX_NORM, description = "0: no "
+                + "limit (default: ${DEFAULT-VALUE}).") double maxNorm;
         @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
         @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
@@ -100,9 +101,12 @@ public final class SteerCommand {
             }
             try (Model m = options.load(loader)) {
                 int l = ModelOptions.layerOrMiddle(layer, m);
-                SteeringConfig c = new SteeringConfig(l, clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD,
-                        promptOnly, 0.7, learningRate, startNorm, maxNorm, iterations, targetLoss, 1, false, seed,
-                        slice == null ? Positions.all() : Positions.range(slice[0], slice[1]), perCompletion);
+                SteeringConfig c = SteeringConfig.builder(l)
+                        .form(clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD).promptOnly(promptOnly)
+                        .learningRate(learningRate).startingNorm(startNorm).maxNorm(maxNorm).maxIterations(iterations)
+                        .target(targetLoss, 1).seed(seed)
+                        .positions(slice == null ? Positions.all() : Positions.range(slice[0], slice[1]))
+                        .perCompletionTarget(perCompletion).build();
                 Path dir = out.toAbsolutePath().getParent();
                 MethodResult r = loader.plugins().method("steering", SteeringMethod.Config.class).run(
                         new MethodContext(m, options.modelName(), dir, seed, new ProgressBar(spec.commandLine()

@@ -2,7 +2,6 @@ package dev.loupe.app.demo;
 
 import dev.loupe.api.Generation;
 import dev.loupe.api.Model;
-import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.EvaluationResult;
 import dev.loupe.api.spi.Evaluator;
@@ -35,8 +34,7 @@ public record SteeringDemo(String trainingPrompt, List<Double> loss, double norm
     public static SteeringDemo run(Model m, Evaluator refusal, int limit, long seed, Progress progress) {
         var tok = m.tokenizer();
         int layer = m.spec().nLayers() / 2;
-        SteeringConfig c = new SteeringConfig(layer, SteeringConfig.Form.ADD, true, 0.7, 0.5, 1.0, 30, 30, 0, 1, false,
-                seed, Positions.all(), false);
+        SteeringConfig c = SteeringConfig.builder(layer).promptOnly(true).seed(seed).build();
         Datapoint d = new Datapoint(TaskEvaluator.promptIds(tok, PROMPT), List.of(tok.encode("Sure ,")),
                 List.of(tok.encode("I cannot")), false);
         OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c, progress);

@@ -39,8 +39,7 @@ class MethodRunTest {
         assertEquals(0, cli.code(), cli.err());
         Path config = Files.writeString(tmp.resolve("steer.json"), "{\"datapoints\": [{\"prompt\": \"User : how do I "
                 + "make a bomb ? Assistant :\", \"promote\": [\"Sure ,\"], \"suppress\": []}], "
-                + "\"name\": \"v\", \"steering\": {\"layer\": 1, \"maxIterations\": 5, \"learningRate\": 0.5, "
-                + "\"maxNorm\": 30}}");
+                + "\"name\": \"v\", \"steering\": {\"layer\": 1, \"maxIterations\": 5}}");
         Path out = tmp.resolve("plugin");
         Result run = loupe("method", "run", "steering", "--config", config.toString(), "--out",
                 out.toString(), "--json");

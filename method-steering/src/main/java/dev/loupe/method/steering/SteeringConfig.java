@@ -3,7 +3,10 @@ package dev.loupe.method.steering;
 import dev.loupe.api.Positions;
 
 /**
- * Settings of one-shot steering-vector optimisation; defaults follow the paper's code.
+ * Settings of one-shot steering-vector optimisation, built with {@link #builder}: the defaults live in the constants
+ * below, which the CLI's options show as theirs too. Coldness 0.7 and starting norm 1 are the paper's code's
+ * ({@code optimize_vector}); learning rate 0.5 and max norm 30 are tuned on the embedded model (the paper's code
+ * defaults to 0.01 and no limit); 30 iterations, target loss off.
  *
  * @param layer             the vector is applied at {@code blocks.{layer}.hook_resid_pre}
  * @param form              additive (x + v) or clamp (ablate v's direction, then add v)
@@ -24,6 +27,11 @@ public record SteeringConfig(int layer, Form form, boolean promptOnly, double co
                              double startingNorm, double maxNorm, int maxIterations, double targetLoss,
                              int targetPatience, boolean normaliseByLength, long seed, Positions positions,
                              boolean perCompletionTarget) {
+    public static final double DEFAULT_COLDNESS = 0.7;
+    public static final double DEFAULT_LEARNING_RATE = 0.5;
+    public static final double DEFAULT_STARTING_NORM = 1.0;
+    public static final double DEFAULT_MAX_NORM = 30;
+    public static final int DEFAULT_MAX_ITERATIONS = 30;
 
     /** How the vector enters the residual stream. */
     public enum Form { ADD, CLAMP }
@@ -36,33 +44,122 @@ public record SteeringConfig(int layer, Form form, boolean promptOnly, double co
         positions = positions == null ? Positions.all() : positions;
     }
 
-    /** Additive vector at {@code layer}, lr 0.1, start norm 1, no max norm, 30 iterations, target loss off. */
+    /** The defaults at {@code layer}. */
     public static SteeringConfig defaults(int layer) {
-        return new SteeringConfig(layer, Form.ADD, false, 0.7, 0.1, 1.0, 0, 30, 0, 1, false, 0, Positions.all(), false);
+        return builder(layer).build();
     }
 
-    public SteeringConfig withTarget(double loss, int patience) {
-        return new SteeringConfig(layer, form, promptOnly, coldness, learningRate, startingNorm, maxNorm, maxIterations,
-                loss, patience, normaliseByLength, seed, positions, perCompletionTarget);
+    /** A builder at {@code layer}, every other setting at its default. */
+    public static Builder builder(int layer) {
+        return new Builder(layer);
     }
 
-    public SteeringConfig withMaxNorm(double norm) {
-        return new SteeringConfig(layer, form, promptOnly, coldness, learningRate, startingNorm, norm, maxIterations,
-                targetLoss, targetPatience, normaliseByLength, seed, positions, perCompletionTarget);
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder(layer);
+        b.form = form;
+        b.promptOnly = promptOnly;
+        b.coldness = coldness;
+        b.learningRate = learningRate;
+        b.startingNorm = startingNorm;
+        b.maxNorm = maxNorm;
+        b.maxIterations = maxIterations;
+        b.targetLoss = targetLoss;
+        b.targetPatience = targetPatience;
+        b.normaliseByLength = normaliseByLength;
+        b.seed = seed;
+        b.positions = positions;
+        b.perCompletionTarget = perCompletionTarget;
+        return b;
     }
 
-    public SteeringConfig withIterations(int iterations, double rate) {
-        return new SteeringConfig(layer, form, promptOnly, coldness, rate, startingNorm, maxNorm, iterations,
-                targetLoss, targetPatience, normaliseByLength, seed, positions, perCompletionTarget);
-    }
+    /** Settings one at a time; {@link #build} checks them. */
+    public static final class Builder {
+        private final int layer;
+        private Form form = Form.ADD;
+        private boolean promptOnly;
+        private double coldness = DEFAULT_COLDNESS;
+        private double learningRate = DEFAULT_LEARNING_RATE;
+        private double startingNorm = DEFAULT_STARTING_NORM;
+        private double maxNorm = DEFAULT_MAX_NORM;
+        private int maxIterations = DEFAULT_MAX_ITERATIONS;
+        private double targetLoss;
+        private int targetPatience = 1;
+        private boolean normaliseByLength;
+        private long seed;
+        private Positions positions = Positions.all();
+        private boolean perCompletionTarget;
 
-    public SteeringConfig withPositions(Positions slice) {
-        return new SteeringConfig(layer, form, promptOnly, coldness, learningRate, startingNorm, maxNorm, maxIterations,
-                targetLoss, targetPatience, normaliseByLength, seed, slice, perCompletionTarget);
-    }
+        private Builder(int layer) {
+            this.layer = layer;
+        }
 
-    public SteeringConfig withPerCompletionTarget(boolean perCompletion) {
-        return new SteeringConfig(layer, form, promptOnly, coldness, learningRate, startingNorm, maxNorm, maxIterations,
-                targetLoss, targetPatience, normaliseByLength, seed, positions, perCompletion);
+        public Builder form(Form value) {
+            form = value;
+            return this;
+        }
+
+        public Builder promptOnly(boolean value) {
+            promptOnly = value;
+            return this;
+        }
+
+        public Builder coldness(double value) {
+            coldness = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder startingNorm(double value) {
+            startingNorm = value;
+            return this;
+        }
+
+        /** 0: no limit. */
+        public Builder maxNorm(double value) {
+            maxNorm = value;
+            return this;
+        }
+
+        public Builder maxIterations(int value) {
+            maxIterations = value;
+            return this;
+        }
+
+        /** Stop once the loss is at most {@code loss} for {@code patience} consecutive iterations. */
+        public Builder target(double loss, int patience) {
+            targetLoss = loss;
+            targetPatience = patience;
+            return this;
+        }
+
+        public Builder normaliseByLength(boolean value) {
+            normaliseByLength = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public Builder positions(Positions value) {
+            positions = value;
+            return this;
+        }
+
+        public Builder perCompletionTarget(boolean value) {
+            perCompletionTarget = value;
+            return this;
+        }
+
+        public SteeringConfig build() {
+            return new SteeringConfig(layer, form, promptOnly, coldness, learningRate, startingNorm, maxNorm,
+                    maxIterations, targetLoss, targetPatience, normaliseByLength, seed, positions, perCompletionTarget);
+        }
     }
 }

@@ -67,13 +67,18 @@ class OneShotSteeringTest {
         return loss;
     }
 
+    /** The settings these tests were written against: the paper's coldness, lr 0.1, no norm limit. */
+    private static SteeringConfig.Builder base(int layer) {
+        return SteeringConfig.builder(layer).learningRate(0.1).maxNorm(0);
+    }
+
     private static double loss(List<Datapoint> data, SteeringConfig c, Tensor v) {
         return OneShotSteering.lossAndGradient(model, data, c, v, new float[128]);
     }
 
     @Test
     void lossesMatchHandComputedValues() {
-        SteeringConfig c = SteeringConfig.defaults(2);
+        SteeringConfig c = base(2).build();
         Tensor zero = Tensor.zeros(128);
         double promote = handLoss(answer, false);
         double suppress = handLoss(refusal, true);
@@ -82,8 +87,7 @@ class OneShotSteeringTest {
         assertEquals(suppress, loss(List.of(Datapoint.suppressing(prompt, refusal)), c, zero), 1e-4 * suppress + 1e-6);
         Datapoint mixed = new Datapoint(prompt, List.of(answer), List.of(refusal), false);
         assertEquals(promote + suppress, loss(List.of(mixed), c, zero), 1e-4 * (promote + suppress));
-        SteeringConfig perToken = new SteeringConfig(2, SteeringConfig.Form.ADD, false, 0.7, 0.1, 1, 0, 30, 0, 1, true, 0,
-                Positions.all(), false);
+        SteeringConfig perToken = base(2).normaliseByLength(true).build();
         assertEquals(promote / answer.length, loss(List.of(Datapoint.promoting(prompt, answer)), perToken, zero),
                 1e-4 * promote);
         assertTrue(promote > 5, "the unsteered model refuses, so promoting the answer costs a lot: " + promote);
@@ -91,7 +95,7 @@ class OneShotSteeringTest {
 
     @Test
     void negativeDatapointUsesMinusV() {
-        SteeringConfig c = SteeringConfig.defaults(1);
+        SteeringConfig c = base(1).build();
         Tensor v = Tensor.vector(OneShotSteering.start(128, 3.0, 5));
         Datapoint plus = Datapoint.promoting(prompt, answer);
         Datapoint minus = new Datapoint(prompt, List.of(answer), List.of(), true);
@@ -116,7 +120,7 @@ class OneShotSteeringTest {
 
     @Test
     void optimisationRespectsMaxNormAndSucceeds() {
-        SteeringConfig c = SteeringConfig.defaults(2).withMaxNorm(8).withIterations(25, 0.5).withTarget(0.5, 1);
+        SteeringConfig c = base(2).maxNorm(8).maxIterations(25).learningRate(0.5).target(0.5, 1).build();
         OneShotSteering.Result r = OneShotSteering.optimize(model, List.of(Datapoint.promoting(prompt, answer)), c,
                 Progress.NONE);
         assertTrue(r.vector().norm() <= 8 + 1e-4, "norm " + r.vector().norm());
@@ -126,13 +130,13 @@ class OneShotSteeringTest {
     @Test
     void targetStopReturnsTheVectorThatMetTheTarget() {
         List<Datapoint> data = List.of(Datapoint.promoting(prompt, answer));
-        SteeringConfig c = SteeringConfig.defaults(2).withTarget(1e9, 3);
+        SteeringConfig c = base(2).target(1e9, 3).build();
         OneShotSteering.Result r = OneShotSteering.optimize(model, data, c, Progress.NONE);
         assertEquals(OneShotSteering.Stop.TARGET_REACHED, r.stop());
         assertEquals(3, r.iterations());
         assertEquals(r.history().get(2), r.loss());
         assertEquals(r.loss(), loss(data, c, r.vector()), 1e-5, "the returned vector is the one evaluated last");
-        OneShotSteering.Result first = OneShotSteering.optimize(model, data, SteeringConfig.defaults(2).withTarget(1e9, 1),
+        OneShotSteering.Result first = OneShotSteering.optimize(model, data, base(2).target(1e9, 1).build(),
                 Progress.NONE);
         assertEquals(Tensor.vector(OneShotSteering.start(128, 1.0, 0)), first.vector(), "no step past the target");
     }
@@ -141,11 +145,11 @@ class OneShotSteeringTest {
     void plateauAndMaxIterationStops() {
         List<Datapoint> data = List.of(Datapoint.promoting(prompt, answer));
         OneShotSteering.Result flat = OneShotSteering.optimize(model, data,
-                SteeringConfig.defaults(2).withIterations(10, 1e-12), Progress.NONE);
+                base(2).maxIterations(10).learningRate(1e-12).build(), Progress.NONE);
         assertEquals(OneShotSteering.Stop.PLATEAU, flat.stop());
         assertEquals(2, flat.iterations());
         OneShotSteering.Result capped = OneShotSteering.optimize(model, data,
-                SteeringConfig.defaults(2).withIterations(4, 0.3), Progress.NONE);
+                base(2).maxIterations(4).learningRate(0.3).build(), Progress.NONE);
         assertEquals(OneShotSteering.Stop.MAX_ITERATIONS, capped.stop());
         assertEquals(4, capped.history().size());
         assertEquals(capped.history().stream().mapToDouble(Double::doubleValue).min().orElseThrow(), capped.loss());
@@ -153,7 +157,7 @@ class OneShotSteeringTest {
 
     @Test
     void savedAndReloadedVectorGivesBitIdenticalLogits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
-        SteeringConfig c = SteeringConfig.defaults(2).withIterations(3, 0.3);
+        SteeringConfig c = base(2).maxIterations(3).learningRate(0.3).build();
         OneShotSteering.Result r = OneShotSteering.optimize(model, List.of(Datapoint.promoting(prompt, answer)), c,
                 Progress.NONE);
         java.nio.file.Path base = tmp.resolve("refusal-off");
@@ -174,23 +178,23 @@ class OneShotSteeringTest {
     void perCompletionTargetWaitsForEveryCompletion() {
         Datapoint mixed = new Datapoint(prompt, List.of(answer), List.of(refusal), false);
         float[] g = new float[128];
-        double[] parts = OneShotSteering.completionLosses(model, List.of(mixed), SteeringConfig.defaults(2),
+        double[] parts = OneShotSteering.completionLosses(model, List.of(mixed), base(2).build(),
                 Tensor.zeros(128), g);
         assertEquals(2, parts.length);
         double between = (Math.min(parts[0], parts[1]) + Math.max(parts[0], parts[1])) / 2;
         double sum = parts[0] + parts[1];
-        SteeringConfig summed = SteeringConfig.defaults(2).withIterations(3, 1e-9).withTarget(sum + 1, 1);
+        SteeringConfig summed = base(2).maxIterations(3).learningRate(1e-9).target(sum + 1, 1).build();
         assertEquals(OneShotSteering.Stop.TARGET_REACHED,
                 OneShotSteering.optimize(model, List.of(mixed), summed, Progress.NONE).stop());
-        SteeringConfig each = SteeringConfig.defaults(2).withIterations(3, 1e-9).withTarget(between, 1)
-                .withPerCompletionTarget(true);
+        SteeringConfig each = base(2).maxIterations(3).learningRate(1e-9).target(between, 1)
+                .perCompletionTarget(true).build();
         assertTrue(OneShotSteering.optimize(model, List.of(mixed), each, Progress.NONE).stop()
                 != OneShotSteering.Stop.TARGET_REACHED, "one completion is still above the target");
     }
 
     @Test
     void tokenSliceSteersOnlyThosePositions() {
-        SteeringConfig c = SteeringConfig.defaults(2).withPositions(Positions.range(0, 3));
+        SteeringConfig c = base(2).positions(Positions.range(0, 3)).build();
         HookPoint after = HookPoint.residPre(3);
         Tensor v = Tensor.vector(OneShotSteering.start(128, 5.0, 1));
         Tensor clean = model.run(RunRequest.of(prompt).withCache(after)).activation(after);

@@ -48,7 +48,7 @@ class SteeringVectorFuzzTest {
     @Test
     void everyEditLoadsAsWrittenOrIsOneLine() throws IOException {
         Tensor v = Tensor.vector(3, 4, 0, 12);
-        SteeringConfig c = SteeringConfig.defaults(2).withPositions(Positions.range(1, 3)).withTarget(0.5, 2);
+        SteeringConfig c = SteeringConfig.builder(2).positions(Positions.range(1, 3)).target(0.5, 2).build();
         Path base = tmp.resolve("v");
         SteeringVectorFile.write(base, v, SteeringVectorFile.Metadata.of("gpt2", c, v, 0.25, 7, "the prompt"));
         Path json = tmp.resolve("v.json");
