@@ -13,6 +13,66 @@ public interface SparseMlpTrainer extends AutoCloseable {
     /** One optimizer step on x [n, d_in] → y [n, d_out]; the losses are those before the step. */
     Step step(Tensor x, Tensor y);
 
+    /**
+     * One replica's part of a data-parallel step: the gradients of the loss on this replica's shard of the batch and
+     * the features that fired on it; parameters, moments and counters untouched. The replicas combine their parts
+     * ({@link Part#mean}) and each calls {@link #apply} with the result, so they stay identical and, up to rounding,
+     * equal one trainer stepping on the whole batch (exactly so in exact arithmetic without ghost grads; with them,
+     * each shard's ghost term is scaled by its own loss).
+     */
+    default Part part(Tensor x, Tensor y) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no data-parallel steps");
+    }
+
+    /** The optimizer step of {@code combined} parts: what {@link #step} does after its backward pass. */
+    default Step apply(Part combined) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no data-parallel steps");
+    }
+
+    /**
+     * A replica's gradients and statistics for one step.
+     *
+     * @param gradients of W_enc, b_enc, W_dec, b_dec, b_dec_out (as {@link SpliceFunction.SparseMlp} names them)
+     * @param fired     per feature, the rows it fired on
+     * @param rows      rows in the shard
+     * @param losses    the shard's {@link Step} (its l0 is per row, its dead count the trainer's)
+     */
+    record Part(java.util.List<Tensor> gradients, float[] fired, long rows, Step losses) {
+        /**
+         * The row-weighted mean of replicas' parts: gradients and losses averaged as one batch's would be, fired rows
+         * added up.
+         */
+        public static Part mean(java.util.List<Part> parts) {
+            long rows = parts.stream().mapToLong(Part::rows).sum();
+            int n = parts.get(0).gradients().size();
+            java.util.List<Tensor> mean = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                float[] sum = new float[parts.get(0).gradients().get(i).toArray().length];
+                for (Part p : parts) {
+                    float[] g = p.gradients().get(i).toArray();
+                    for (int k = 0; k < sum.length; k++) {
+                        sum[k] += (float) ((double) g[k] * p.rows() / rows);
+                    }
+                }
+                mean.add(Tensor.of(sum, parts.get(0).gradients().get(i).shape()));
+            }
+            float[] fired = new float[parts.get(0).fired().length];
+            double[] l = new double[5];
+            for (Part p : parts) {
+                for (int j = 0; j < fired.length; j++) {
+                    fired[j] += p.fired()[j];
+                }
+                double w = (double) p.rows() / rows;
+                l[0] += w * p.losses().mse();
+                l[1] += w * p.losses().l1();
+                l[2] += w * p.losses().ghost();
+                l[3] += w * p.losses().loss();
+                l[4] += w * p.losses().l0();
+            }
+            return new Part(mean, fired, rows, new Step(l[0], l[1], l[2], l[3], l[4], parts.get(0).losses().dead()));
+        }
+    }
+
     /** The current parameters (a copy). */
     SpliceFunction.SparseMlp parameters();
 

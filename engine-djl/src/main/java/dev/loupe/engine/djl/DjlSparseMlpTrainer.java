@@ -13,6 +13,7 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.api.training.SparseMlpTrainer;
 import dev.loupe.api.training.SparseMlpTrainingConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,32 +61,80 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
 
     @Override
     public Step step(Tensor x, Tensor y) {
-        if (x.rank() != 2 || y.rank() != 2 || x.size(0) != y.size(0) || x.size(1) != params[0].getShape().get(0)
-                || y.size(1) != params[2].getShape().get(1)) {
-            throw new LoupeException("sparse MLP batch: expected x [n, " + params[0].getShape().get(0) + "] and y [n, "
-                    + params[2].getShape().get(1) + "], got " + java.util.Arrays.toString(x.shape()) + " and "
-                    + java.util.Arrays.toString(y.shape()));
-        }
+        checkBatch(x, y);
         synchronized (DjlModel.GRADIENT_LOCK) {
-            float[] fired = sinceFired.clone();
-            Step s = backward(x, y);
+            float[] fired = new float[sinceFired.length];
+            Step s = backward(x, y, fired);
             boolean finite = gradientsFinite();
             for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(s.loss()) && !finite; retry++) {
                 zeroGradients();
-                sinceFired = fired.clone();
-                s = backward(x, y);
+                s = backward(x, y, fired);
                 finite = gradientsFinite();
             }
             if (Double.isFinite(s.loss()) && finite) {
                 update();
             }
+            countFired(fired);
             zeroGradients();
             steps++;
             return s;
         }
     }
 
-    private Step backward(Tensor xs, Tensor ys) {
+    @Override
+    public Part part(Tensor x, Tensor y) {
+        checkBatch(x, y);
+        synchronized (DjlModel.GRADIENT_LOCK) {
+            float[] fired = new float[sinceFired.length];
+            Step s = backward(x, y, fired);
+            List<Tensor> gradients = new ArrayList<>();
+            for (NDArray p : params) {
+                gradients.add(Arrays2.toTensor(p.getGradient()));
+            }
+            zeroGradients();
+            return new Part(gradients, fired, x.size(0), s);
+        }
+    }
+
+    @Override
+    public Step apply(Part combined) {
+        synchronized (DjlModel.GRADIENT_LOCK) {
+            for (int i = 0; i < params.length; i++) {
+                Tensor g = combined.gradients().get(i);
+                if (!new Shape(java.util.Arrays.stream(g.shape()).asLongStream().toArray()).equals(params[i].getShape())) {
+                    throw new LoupeException("data-parallel step: gradient " + NAMES.get(i) + " has shape "
+                            + java.util.Arrays.toString(g.shape()) + ", the parameter " + params[i].getShape());
+                }
+                params[i].getGradient().set(java.nio.FloatBuffer.wrap(g.toArray()));
+            }
+            if (Double.isFinite(combined.losses().loss()) && gradientsFinite()) {
+                update();
+            }
+            countFired(combined.fired());
+            zeroGradients();
+            steps++;
+            return combined.losses();
+        }
+    }
+
+    private void checkBatch(Tensor x, Tensor y) {
+        if (x.rank() != 2 || y.rank() != 2 || x.size(0) != y.size(0) || x.size(1) != params[0].getShape().get(0)
+                || y.size(1) != params[2].getShape().get(1)) {
+            throw new LoupeException("sparse MLP batch: expected x [n, " + params[0].getShape().get(0) + "] and y [n, "
+                    + params[2].getShape().get(1) + "], got " + java.util.Arrays.toString(x.shape()) + " and "
+                    + java.util.Arrays.toString(y.shape()));
+        }
+    }
+
+    /** Steps since each feature fired, after a step in which it fired on {@code fired[j]} rows. */
+    private void countFired(float[] fired) {
+        for (int j = 0; j < fired.length; j++) {
+            sinceFired[j] = fired[j] > 0 ? 0 : sinceFired[j] + 1;
+        }
+    }
+
+    /** Loss and gradients of one batch; {@code fired} receives the rows each feature fired on. */
+    private Step backward(Tensor xs, Tensor ys, float[] fired) {
         int dead = 0;
         boolean[] deadMask = new boolean[sinceFired.length];
         for (int j = 0; j < sinceFired.length; j++) {
@@ -108,12 +157,12 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
                 loss = loss.add(ghost);
             }
             collector.backward(loss);
-            float[] fired = z.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).sum(new int[] {0})
+            float[] counts = z.gt(0f).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).sum(new int[] {0})
                     .toFloatArray();
             double l0 = 0;
-            for (int j = 0; j < fired.length; j++) {
-                l0 += fired[j];
-                sinceFired[j] = fired[j] > 0 ? 0 : sinceFired[j] + 1;
+            for (int j = 0; j < counts.length; j++) {
+                l0 += counts[j];
+                fired[j] = counts[j];
             }
             return new Step(Arrays2.scalar(mse), Arrays2.scalar(l1), Arrays2.scalar(ghost), Arrays2.scalar(loss),
                     l0 / xs.size(0), dead);

@@ -12,6 +12,7 @@ import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.training.SparseMlpTrainer;
 import dev.loupe.api.training.SparseMlpTrainingConfig;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,40 @@ class SparseMlpTrainerTest {
                 org.junit.jupiter.api.Assertions.assertArrayEquals(here, pool.submit(train).get(), 1e-6f);
             } finally {
                 pool.shutdown();
+            }
+        }
+    }
+
+    /** Two replicas stepping on halves of each batch, parts averaged, stay equal to one trainer on the whole batch. */
+    @Test
+    void dataParallelPartsAveragedEqualTheWholeBatchStep() {
+        try (Model m = new DjlEngine().load(new ModelSource.InMemory(TrainerTest.tiny(),
+                RandomWeights.of(TrainerTest.tiny(), 1, 0.02), null))) {
+            SparseMlpTrainingConfig c = new SparseMlpTrainingConfig(1e-3, 1e-2, 5, 0.9, 0.999, 3, false);
+            Random data = new Random(12);
+            try (SparseMlpTrainer whole = m.sparseMlpTrainer(init(3), c);
+                 SparseMlpTrainer a = m.sparseMlpTrainer(init(3), c);
+                 SparseMlpTrainer b = m.sparseMlpTrainer(init(3), c)) {
+                for (int s = 0; s < 30; s++) {
+                    Tensor[] batch = batch(data, 128);
+                    SparseMlpTrainer.Step one = whole.step(batch[0], batch[1]);
+                    SparseMlpTrainer.Part pa = a.part(batch[0].slice(0, 0, 64), batch[1].slice(0, 0, 64));
+                    SparseMlpTrainer.Part pb = b.part(batch[0].slice(0, 64, 128), batch[1].slice(0, 64, 128));
+                    SparseMlpTrainer.Part mean = SparseMlpTrainer.Part.mean(List.of(pa, pb));
+                    SparseMlpTrainer.Step two = a.apply(mean);
+                    b.apply(mean);
+                    assertEquals(one.loss(), two.loss(), 1e-5 * Math.max(1, one.loss()), "step " + s);
+                    assertEquals(one.l0(), two.l0(), 1e-9, "step " + s);
+                    assertEquals(one.dead(), two.dead(), "step " + s);
+                }
+                org.junit.jupiter.api.Assertions.assertArrayEquals(a.parameters().wDec().toArray(),
+                        b.parameters().wDec().toArray(), 0f, "the replicas stay identical");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(whole.parameters().wDec().toArray(),
+                        a.parameters().wDec().toArray(), 1e-4f, "and equal the whole-batch trainer");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(whole.parameters().wEnc().toArray(),
+                        a.parameters().wEnc().toArray(), 1e-4f);
+                assertEquals(whole.state().get("steps_since_fired").toArray()[0],
+                        a.state().get("steps_since_fired").toArray()[0]);
             }
         }
     }

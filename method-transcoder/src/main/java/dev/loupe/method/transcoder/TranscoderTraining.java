@@ -83,23 +83,10 @@ public final class TranscoderTraining {
                 start = restore(checkpoint, trainer, curve, c);
                 buffer.skip(start, c.batch());
             }
-            double[] sums = new double[3];
-            int count = 0;
-            int every = Math.max(1, Math.min(50, c.steps() / 20));
+            Curve points = new Curve(curve, c.steps(), progress);
             for (int step = start; step < c.steps(); step++) {
                 Tensor[] b = buffer.next(c.batch());
-                SparseMlpTrainer.Step s = trainer.step(b[0], b[1]);
-                sums[0] += s.mse();
-                sums[1] += s.l1();
-                sums[2] += s.l0();
-                count++;
-                if ((step + 1) % every == 0 || step == c.steps() - 1) {
-                    curve.add(new Point(step + 1, sums[0] / count, sums[1] / count, sums[2] / count, s.dead()));
-                    progress.update("train", step + 1, c.steps(), String.format("mse %.4f L0 %.1f dead %d",
-                            sums[0] / count, sums[2] / count, s.dead()));
-                    sums = new double[3];
-                    count = 0;
-                }
+                points.add(step, trainer.step(b[0], b[1]));
                 if (c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
                     save(checkpoint, trainer, curve, c);
                 }
@@ -110,6 +97,73 @@ public final class TranscoderTraining {
                     trainer.parameters());
             TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
             return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
+        }
+    }
+
+    /**
+     * One dictionary trained by {@link Replicas#count} replicas at once: each reads the same shuffled batches (the
+     * buffer is seeded), takes its share of every batch's rows, and steps with the row-weighted mean of all parts
+     * ({@link SparseMlpTrainer#part}), so every replica holds the same parameters, equal to {@link #train}'s on one
+     * machine up to rounding when ghost grads are off (with them, each share's ghost term is scaled by its own loss).
+     * Replica 0 writes the transcoder to {@code out}; there are no checkpoints (a failed replica restarts them all).
+     */
+    public static Result trainDataParallel(Model model, ActivationHarvest h, Config c, Path out, Replicas replicas,
+                                           Progress progress) {
+        if (c.batch() < replicas.count()) {
+            throw new LoupeException("--batch " + c.batch() + " is smaller than the " + replicas.count() + " replicas");
+        }
+        ActivationBuffer buffer = new ActivationBuffer(h, c.bufferRows(), c.seed());
+        SparseMlpTrainingConfig tc = new SparseMlpTrainingConfig(c.l1(), c.learningRate(), c.warmup(), 0.9, 0.999,
+                c.deadAfter(), c.ghostGrads());
+        List<Point> curve = new ArrayList<>();
+        long began = System.nanoTime();
+        int from = c.batch() * replicas.rank() / replicas.count();
+        int to = c.batch() * (replicas.rank() + 1) / replicas.count();
+        try (SparseMlpTrainer trainer = model.sparseMlpTrainer(initial(h, buffer, c), tc)) {
+            Curve points = new Curve(curve, c.steps(), progress);
+            for (int step = 0; step < c.steps(); step++) {
+                Tensor[] b = buffer.next(c.batch());
+                SparseMlpTrainer.Part mine = trainer.part(b[0].slice(0, from, to), b[1].slice(0, from, to));
+                points.add(step, trainer.apply(SparseMlpTrainer.Part.mean(replicas.gather(mine))));
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
+                    trainer.parameters());
+            if (replicas.rank() == 0) {
+                TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
+            }
+            return new Result(t, curve, 0, seconds, (double) c.steps() * c.batch() / seconds);
+        }
+    }
+
+    /** The loss curve: means over every {@code every} steps, reported to the progress listener as they close. */
+    private static final class Curve {
+        private final List<Point> points;
+        private final int steps;
+        private final int every;
+        private final Progress progress;
+        private final double[] sums = new double[3];
+        private int count;
+
+        Curve(List<Point> points, int steps, Progress progress) {
+            this.points = points;
+            this.steps = steps;
+            this.every = Math.max(1, Math.min(50, steps / 20));
+            this.progress = progress;
+        }
+
+        void add(int step, SparseMlpTrainer.Step s) {
+            sums[0] += s.mse();
+            sums[1] += s.l1();
+            sums[2] += s.l0();
+            count++;
+            if ((step + 1) % every == 0 || step == steps - 1) {
+                points.add(new Point(step + 1, sums[0] / count, sums[1] / count, sums[2] / count, s.dead()));
+                progress.update("train", step + 1, steps, String.format("mse %.4f L0 %.1f dead %d", sums[0] / count,
+                        sums[2] / count, s.dead()));
+                java.util.Arrays.fill(sums, 0);
+                count = 0;
+            }
         }
     }
 
