@@ -43,7 +43,14 @@ public final class SparkSweep {
             ActivationHarvest.open(Path.of(a));
         }
         Corpus.open(Path.of(job.evalCorpus()), job.evalField());
-        List<SweepRow> rows = sc.parallelize(dictionaries, dictionaries.size()).map(d -> train(job, d)).collect();
+        List<SweepRow> rows = new ArrayList<>();
+        if (job.replicas() == 1) {
+            rows.addAll(sc.parallelize(dictionaries, dictionaries.size()).map(d -> train(job, d)).collect());
+        } else {
+            for (SweepJob.Dictionary d : dictionaries) {
+                rows.add(trainDataParallel(sc, job, d));
+            }
+        }
         return SweepTable.write(Path.of(job.out()), rows, job.bestBy());
     }
 
@@ -60,6 +67,45 @@ public final class SparkSweep {
         synchronized (TRAINING) {
             TranscoderTraining.Result r = TranscoderTraining.train(model, h, c, dir, resume, progress);
             return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
+        }
+    }
+
+    /**
+     * One dictionary trained by {@link SweepJob#replicas} tasks of a barrier stage at once
+     * ({@link TranscoderTraining#trainDataParallel}, parts exchanged by {@link BarrierReplicas}); replica 0 writes the
+     * folder and scores it. Not under the one-training-per-JVM lock: replicas in one JVM wait on each other.
+     */
+    static SweepRow trainDataParallel(JavaSparkContext sc, SweepJob job, SweepJob.Dictionary d) {
+        int n = job.replicas();
+        List<Integer> ranks = java.util.stream.IntStream.range(0, n).boxed().toList();
+        scala.reflect.ClassTag<SweepRow> rowTag = scala.reflect.ClassTag$.MODULE$.apply(SweepRow.class);
+        org.apache.spark.rdd.RDD<SweepRow> rows = sc.parallelize(ranks, n).rdd().barrier()
+                .mapPartitions(new Replica(job, d), false, rowTag);
+        return new org.apache.spark.api.java.JavaRDD<>(rows, rowTag).collect().get(0);
+    }
+
+    /** What each task of a data-parallel stage runs (Spark's barrier API is Scala's, hence the Function1). */
+    private static final class Replica extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
+            scala.collection.Iterator<SweepRow>> implements java.io.Serializable {
+        private final SweepJob job;
+        private final SweepJob.Dictionary d;
+
+        Replica(SweepJob job, SweepJob.Dictionary d) {
+            this.job = job;
+            this.d = d;
+        }
+
+        @Override
+        public scala.collection.Iterator<SweepRow> apply(scala.collection.Iterator<Integer> ranks) {
+            BarrierReplicas replicas = new BarrierReplicas(org.apache.spark.BarrierTaskContext.get(), job.replicas());
+            Model model = job.model().model();
+            ActivationHarvest h = ActivationHarvest.open(Path.of(d.activations()));
+            TranscoderTraining.Config c = job.config(d);
+            TranscoderTraining.Result r = TranscoderTraining.trainDataParallel(model, h, c,
+                    Path.of(job.out()).resolve(d.name()), replicas, Progress.NONE);
+            List<SweepRow> out = replicas.rank() != 0 ? List.of() : List.of(SweepRow.of(d, h, c, r,
+                    TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job))));
+            return scala.jdk.javaapi.CollectionConverters.asScala(out.iterator());
         }
     }
 

@@ -25,11 +25,15 @@ import java.util.Locale;
  * @param evalWindows     windows scored
  * @param out             the sweep's folder: one subfolder per dictionary, then {@code sweep.json} and the report
  * @param bestBy          the metric that marks the best dictionary of each layer
+ * @param replicas        replicas per dictionary: 1 trains each in one task (checkpointed, resumed when retried);
+ *                        more train each data-parallel in a barrier stage of that many tasks (no checkpoints: a
+ *                        failed replica restarts the stage)
  * @param faultDictionary a dictionary whose first attempt fails after its first checkpoint (null: none)
  */
 public record SweepJob(ModelRef model, List<String> activations, List<Integer> expansions, List<Double> l1s,
                        List<String> architectures, TranscoderTraining.Config base, String evalCorpus, String evalField,
-                       TokenizerPolicy evalPolicy, int evalWindows, String out, String bestBy, String faultDictionary)
+                       TokenizerPolicy evalPolicy, int evalWindows, String out, String bestBy, int replicas,
+                       String faultDictionary)
         implements Serializable {
     /** The dictionary kinds Loupe's trainer trains. */
     public static final List<String> TRAINABLE = List.of("relu");
@@ -44,6 +48,9 @@ public record SweepJob(ModelRef model, List<String> activations, List<Integer> e
                 throw new LoupeException("--architecture " + a + ": Loupe's trainer trains " + TRAINABLE
                         + " dictionaries (topk, jumprelu and gated ones are read from SAELens folders, not trained)");
             }
+        }
+        if (replicas < 1) {
+            throw new LoupeException("--replicas " + replicas + ": expected at least 1");
         }
         if (!SweepTable.METRICS.containsKey(bestBy)) {
             throw new LoupeException("--best-by " + bestBy + ": expected one of " + SweepTable.METRICS.keySet());

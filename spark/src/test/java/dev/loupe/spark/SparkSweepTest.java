@@ -53,10 +53,45 @@ class SparkSweepTest {
     }
 
     private static SweepJob job(Path out, String fault) {
-        TranscoderTraining.Config base = new TranscoderTraining.Config(2, 0, 1e-3, 10, 120, 256, 2048, 1000, true, 50,
-                5);
-        return new SweepJob(EMBEDDED, List.of(activations.toString()), List.of(2), List.of(0.5, 3.0), List.of("relu"),
-                base, heldOut.toString(), null, POLICY, 8, out.toString(), "ce_loss_score", fault);
+        return job(out, true, List.of(0.5, 3.0), 1, 120, fault);
+    }
+
+    private static SweepJob job(Path out, boolean ghostGrads, List<Double> l1s, int replicas, int steps,
+                                String fault) {
+        TranscoderTraining.Config base = new TranscoderTraining.Config(2, 0, 1e-3, 10, steps, 256, 2048, 1000,
+                ghostGrads, 50, 5);
+        return new SweepJob(EMBEDDED, List.of(activations.toString()), List.of(2), l1s, List.of("relu"),
+                base, heldOut.toString(), null, POLICY, 8, out.toString(), "ce_loss_score", replicas, fault);
+    }
+
+    /** Optional item of the Spark issue: one dictionary trained by two barrier tasks, gradients averaged each step. */
+    @Test
+    void aDictionaryTrainedDataParallelByTwoTasksEqualsTheSingleNodeRun() {
+        int steps = 24;   // Spark's barrier exchange costs about 0.8 s a step here
+        SweepJob parallel = job(tmp.resolve("parallel"), false, List.of(1.0), 2, steps, null);
+        SweepRow swept = SparkSweep.run(sc, parallel).get(0);
+        SweepRow single = SparkSweep.train(job(tmp.resolve("parallel-single"), false, List.of(1.0), 1, steps, null),
+                parallel.dictionaries().get(0));
+        assertEquals(single.l0(), swept.l0(), 1e-3 * single.l0(), "l0");
+        assertEquals(single.mse(), swept.mse(), 1e-3 * single.mse(), "mse");
+        assertEquals(single.explainedVariance(), swept.explainedVariance(), 1e-4, "explained variance");
+        assertEquals(single.ceLossScore(), swept.ceLossScore(), 1e-3, "ce_loss_score");
+        assertEquals(256, TranscoderFile.read(tmp.resolve("parallel").resolve(swept.name())).dSae());
+    }
+
+    @Test
+    void aPartCrossesTheBarrierIntact() {
+        var part = new dev.loupe.api.training.SparseMlpTrainer.Part(List.of(dev.loupe.api.Tensor.of(
+                new float[] {1, -2.5f, 3, 4e-7f, 5, 6}, 2, 3), dev.loupe.api.Tensor.vector(new float[] {7, 8})),
+                new float[] {0, 3}, 42, new dev.loupe.api.training.SparseMlpTrainer.Step(0.1, 0.2, 0.3, 0.6, 1.5, 4));
+        var back = BarrierReplicas.decode(BarrierReplicas.encode(part));
+        assertEquals(2, back.gradients().size());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {2, 3}, back.gradients().get(0).shape());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(part.gradients().get(0).toArray(),
+                back.gradients().get(0).toArray(), 0f);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(part.fired(), back.fired(), 0f);
+        assertEquals(42, back.rows());
+        assertEquals(part.losses(), back.losses());
     }
 
     @Test
@@ -105,10 +140,10 @@ class SparkSweepTest {
     void aKindTheTrainerCannotTrainIsRefusedByName() {
         LoupeException e = assertThrows(LoupeException.class, () -> new SweepJob(EMBEDDED, List.of("a"), List.of(2),
                 List.of(1.0), List.of("topk"), TranscoderTraining.Config.defaults(), "c", null, POLICY, 8, "o",
-                "ce_loss_score", null));
+                "ce_loss_score", 1, null));
         assertTrue(e.getMessage().startsWith("--architecture topk:"), e.getMessage());
         e = assertThrows(LoupeException.class, () -> new SweepJob(EMBEDDED, List.of("a"), List.of(2), List.of(1.0),
-                List.of("relu"), TranscoderTraining.Config.defaults(), "c", null, POLICY, 8, "o", "l0", null));
+                List.of("relu"), TranscoderTraining.Config.defaults(), "c", null, POLICY, 8, "o", "l0", 1, null));
         assertTrue(e.getMessage().startsWith("--best-by l0:"), e.getMessage());
     }
 }

@@ -80,6 +80,11 @@ public final class SweepCommand implements Runnable {
             + "ce_loss_score, explained_variance, mse or kl_div_with_sae (default: ${DEFAULT-VALUE}).")
     String bestBy;
 
+    @Option(names = "--replicas", defaultValue = "1", description = "Tasks per dictionary: more than 1 trains each "
+            + "data-parallel in a barrier stage (gradients averaged every step; no checkpoints) (default: "
+            + "${DEFAULT-VALUE}).")
+    int replicas;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Sweep folder, on a path every "
             + "executor sees.")
     Path out;
@@ -100,7 +105,8 @@ public final class SweepCommand implements Runnable {
                 deadAfter, !noGhost, checkpointEvery, seed);
         SweepJob job = new SweepJob(spark.modelRef(), activations.stream().map(p -> p.toAbsolutePath().toString())
                 .toList(), expansions, l1s, architectures, base, evalCorpus.toAbsolutePath().toString(), evalField,
-                new TokenizerPolicy(context, 0, bos), evalWindows, out.toAbsolutePath().toString(), bestBy, null);
+                new TokenizerPolicy(context, 0, bos), evalWindows, out.toAbsolutePath().toString(), bestBy, replicas,
+                null);
         List<SweepRow> rows;
         try (JavaSparkContext sc = spark.start()) {
             rows = SparkSweep.run(sc, job);
