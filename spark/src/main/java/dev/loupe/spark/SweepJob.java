@@ -57,6 +57,102 @@ public record SweepJob(ModelRef model, List<String> activations, List<Integer> e
         }
     }
 
+    /** A sweep on {@code model} into {@code out}; everything else at the defaults {@link Builder} lists. */
+    public static Builder builder(ModelRef model, String out) {
+        return new Builder(model, out);
+    }
+
+    /**
+     * A sweep's settings one at a time. Defaults: expansion 8, λ 1, relu, {@link TranscoderTraining.Config#defaults}
+     * for the rest of training, 64 held-out windows under {@link TokenizerPolicy#defaults}, best by
+     * {@code ce_loss_score}, one replica, no fault. Activations and the held-out corpus must be given.
+     */
+    public static final class Builder {
+        private final ModelRef model;
+        private final String out;
+        private List<String> activations = List.of();
+        private List<Integer> expansions = List.of(8);
+        private List<Double> l1s = List.of(1.0);
+        private List<String> architectures = List.of("relu");
+        private TranscoderTraining.Config base = TranscoderTraining.Config.defaults();
+        private String evalCorpus;
+        private String evalField;
+        private TokenizerPolicy evalPolicy = TokenizerPolicy.defaults();
+        private int evalWindows = 64;
+        private String bestBy = "ce_loss_score";
+        private int replicas = 1;
+        private String faultDictionary;
+
+        private Builder(ModelRef model, String out) {
+            this.model = model;
+            this.out = out;
+        }
+
+        public Builder activations(List<String> value) {
+            activations = value;
+            return this;
+        }
+
+        public Builder expansions(List<Integer> value) {
+            expansions = value;
+            return this;
+        }
+
+        public Builder l1s(List<Double> value) {
+            l1s = value;
+            return this;
+        }
+
+        public Builder architectures(List<String> value) {
+            architectures = value;
+            return this;
+        }
+
+        /** Every training setting but expansion and λ. */
+        public Builder training(TranscoderTraining.Config value) {
+            base = value;
+            return this;
+        }
+
+        /** The held-out text, its JSONL field or Parquet column (null: {@code text}), and how it is windowed. */
+        public Builder heldOut(String corpus, String field, TokenizerPolicy policy) {
+            evalCorpus = corpus;
+            evalField = field;
+            evalPolicy = policy;
+            return this;
+        }
+
+        /** Held-out windows scored. */
+        public Builder evalWindows(int value) {
+            evalWindows = value;
+            return this;
+        }
+
+        public Builder bestBy(String value) {
+            bestBy = value;
+            return this;
+        }
+
+        public Builder replicas(int value) {
+            replicas = value;
+            return this;
+        }
+
+        /** For tests: this dictionary's first attempt fails after its first checkpoint. */
+        public Builder faultDictionary(String value) {
+            faultDictionary = value;
+            return this;
+        }
+
+        public SweepJob build() {
+            if (evalCorpus == null) {
+                throw new LoupeException("a sweep needs held-out text (--eval-corpus)");
+            }
+            return new SweepJob(model, activations, expansions, l1s, architectures, base, evalCorpus, evalField,
+                    evalPolicy, evalWindows, out, bestBy, replicas, faultDictionary);
+        }
+    }
+
     /** One dictionary of the sweep. */
     public record Dictionary(String name, String activations, int expansion, double l1, String architecture)
             implements Serializable {}

@@ -60,8 +60,10 @@ class SparkSweepTest {
                                 String fault) {
         TranscoderTraining.Config base = new TranscoderTraining.Config(2, 0, 1e-3, 10, steps, 256, 2048, 1000,
                 ghostGrads, 50, 5);
-        return new SweepJob(EMBEDDED, List.of(activations.toString()), List.of(2), l1s, List.of("relu"),
-                base, heldOut.toString(), null, POLICY, 8, out.toString(), "ce_loss_score", replicas, fault);
+        return SweepJob.builder(EMBEDDED, out.toString()).activations(List.of(activations.toString()))
+                .expansions(List.of(2)).l1s(l1s).training(base).heldOut(heldOut.toString(), null, POLICY)
+                .evalWindows(8)
+                .replicas(replicas).faultDictionary(fault).build();
     }
 
     /** Optional item of the Spark issue: one dictionary trained by two barrier tasks, gradients averaged each step. */
@@ -138,12 +140,10 @@ class SparkSweepTest {
 
     @Test
     void aKindTheTrainerCannotTrainIsRefusedByName() {
-        LoupeException e = assertThrows(LoupeException.class, () -> new SweepJob(EMBEDDED, List.of("a"), List.of(2),
-                List.of(1.0), List.of("topk"), TranscoderTraining.Config.defaults(), "c", null, POLICY, 8, "o",
-                "ce_loss_score", 1, null));
+        SweepJob.Builder b = SweepJob.builder(EMBEDDED, "o").activations(List.of("a")).heldOut("c", null, POLICY);
+        LoupeException e = assertThrows(LoupeException.class, () -> b.architectures(List.of("topk")).build());
         assertTrue(e.getMessage().startsWith("--architecture topk:"), e.getMessage());
-        e = assertThrows(LoupeException.class, () -> new SweepJob(EMBEDDED, List.of("a"), List.of(2), List.of(1.0),
-                List.of("relu"), TranscoderTraining.Config.defaults(), "c", null, POLICY, 8, "o", "l0", 1, null));
+        e = assertThrows(LoupeException.class, () -> b.architectures(List.of("relu")).bestBy("l0").build());
         assertTrue(e.getMessage().startsWith("--best-by l0:"), e.getMessage());
     }
 }

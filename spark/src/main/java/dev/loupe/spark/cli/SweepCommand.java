@@ -30,16 +30,14 @@ public final class SweepCommand implements Runnable {
             description = "Harvest folders (one per layer), on a path every executor sees.")
     List<Path> activations;
 
-    @Option(names = "--expansion", split = ",", defaultValue = "8", description = "d_sae / d_in values "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--expansion", split = ",", description = "d_sae / d_in values (default: 8).")
     List<Integer> expansions;
 
-    @Option(names = "--l1", split = ",", defaultValue = "1.0", description = "L1 coefficients (default: "
-            + "${DEFAULT-VALUE}).")
+    @Option(names = "--l1", split = ",", description = "L1 coefficients (default: 1.0).")
     List<Double> l1s;
 
-    @Option(names = "--architecture", split = ",", defaultValue = "relu", description = "Dictionary kinds (the "
-            + "trainer trains relu; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--architecture", split = ",", description = "Dictionary kinds (the trainer trains relu; "
+            + "default: relu).")
     List<String> architectures;
 
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
@@ -73,17 +71,15 @@ public final class SweepCommand implements Runnable {
     @Option(names = "--bos", defaultValue = "DOCUMENT", description = "DOCUMENT, WINDOW or NONE (default: "
             + "${DEFAULT-VALUE}).")
     TokenizerPolicy.Bos bos;
-    @Option(names = "--eval-windows", defaultValue = "64", description = "Held-out windows scored "
-            + "(default: ${DEFAULT-VALUE}).")
-    int evalWindows;
-    @Option(names = "--best-by", defaultValue = "ce_loss_score", description = "Metric that marks each layer's best: "
-            + "ce_loss_score, explained_variance, mse or kl_div_with_sae (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-windows", description = "Held-out windows scored (default: 64).")
+    Integer evalWindows;
+    @Option(names = "--best-by", description = "Metric that marks each layer's best: ce_loss_score, "
+            + "explained_variance, mse or kl_div_with_sae (default: ce_loss_score).")
     String bestBy;
 
-    @Option(names = "--replicas", defaultValue = "1", description = "Tasks per dictionary: more than 1 trains each "
-            + "data-parallel in a barrier stage (gradients averaged every step; no checkpoints) (default: "
-            + "${DEFAULT-VALUE}).")
-    int replicas;
+    @Option(names = "--replicas", description = "Tasks per dictionary: more than 1 trains each data-parallel in a "
+            + "barrier stage (gradients averaged every step; no checkpoints) (default: 1).")
+    Integer replicas;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Sweep folder, on a path every "
             + "executor sees.")
@@ -94,19 +90,38 @@ public final class SweepCommand implements Runnable {
 
     @Override
     public void run() {
-        if (steps < 1 || batch < 1 || buffer < 2 * batch || checkpointEvery < 1 || evalWindows < 1 || warmup < 0
-                || deadAfter < 1 || !(lr > 0) || expansions.stream().anyMatch(x -> x < 1)
-                || l1s.stream().anyMatch(l -> !(l >= 0))) {
+        if (steps < 1 || batch < 1 || buffer < 2 * batch || checkpointEvery < 1 || (evalWindows != null
+                && evalWindows < 1) || warmup < 0 || deadAfter < 1 || !(lr > 0)
+                || (expansions != null && expansions.stream().anyMatch(x -> x < 1))
+                || (l1s != null && l1s.stream().anyMatch(l -> !(l >= 0)))) {
             throw new LoupeException("expected --steps, --batch, --checkpoint-every, --eval-windows, --dead-after and "
                     + "each --expansion at least 1, --buffer at least 2 x --batch, --warmup and each --l1 at least 0, "
                     + "--lr above 0");
         }
         TranscoderTraining.Config base = new TranscoderTraining.Config(1, 0, lr, warmup, steps, batch, buffer,
                 deadAfter, !noGhost, checkpointEvery, seed);
-        SweepJob job = new SweepJob(spark.modelRef(), activations.stream().map(p -> p.toAbsolutePath().toString())
-                .toList(), expansions, l1s, architectures, base, evalCorpus.toAbsolutePath().toString(), evalField,
-                new TokenizerPolicy(context, 0, bos), evalWindows, out.toAbsolutePath().toString(), bestBy, replicas,
-                null);
+        SweepJob.Builder sweep = SweepJob.builder(spark.modelRef(), out.toAbsolutePath().toString())
+                .activations(activations.stream().map(p -> p.toAbsolutePath().toString()).toList()).training(base);
+        sweep.heldOut(evalCorpus.toAbsolutePath().toString(), evalField, new TokenizerPolicy(context, 0, bos));
+        if (evalWindows != null) {
+            sweep.evalWindows(evalWindows);
+        }
+        if (expansions != null) {
+            sweep.expansions(expansions);
+        }
+        if (l1s != null) {
+            sweep.l1s(l1s);
+        }
+        if (architectures != null) {
+            sweep.architectures(architectures);
+        }
+        if (bestBy != null) {
+            sweep.bestBy(bestBy);
+        }
+        if (replicas != null) {
+            sweep.replicas(replicas);
+        }
+        SweepJob job = sweep.build();
         List<SweepRow> rows;
         try (JavaSparkContext sc = spark.start()) {
             rows = SparkSweep.run(sc, job);
