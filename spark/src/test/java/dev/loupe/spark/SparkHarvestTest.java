@@ -46,8 +46,9 @@ class SparkHarvestTest {
     }
 
     private static HarvestJob job(TokenizerPolicy policy, long tokens, int partitions, Path out, int fault) {
-        return new HarvestJob(EMBEDDED, corpus.toString(), null, policy, "blocks.1.ln2.hook_out",
-                "blocks.1.hook_mlp_out", tokens, 300, partitions, out.toString(), fault);
+        return HarvestJob.builder(EMBEDDED, corpus.toString(), "blocks.1.ln2.hook_out", "blocks.1.hook_mlp_out",
+                out.toString()).policy(policy).tokens(tokens).shardTokens(300).partitions(partitions)
+                .faultPartition(fault).build();
     }
 
     private static Path single(TokenizerPolicy policy, long tokens, Path out) {
@@ -140,8 +141,8 @@ class SparkHarvestTest {
         TokenizerPolicy p = new TokenizerPolicy(32, 0, TokenizerPolicy.Bos.DOCUMENT);
         Path out = tmp.resolve("uri-spark");
         String scheme = OtherSchemeFileSystem.SCHEME + "://";
-        HarvestJob viaUri = new HarvestJob(EMBEDDED, scheme + corpus, null, p, "blocks.1.ln2.hook_out",
-                "blocks.1.hook_mlp_out", 1500, 300, 2, scheme + out, -1);
+        HarvestJob viaUri = HarvestJob.builder(EMBEDDED, scheme + corpus, "blocks.1.ln2.hook_out",
+                "blocks.1.hook_mlp_out", scheme + out).policy(p).tokens(1500).shardTokens(300).partitions(2).build();
         assertEquals(null, Storage.at(viaUri.corpus()).localPath(), "taken as a remote filesystem");
         SparkHarvest.run(sc, viaUri);
         assertSameRows(single(p, 1500, tmp.resolve("uri-single")), out);
@@ -150,12 +151,12 @@ class SparkHarvestTest {
     @Test
     void badInputIsAOneLineErrorNamingIt() {
         TokenizerPolicy p = new TokenizerPolicy(32, 0, TokenizerPolicy.Bos.DOCUMENT);
-        HarvestJob missing = new HarvestJob(EMBEDDED, tmp.resolve("nope").toString(), null, p,
-                "blocks.1.ln2.hook_out", "blocks.1.hook_mlp_out", 100, 100, 2, tmp.resolve("x").toString(), -1);
+        HarvestJob missing = HarvestJob.builder(EMBEDDED, tmp.resolve("nope").toString(), "blocks.1.ln2.hook_out",
+                "blocks.1.hook_mlp_out", tmp.resolve("x").toString()).policy(p).tokens(100).build();
         LoupeException e = assertThrows(LoupeException.class, () -> SparkHarvest.run(sc, missing));
         assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("no such corpus"), e.getMessage());
-        HarvestJob hook = new HarvestJob(EMBEDDED, corpus.toString(), null, p, "blocks.9.ln2.hook_out",
-                "blocks.1.hook_mlp_out", 100, 100, 2, tmp.resolve("y").toString(), -1);
+        HarvestJob hook = HarvestJob.builder(EMBEDDED, corpus.toString(), "blocks.9.ln2.hook_out",
+                "blocks.1.hook_mlp_out", tmp.resolve("y").toString()).policy(p).tokens(100).build();
         e = assertThrows(LoupeException.class, () -> SparkHarvest.run(sc, hook));
         assertTrue(e.getMessage().contains("blocks.9.ln2.hook_out"), e.getMessage());
     }

@@ -49,9 +49,9 @@ public final class TranscoderCommand {
                 + "--hook-out, instead of --layer).") String hookIn;
         @Option(names = "--hook-out", paramLabel = "HOOK", description = "Target hook (the same as --hook-in for an "
                 + "SAE's data).") String hookOut;
-        @Range(min = 1) @Option(names = "--tokens", defaultValue = "200000",
+        @Range(min = 1) @Option(names = "--tokens", defaultValue = "" + ActivationHarvest.DEFAULT_TOKENS,
                 description = "Activation pairs to harvest (default: ${DEFAULT-VALUE}).") long tokens;
-        @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "50000",
+        @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "" + ActivationHarvest.DEFAULT_SHARD_TOKENS,
                 description = "Pairs per safetensors shard (default: ${DEFAULT-VALUE}).") int shardTokens;
         @Option(names = "--seed", defaultValue = "100", description = "Toy-world text seed (default: ${DEFAULT-VALUE}).")
         long seed;

@@ -47,6 +47,10 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     /** The convention Loupe recorded before 2026-12, when its {@code hook_normalized} meant the norm's output. */
     static final String LEGACY_CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied";
     static final String MANIFEST = "manifest.json";
+    /** Rows a harvest writes unless told otherwise (every harvest command's default). */
+    public static final long DEFAULT_TOKENS = 200_000;
+    /** Rows per shard unless told otherwise. */
+    public static final int DEFAULT_SHARD_TOKENS = 50_000;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int BATCH = 16;
 

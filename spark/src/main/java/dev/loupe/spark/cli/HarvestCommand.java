@@ -55,10 +55,12 @@ public final class HarvestCommand implements Runnable {
     @Option(names = "--hook-out", paramLabel = "HOOK", description = "Target hook.")
     String hookOut;
 
-    @Option(names = "--tokens", defaultValue = "200000", description = "Rows to harvest (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tokens", defaultValue = "" + ActivationHarvest.DEFAULT_TOKENS,
+            description = "Rows to harvest (default: ${DEFAULT-VALUE}).")
     long tokens;
 
-    @Option(names = "--shard-tokens", defaultValue = "50000", description = "Rows per shard, at most "
+    @Option(names = "--shard-tokens", defaultValue = "" + ActivationHarvest.DEFAULT_SHARD_TOKENS,
+            description = "Rows per shard, at most "
             + "(default: ${DEFAULT-VALUE}).")
     int shardTokens;
 
@@ -80,8 +82,9 @@ public final class HarvestCommand implements Runnable {
         }
         ModelRef model = spark.modelRef();
         String[] hooks = hooks(model);
-        HarvestJob job = new HarvestJob(model, corpus, field, new TokenizerPolicy(context, stride, bos), hooks[0],
-                hooks[1], tokens, shardTokens, partitions, out, -1);
+        HarvestJob job = HarvestJob.builder(model, corpus, hooks[0], hooks[1], out).field(field)
+                .policy(new TokenizerPolicy(context, stride, bos)).tokens(tokens).shardTokens(shardTokens)
+                .partitions(partitions).build();
         long began = System.nanoTime();
         ActivationHarvest h;
         try (JavaSparkContext sc = spark.start()) {
