@@ -73,7 +73,9 @@ public final class SparkSweep {
     /**
      * One dictionary trained by {@link SweepJob#replicas} tasks of a barrier stage at once
      * ({@link TranscoderTraining#trainDataParallel}, parts exchanged by {@link BarrierReplicas}); replica 0 writes the
-     * folder and scores it. Not under the one-training-per-JVM lock: replicas in one JVM wait on each other.
+     * checkpoints and the folder and scores it. A failed replica fails the stage; Spark starts it again and every
+     * replica continues from the last checkpoint. Not under the one-training-per-JVM lock: replicas in one JVM wait
+     * on each other.
      */
     static SweepRow trainDataParallel(JavaSparkContext sc, SweepJob job, SweepJob.Dictionary d) {
         int n = job.replicas();
@@ -81,7 +83,9 @@ public final class SparkSweep {
         scala.reflect.ClassTag<SweepRow> rowTag = scala.reflect.ClassTag$.MODULE$.apply(SweepRow.class);
         org.apache.spark.rdd.RDD<SweepRow> rows = sc.parallelize(ranks, n).rdd().barrier()
                 .mapPartitions(new Replica(job, d), false, rowTag);
-        return new org.apache.spark.api.java.JavaRDD<>(rows, rowTag).collect().get(0);
+        // The shuffle makes the barrier stage a map stage, which Spark runs again when a task fails (a failed barrier
+        // result stage aborts the job).
+        return new org.apache.spark.api.java.JavaRDD<>(rows, rowTag).repartition(1).collect().get(0);
     }
 
     /** What each task of a data-parallel stage runs (Spark's barrier API is Scala's, hence the Function1). */
@@ -101,8 +105,11 @@ public final class SparkSweep {
             Model model = job.model().model();
             ActivationHarvest h = ActivationHarvest.open(Path.of(d.activations()));
             TranscoderTraining.Config c = job.config(d);
+            org.apache.spark.BarrierTaskContext task = org.apache.spark.BarrierTaskContext.get();
+            Progress progress = d.name().equals(job.faultDictionary()) && replicas.rank() == 1
+                    && task.stageAttemptNumber() == 0 ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
             TranscoderTraining.Result r = TranscoderTraining.trainDataParallel(model, h, c,
-                    Path.of(job.out()).resolve(d.name()), replicas, Progress.NONE);
+                    Path.of(job.out()).resolve(d.name()), replicas, progress);
             List<SweepRow> out = replicas.rank() != 0 ? List.of() : List.of(SweepRow.of(d, h, c, r,
                     TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job))));
             return scala.jdk.javaapi.CollectionConverters.asScala(out.iterator());

@@ -26,8 +26,8 @@ import java.util.Locale;
  * @param out             the sweep's folder: one subfolder per dictionary, then {@code sweep.json} and the report
  * @param bestBy          the metric that marks the best dictionary of each layer
  * @param replicas        replicas per dictionary: 1 trains each in one task (checkpointed, resumed when retried);
- *                        more train each data-parallel in a barrier stage of that many tasks (no checkpoints: a
- *                        failed replica restarts the stage)
+ *                        more train each data-parallel in a barrier stage of that many tasks (replica 0
+ *                        checkpoints; a stage that lost a replica runs again from the last checkpoint)
  * @param faultDictionary a dictionary whose first attempt fails after its first checkpoint (null: none)
  */
 public record SweepJob(ModelRef model, List<String> activations, List<Integer> expansions, List<Double> l1s,

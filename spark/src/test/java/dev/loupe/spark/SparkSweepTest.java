@@ -59,19 +59,23 @@ class SparkSweepTest {
     private static SweepJob job(Path out, boolean ghostGrads, List<Double> l1s, int replicas, int steps,
                                 String fault) {
         TranscoderTraining.Config base = new TranscoderTraining.Config(2, 0, 1e-3, 10, steps, 256, 2048, 1000,
-                ghostGrads, 50, 5);
+                ghostGrads, Math.min(50, steps / 2), 5);
         return SweepJob.builder(EMBEDDED, out.toString()).activations(List.of(activations.toString()))
                 .expansions(List.of(2)).l1s(l1s).training(base).heldOut(heldOut.toString(), null, POLICY)
                 .evalWindows(8)
                 .replicas(replicas).faultDictionary(fault).build();
     }
 
-    /** Optional item of the Spark issue: one dictionary trained by two barrier tasks, gradients averaged each step. */
+    /**
+     * Optional item of the Spark issue: one dictionary trained by two barrier tasks, gradients averaged each step;
+     * replica 1 fails after the first checkpoint and the restarted stage continues from it.
+     */
     @Test
     void aDictionaryTrainedDataParallelByTwoTasksEqualsTheSingleNodeRun() {
         int steps = 24;   // Spark's barrier exchange costs about 0.8 s a step here
-        SweepJob parallel = job(tmp.resolve("parallel"), false, List.of(1.0), 2, steps, null);
+        SweepJob parallel = job(tmp.resolve("parallel"), false, List.of(1.0), 2, steps, "layer1-x2-l1_1.0-relu");
         SweepRow swept = SparkSweep.run(sc, parallel).get(0);
+        assertEquals(12, swept.resumedFromStep(), "replica 1 failed after the step-12 checkpoint; the stage restarted");
         SweepRow single = SparkSweep.train(job(tmp.resolve("parallel-single"), false, List.of(1.0), 1, steps, null),
                 parallel.dictionaries().get(0));
         assertEquals(single.l0(), swept.l0(), 1e-3 * single.l0(), "l0");

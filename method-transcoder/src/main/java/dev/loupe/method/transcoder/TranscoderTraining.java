@@ -105,7 +105,9 @@ public final class TranscoderTraining {
      * buffer is seeded), takes its share of every batch's rows, and steps with the row-weighted mean of all parts
      * ({@link SparseMlpTrainer#part}), so every replica holds the same parameters, equal to {@link #train}'s on one
      * machine up to rounding when ghost grads are off (with them, each share's ghost term is scaled by its own loss).
-     * Replica 0 writes the transcoder to {@code out}; there are no checkpoints (a failed replica restarts them all).
+     * Replica 0 writes the checkpoints (every {@code checkpointEvery} steps, before any replica can take the next
+     * step) and the transcoder to {@code out}. When {@code out} holds a checkpoint every replica continues from it,
+     * as {@link #train} resumes: a restarted stage loses at most the steps since the last one.
      */
     public static Result trainDataParallel(Model model, ActivationHarvest h, Config c, Path out, Replicas replicas,
                                            Progress progress) {
@@ -119,20 +121,31 @@ public final class TranscoderTraining {
         long began = System.nanoTime();
         int from = c.batch() * replicas.rank() / replicas.count();
         int to = c.batch() * (replicas.rank() + 1) / replicas.count();
+        Path checkpoint = out.resolve(CHECKPOINT);
+        boolean saves = replicas.rank() == 0;
         try (SparseMlpTrainer trainer = model.sparseMlpTrainer(initial(h, buffer, c), tc)) {
+            int start = 0;
+            if (Files.isRegularFile(checkpoint)) {
+                start = restore(checkpoint, trainer, curve, c);
+                buffer.skip(start, c.batch());
+            }
             Curve points = new Curve(curve, c.steps(), progress);
-            for (int step = 0; step < c.steps(); step++) {
+            for (int step = start; step < c.steps(); step++) {
                 Tensor[] b = buffer.next(c.batch());
                 SparseMlpTrainer.Part mine = trainer.part(b[0].slice(0, from, to), b[1].slice(0, from, to));
                 points.add(step, trainer.apply(SparseMlpTrainer.Part.mean(replicas.gather(mine))));
+                if (saves && c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
+                    save(checkpoint, trainer, curve, c);
+                }
             }
             double seconds = (System.nanoTime() - began) / 1e9;
             Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
                     trainer.parameters());
-            if (replicas.rank() == 0) {
+            if (saves) {
+                save(checkpoint, trainer, curve, c);
                 TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
             }
-            return new Result(t, curve, 0, seconds, (double) c.steps() * c.batch() / seconds);
+            return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
         }
     }
 

@@ -78,7 +78,8 @@ public final class SweepCommand implements Runnable {
     String bestBy;
 
     @Option(names = "--replicas", description = "Tasks per dictionary: more than 1 trains each data-parallel in a "
-            + "barrier stage (gradients averaged every step; no checkpoints) (default: 1).")
+            + "barrier stage (gradients averaged every step; a failed stage resumes from the last checkpoint) "
+            + "(default: 1).")
     Integer replicas;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Sweep folder, on a path every "
