@@ -26,11 +26,14 @@ public record Storage(String uri) implements Serializable {
 
     /** {@code location}: a URI with a scheme, or a local path. */
     public static Storage at(String location) {
-        URI u = URI.create(location.replace(" ", "%20"));
-        if (u.getScheme() == null || u.getScheme().length() == 1) {
+        if (!location.matches("[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
             return new Storage(Path.of(location).toAbsolutePath().normalize().toUri().toString());
         }
-        return new Storage(u.toString());
+        try {
+            return new Storage(new URI(location).toString());
+        } catch (java.net.URISyntaxException e) {
+            throw new LoupeException(location + ": not a URI (" + e.getReason() + "); a local path needs no scheme");
+        }
     }
 
     /** A file or folder inside this folder. */

@@ -162,6 +162,17 @@ class SparkHarvestTest {
     }
 
     @Test
+    void aLocalPathMayHoldWhatAUriMayNot() throws Exception {
+        Path odd = Files.createDirectories(tmp.resolve("odd name #1 100%"));
+        Files.writeString(odd.resolve("a.txt"), "x");
+        Storage s = Storage.at(odd.toString());
+        assertEquals(odd.toAbsolutePath(), s.localPath());
+        assertEquals(1, s.files().size());
+        LoupeException e = assertThrows(LoupeException.class, () -> Storage.at("hdfs://nn/a b"));
+        assertTrue(e.getMessage().startsWith("hdfs://nn/a b: not a URI"), e.getMessage());
+    }
+
+    @Test
     void storageListsAFolderAsTheCorpusReadsIt() {
         List<String> viaHadoop = Storage.at(corpus.toUri().toString()).files().stream()
                 .map(s -> Path.of(java.net.URI.create(s.uri())).toString()).toList();
