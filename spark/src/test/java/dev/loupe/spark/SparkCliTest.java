@@ -41,6 +41,8 @@ class SparkCliTest {
         assertEquals(3000, doc.get("tokens").asLong());
         assertEquals("blocks.2.ln2.hook_out", doc.get("hook_in").asText());
         assertEquals(3000, ActivationHarvest.open(acts).tokens());
+        assertTrue(h.err().contains("spark: stage ") && h.err().contains("2/2 tasks"),
+                "progress per stage: " + h.err());
 
         Path sweep = tmp.resolve("sweep");
         Run s = cli("sweep", "--master", "local[2]", "--activations", acts.toString(), "--expansion", "2",

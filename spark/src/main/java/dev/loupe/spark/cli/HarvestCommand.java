@@ -87,7 +87,7 @@ public final class HarvestCommand implements Runnable {
                 .partitions(partitions).build();
         long began = System.nanoTime();
         ActivationHarvest h;
-        try (JavaSparkContext sc = spark.start()) {
+        try (JavaSparkContext sc = spark.start(spec.commandLine().getErr())) {
             h = SparkHarvest.run(sc, job);
         }
         double seconds = (System.nanoTime() - began) / 1e9;

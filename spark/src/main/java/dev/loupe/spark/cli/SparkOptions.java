@@ -33,10 +33,13 @@ public final class SparkOptions {
         return new ModelRef(model, engine, device);
     }
 
-    JavaSparkContext start() {
+    /** The context, with its tasks' progress on {@code err}. */
+    JavaSparkContext start(java.io.PrintWriter err) {
         if (attempts < 1) {
             throw new LoupeException("--attempts " + attempts + ": expected at least 1");
         }
-        return LoupeSpark.start(master, attempts);
+        JavaSparkContext sc = LoupeSpark.start(master, attempts);
+        sc.sc().addSparkListener(new TaskProgress(err));
+        return sc;
     }
 }

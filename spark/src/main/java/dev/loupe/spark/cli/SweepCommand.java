@@ -124,7 +124,7 @@ public final class SweepCommand implements Runnable {
         }
         SweepJob job = sweep.build();
         List<SweepRow> rows;
-        try (JavaSparkContext sc = spark.start()) {
+        try (JavaSparkContext sc = spark.start(spec.commandLine().getErr())) {
             rows = SparkSweep.run(sc, job);
         }
         if (spark.json) {
