@@ -77,6 +77,13 @@ class LayeringTest {
                         "dev.loupe.data..").check(loupe);
     }
 
+    /** Engines are plugins: the app names engine classes in its wiring package only (the bench's matmul table). */
+    @Test
+    void theAppNamesEngineClassesOnlyInItsWiringPackage() {
+        noClasses().that().resideInAPackage("dev.loupe.app..").and().resideOutsideOfPackage("dev.loupe.app.wiring..")
+                .should().dependOnClassesThat().resideInAPackage("dev.loupe.engine..").check(loupe);
+    }
+
     @Test
     void nothingDependsOnTheApp() {
         noClasses().that().resideOutsideOfPackage("dev.loupe.app..").should().dependOnClassesThat()

@@ -5,7 +5,7 @@ import dev.loupe.api.RandomWeights;
 import dev.loupe.api.spi.Engine;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.app.ModelLoader;
-import dev.loupe.engine.djl.bench.ForwardBenchmark;
+import dev.loupe.app.wiring.MatmulBench;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,7 +72,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        ModelSpec s = ForwardBenchmark.gpt2Small();
+        ModelSpec s = MatmulBench.gpt2Small();
         s = new ModelSpec(s.architecture(), layers, s.dModel(), s.nHeads(), s.nKvHeads(), s.dHead(), s.dMlp(),
                 s.dVocab(), s.nCtx(), s.norm(), s.normEps(), s.positional(), s.rotaryDim(), s.rotaryBase(),
                 s.activation(), s.gatedMlp(), s.parallelAttnMlp(), s.tiedEmbeddings());
@@ -112,9 +112,9 @@ public final class BenchCommand implements Runnable {
         }
         w.printf("engine djl, random GPT-2-small-shaped model (%d layers, d_model 768), seq %d, median of %d%n",
                 layers, seq, iterations);
-        List<ForwardBenchmark.Row> rows = ForwardBenchmark.run(s, seq, batches, iterations);
+        List<MatmulBench.Row> rows = MatmulBench.run(s, seq, batches, iterations);
         w.println("batch  forward ms  full-cache ms  matmuls ms  forward/matmuls");
-        for (ForwardBenchmark.Row r : rows) {
+        for (MatmulBench.Row r : rows) {
             w.printf("%-6d %-11.1f %-14.1f %-11.1f %.2f%n", r.batch(), r.forwardMs(), r.forwardFullCacheMs(),
                     r.matmulMs(), r.overheadRatio());
         }
