@@ -64,20 +64,14 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
         checkBatch(x, y);
         synchronized (DjlModel.GRADIENT_LOCK) {
             float[] fired = new float[sinceFired.length];
-            Step s = backward(x, y, fired);
-            boolean finite = gradientsFinite();
-            for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(s.loss()) && !finite; retry++) {
-                zeroGradients();
-                s = backward(x, y, fired);
-                finite = gradientsFinite();
-            }
-            if (Double.isFinite(s.loss()) && finite) {
+            Backward b = backwardRecomputed(x, y, fired);
+            if (Double.isFinite(b.step().loss()) && b.finite()) {
                 update();
             }
             countFired(fired);
             zeroGradients();
             steps++;
-            return s;
+            return b.step();
         }
     }
 
@@ -86,7 +80,7 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
         checkBatch(x, y);
         synchronized (DjlModel.GRADIENT_LOCK) {
             float[] fired = new float[sinceFired.length];
-            Step s = backward(x, y, fired);
+            Step s = backwardRecomputed(x, y, fired).step();
             List<Tensor> gradients = new ArrayList<>();
             for (NDArray p : params) {
                 gradients.add(Arrays2.toTensor(p.getGradient()));
@@ -131,6 +125,24 @@ final class DjlSparseMlpTrainer implements SparseMlpTrainer {
         for (int j = 0; j < fired.length; j++) {
             sinceFired[j] = fired[j] > 0 ? 0 : sinceFired[j] + 1;
         }
+    }
+
+    private record Backward(Step step, boolean finite) {}
+
+    /**
+     * {@link #backward}, recomputed up to {@link DjlModel#RECOMPUTES} times while the loss is finite and a gradient
+     * is not (a transient of the PyTorch CPU backward, as for {@link DjlModel#gradients}): what a whole step and a
+     * data-parallel part both start from.
+     */
+    private Backward backwardRecomputed(Tensor x, Tensor y, float[] fired) {
+        Step s = backward(x, y, fired);
+        boolean finite = gradientsFinite();
+        for (int retry = 0; retry < DjlModel.RECOMPUTES && Double.isFinite(s.loss()) && !finite; retry++) {
+            zeroGradients();
+            s = backward(x, y, fired);
+            finite = gradientsFinite();
+        }
+        return new Backward(s, finite);
     }
 
     /** Loss and gradients of one batch; {@code fired} receives the rows each feature fired on. */
