@@ -68,6 +68,42 @@ public final class TranscoderTraining {
     private TranscoderTraining() {}
 
     public static Result train(Model model, ActivationHarvest h, Config c, Path out, boolean resume, Progress progress) {
+        return loop(model, h, c, out, resume, true, (trainer, batch) -> trainer.step(batch[0], batch[1]), progress);
+    }
+
+    /**
+     * One dictionary trained by {@link Replicas#count} replicas at once: each reads the same shuffled batches (the
+     * buffer is seeded), takes its share of every batch's rows, and steps with the row-weighted mean of all parts
+     * ({@link SparseMlpTrainer#part}), so every replica holds the same parameters, equal to {@link #train}'s on one
+     * machine up to rounding when ghost grads are off (with them, each share's ghost term is scaled by its own loss).
+     * Replica 0 writes the checkpoints (every {@code checkpointEvery} steps, before any replica can take the next
+     * step) and the transcoder to {@code out}. When {@code out} holds a checkpoint every replica continues from it,
+     * as {@link #train} resumes: a restarted stage loses at most the steps since the last one.
+     */
+    public static Result trainDataParallel(Model model, ActivationHarvest h, Config c, Path out, Replicas replicas,
+                                           Progress progress) {
+        if (c.batch() < replicas.count()) {
+            throw new LoupeException("--batch " + c.batch() + " is smaller than the " + replicas.count() + " replicas");
+        }
+        int from = c.batch() * replicas.rank() / replicas.count();
+        int to = c.batch() * (replicas.rank() + 1) / replicas.count();
+        return loop(model, h, c, out, Files.isRegularFile(out.resolve(CHECKPOINT)), replicas.rank() == 0,
+                (trainer, batch) -> trainer.apply(SparseMlpTrainer.Part.mean(replicas.gather(
+                        trainer.part(batch[0].slice(0, from, to), batch[1].slice(0, from, to))))), progress);
+    }
+
+    /** How one optimizer step is taken on a batch: alone, or as one replica of several. */
+    private interface Stepper {
+        SparseMlpTrainer.Step step(SparseMlpTrainer trainer, Tensor[] batch);
+    }
+
+    /**
+     * The training loop both entries share: resume from the checkpoint when asked, step, checkpoint every
+     * {@code checkpointEvery} steps and at the end, write the transcoder; {@code writes} false for replicas that
+     * leave the files to replica 0.
+     */
+    private static Result loop(Model model, ActivationHarvest h, Config c, Path out, boolean resume, boolean writes,
+                               Stepper stepper, Progress progress) {
         ActivationBuffer buffer = new ActivationBuffer(h, c.bufferRows(), c.seed());
         SparseMlpTrainingConfig tc = new SparseMlpTrainingConfig(c.l1(), c.learningRate(), c.warmup(), 0.9, 0.999,
                 c.deadAfter(), c.ghostGrads());
@@ -85,64 +121,18 @@ public final class TranscoderTraining {
             }
             Curve points = new Curve(curve, c.steps(), progress);
             for (int step = start; step < c.steps(); step++) {
-                Tensor[] b = buffer.next(c.batch());
-                points.add(step, trainer.step(b[0], b[1]));
-                if (c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
+                points.add(step, stepper.step(trainer, buffer.next(c.batch())));
+                if (writes && c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
                     save(checkpoint, trainer, curve, c);
                 }
             }
-            save(checkpoint, trainer, curve, c);
-            double seconds = (System.nanoTime() - began) / 1e9;
-            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
-                    trainer.parameters());
-            TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
-            return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
-        }
-    }
-
-    /**
-     * One dictionary trained by {@link Replicas#count} replicas at once: each reads the same shuffled batches (the
-     * buffer is seeded), takes its share of every batch's rows, and steps with the row-weighted mean of all parts
-     * ({@link SparseMlpTrainer#part}), so every replica holds the same parameters, equal to {@link #train}'s on one
-     * machine up to rounding when ghost grads are off (with them, each share's ghost term is scaled by its own loss).
-     * Replica 0 writes the checkpoints (every {@code checkpointEvery} steps, before any replica can take the next
-     * step) and the transcoder to {@code out}. When {@code out} holds a checkpoint every replica continues from it,
-     * as {@link #train} resumes: a restarted stage loses at most the steps since the last one.
-     */
-    public static Result trainDataParallel(Model model, ActivationHarvest h, Config c, Path out, Replicas replicas,
-                                           Progress progress) {
-        if (c.batch() < replicas.count()) {
-            throw new LoupeException("--batch " + c.batch() + " is smaller than the " + replicas.count() + " replicas");
-        }
-        ActivationBuffer buffer = new ActivationBuffer(h, c.bufferRows(), c.seed());
-        SparseMlpTrainingConfig tc = new SparseMlpTrainingConfig(c.l1(), c.learningRate(), c.warmup(), 0.9, 0.999,
-                c.deadAfter(), c.ghostGrads());
-        List<Point> curve = new ArrayList<>();
-        long began = System.nanoTime();
-        int from = c.batch() * replicas.rank() / replicas.count();
-        int to = c.batch() * (replicas.rank() + 1) / replicas.count();
-        Path checkpoint = out.resolve(CHECKPOINT);
-        boolean saves = replicas.rank() == 0;
-        try (SparseMlpTrainer trainer = model.sparseMlpTrainer(initial(h, buffer, c), tc)) {
-            int start = 0;
-            if (Files.isRegularFile(checkpoint)) {
-                start = restore(checkpoint, trainer, curve, c);
-                buffer.skip(start, c.batch());
-            }
-            Curve points = new Curve(curve, c.steps(), progress);
-            for (int step = start; step < c.steps(); step++) {
-                Tensor[] b = buffer.next(c.batch());
-                SparseMlpTrainer.Part mine = trainer.part(b[0].slice(0, from, to), b[1].slice(0, from, to));
-                points.add(step, trainer.apply(SparseMlpTrainer.Part.mean(replicas.gather(mine))));
-                if (saves && c.checkpointEvery() > 0 && (step + 1) % c.checkpointEvery() == 0) {
-                    save(checkpoint, trainer, curve, c);
-                }
-            }
-            double seconds = (System.nanoTime() - began) / 1e9;
-            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
-                    trainer.parameters());
-            if (saves) {
+            if (writes) {
                 save(checkpoint, trainer, curve, c);
+            }
+            double seconds = (System.nanoTime() - began) / 1e9;
+            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
+                    trainer.parameters());
+            if (writes) {
                 TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));
             }
             return new Result(t, curve, start, seconds, (double) (c.steps() - start) * c.batch() / seconds);
