@@ -46,7 +46,7 @@ final class BarrierReplicas implements Replicas {
     static String encode(SparseMlpTrainer.Part p) {
         int size = 4 + 4 + p.fired().length * 4 + 8 + 5 * 8 + 4;
         for (Tensor g : p.gradients()) {
-            size += 4 + 4 * g.shape().length + 4 * g.toArray().length;
+            size += 4 + 4 * g.shape().length + 4 * g.numel();
         }
         ByteBuffer b = ByteBuffer.allocate(size);
         b.putInt(p.gradients().size());
@@ -55,9 +55,8 @@ final class BarrierReplicas implements Replicas {
             for (int d : g.shape()) {
                 b.putInt(d);
             }
-            for (float v : g.toArray()) {
-                b.putFloat(v);
-            }
+            b.asFloatBuffer().put(g.buffer());
+            b.position(b.position() + 4 * g.numel());
         }
         b.putInt(p.fired().length);
         for (float v : p.fired()) {
@@ -83,7 +82,7 @@ final class BarrierReplicas implements Replicas {
             float[] v = new float[n];
             b.asFloatBuffer().get(v);
             b.position(b.position() + 4 * n);
-            gradients.add(Tensor.of(v, shape));
+            gradients.add(Tensor.adopt(v, shape));
         }
         float[] fired = new float[b.getInt()];
         b.asFloatBuffer().get(fired);

@@ -47,14 +47,15 @@ public interface SparseMlpTrainer extends AutoCloseable {
             int n = parts.get(0).gradients().size();
             java.util.List<Tensor> mean = new java.util.ArrayList<>();
             for (int i = 0; i < n; i++) {
-                float[] sum = new float[parts.get(0).gradients().get(i).toArray().length];
+                Tensor first = parts.get(0).gradients().get(i);
+                float[] sum = new float[first.numel()];
                 for (Part p : parts) {
-                    float[] g = p.gradients().get(i).toArray();
+                    java.nio.FloatBuffer g = p.gradients().get(i).buffer();
                     for (int k = 0; k < sum.length; k++) {
-                        sum[k] += (float) ((double) g[k] * p.rows() / rows);
+                        sum[k] += (float) ((double) g.get(k) * p.rows() / rows);
                     }
                 }
-                mean.add(Tensor.of(sum, parts.get(0).gradients().get(i).shape()));
+                mean.add(Tensor.adopt(sum, first.shape()));
             }
             float[] fired = new float[parts.get(0).fired().length];
             double[] l = new double[5];
