@@ -111,11 +111,6 @@ public final class Corpus implements Iterable<String> {
         return Files.isDirectory(root);
     }
 
-    /** The JSONL field or Parquet column its documents are read from. */
-    public String field() {
-        return field;
-    }
-
     /**
      * The documents of one of its {@link #files} (or of a local copy of one), as {@link #iterator} reads them:
      * {@code inFolder} makes a plain-text file one document.

@@ -50,9 +50,4 @@ public record ModelRef(String folder, String engine, String device) implements S
         }
         return Plugins.discover().engine(engine).load(ModelSource.directory(dir), new LoadOptions(device));
     }
-
-    /** How reports name it. */
-    public String describe() {
-        return folder == null ? "embedded" : folder;
-    }
 }

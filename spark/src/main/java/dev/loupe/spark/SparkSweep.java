@@ -59,15 +59,26 @@ public final class SparkSweep {
         Model model = job.model().model();
         ActivationHarvest h = ActivationHarvest.open(Path.of(d.activations()));
         TranscoderTraining.Config c = job.config(d);
-        Path dir = Path.of(job.out()).resolve(d.name());
+        Path dir = folder(job, d);
         boolean resume = Files.isRegularFile(dir.resolve(TranscoderTraining.CHECKPOINT));
         TaskContext task = TaskContext.get();
         Progress progress = d.name().equals(job.faultDictionary()) && task != null && task.attemptNumber() == 0
                 ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
         synchronized (TRAINING) {
-            TranscoderTraining.Result r = TranscoderTraining.train(model, h, c, dir, resume, progress);
-            return SweepRow.of(d, h, c, r, TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job)));
+            return score(job, d, model, h, TranscoderTraining.train(model, h, c, dir, resume, progress));
         }
+    }
+
+    /** Where a dictionary's checkpoints and SAELens folder go. */
+    private static Path folder(SweepJob job, SweepJob.Dictionary d) {
+        return Path.of(job.out()).resolve(d.name());
+    }
+
+    /** A trained dictionary's row: its settings and its metrics on the held-out windows. */
+    private static SweepRow score(SweepJob job, SweepJob.Dictionary d, Model model, ActivationHarvest h,
+                                  TranscoderTraining.Result r) {
+        return SweepRow.of(d, h, job.config(d), r, TranscoderMetrics.evaluate(model, r.transcoder(),
+                evalWindows(model, job)));
     }
 
     /**
@@ -101,17 +112,16 @@ public final class SparkSweep {
 
         @Override
         public scala.collection.Iterator<SweepRow> apply(scala.collection.Iterator<Integer> ranks) {
-            BarrierReplicas replicas = new BarrierReplicas(org.apache.spark.BarrierTaskContext.get(), job.replicas());
+            org.apache.spark.BarrierTaskContext task = org.apache.spark.BarrierTaskContext.get();
+            BarrierReplicas replicas = new BarrierReplicas(task, job.replicas());
             Model model = job.model().model();
             ActivationHarvest h = ActivationHarvest.open(Path.of(d.activations()));
             TranscoderTraining.Config c = job.config(d);
-            org.apache.spark.BarrierTaskContext task = org.apache.spark.BarrierTaskContext.get();
             Progress progress = d.name().equals(job.faultDictionary()) && replicas.rank() == 1
                     && task.stageAttemptNumber() == 0 ? failAfterFirstCheckpoint(d, c) : Progress.NONE;
-            TranscoderTraining.Result r = TranscoderTraining.trainDataParallel(model, h, c,
-                    Path.of(job.out()).resolve(d.name()), replicas, progress);
-            List<SweepRow> out = replicas.rank() != 0 ? List.of() : List.of(SweepRow.of(d, h, c, r,
-                    TranscoderMetrics.evaluate(model, r.transcoder(), evalWindows(model, job))));
+            TranscoderTraining.Result r = TranscoderTraining.trainDataParallel(model, h, c, folder(job, d), replicas,
+                    progress);
+            List<SweepRow> out = replicas.rank() != 0 ? List.of() : List.of(score(job, d, model, h, r));
             return scala.jdk.javaapi.CollectionConverters.asScala(out.iterator());
         }
     }

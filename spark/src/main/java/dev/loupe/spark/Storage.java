@@ -149,12 +149,17 @@ public record Storage(String uri) implements Serializable {
         });
     }
 
+    /** One Hadoop configuration per JVM (its defaults are read once; nothing here changes it). */
+    private static final class Hadoop {
+        static final Configuration CONF = new Configuration();
+    }
+
     private org.apache.hadoop.fs.Path hadoopPath() {
         return new org.apache.hadoop.fs.Path(URI.create(uri));
     }
 
     private FileSystem fs() throws IOException {
-        FileSystem fs = FileSystem.get(URI.create(uri), new Configuration());
+        FileSystem fs = FileSystem.get(URI.create(uri), Hadoop.CONF);
         return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
     }
 
