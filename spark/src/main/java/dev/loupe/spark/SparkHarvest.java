@@ -191,7 +191,7 @@ public final class SparkHarvest {
         ActivationHarvest h = new ActivationHarvest(local != null ? local : Path.of(dir.name()), in, out,
                 List.copyOf(shards), rows, first.dIn(), first.dOut(),
                 new ModelFingerprint(first.shapes(), first.weights()));
-        dir.write("manifest.json", h.manifestJson());
+        dir.write(ActivationHarvest.MANIFEST, h.manifestJson());
         for (String name : dir.names("shard-")) {
             if (!shards.contains(name)) {
                 dir.delete(name);

@@ -46,7 +46,8 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
             + "(the MLP's input)";
     /** The convention Loupe recorded before 2026-12, when its {@code hook_normalized} meant the norm's output. */
     static final String LEGACY_CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied";
-    static final String MANIFEST = "manifest.json";
+    /** The manifest's file name in a harvest folder. */
+    public static final String MANIFEST = "manifest.json";
     /** Rows a harvest writes unless told otherwise (every harvest command's default). */
     public static final long DEFAULT_TOKENS = 200_000;
     /** Rows per shard unless told otherwise. */
@@ -80,12 +81,16 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     /** The MLP pair of one layer: {@code blocks.L.ln2.hook_out → blocks.L.hook_mlp_out}. */
     public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
                                         Path dir, Progress progress) {
-        if (layer < 0 || layer >= model.spec().nLayers()) {
-            throw new LoupeException("--layer: " + layer + " is outside a model with " + model.spec().nLayers()
-                    + " layers");
+        HookPoint[] pair = mlpPair(model.spec(), layer);
+        return run(model, pair[0], pair[1], windows, tokens, shardTokens, dir, progress);
+    }
+
+    /** Layer {@code layer}'s MLP input and output hooks, the pair a transcoder of that layer maps between. */
+    public static HookPoint[] mlpPair(dev.loupe.api.ModelSpec spec, int layer) {
+        if (layer < 0 || layer >= spec.nLayers()) {
+            throw new LoupeException("--layer: " + layer + " is outside a model with " + spec.nLayers() + " layers");
         }
-        return run(model, HookPoint.of(layer, HookSite.LN2_OUT), HookPoint.of(layer, HookSite.MLP_OUT), windows,
-                tokens, shardTokens, dir, progress);
+        return new HookPoint[] {HookPoint.of(layer, HookSite.LN2_OUT), HookPoint.of(layer, HookSite.MLP_OUT)};
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.loupe.spark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.HookPoint;
-import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.method.transcoder.ActivationHarvest;
@@ -122,12 +121,9 @@ public final class HarvestCommand implements Runnable {
             }
             return new String[] {parse("--hook-in", hookIn), parse("--hook-out", hookOut)};
         }
-        int layers = model.model().spec().nLayers();
-        int l = layer < 0 ? layers - 1 : layer;
-        if (l >= layers) {
-            throw new LoupeException("--layer: " + layer + " is outside a model with " + layers + " layers");
-        }
-        return new String[] {HookPoint.of(l, HookSite.LN2_OUT).name(), HookPoint.of(l, HookSite.MLP_OUT).name()};
+        var spec = model.model().spec();
+        HookPoint[] pair = ActivationHarvest.mlpPair(spec, layer < 0 ? spec.nLayers() - 1 : layer);
+        return new String[] {pair[0].name(), pair[1].name()};
     }
 
     private static String parse(String option, String name) {
