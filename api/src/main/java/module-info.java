@@ -9,7 +9,6 @@ module dev.loupe.api {
     exports dev.loupe.api.intervention;
     exports dev.loupe.api.objective;
     exports dev.loupe.api.spi;
-    exports dev.loupe.api.io;
     exports dev.loupe.api.training;
     exports dev.loupe.api.generation;
     // Tensor's JSON creator names its private fields' properties; Jackson reaches them reflectively.

@@ -4,6 +4,7 @@
  */
 module dev.loupe.app {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires dev.loupe.hf;
     requires dev.loupe.data;
     requires dev.loupe.chat;

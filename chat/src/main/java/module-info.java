@@ -4,6 +4,7 @@
  */
 module dev.loupe.chat {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
     requires jinjava;
 

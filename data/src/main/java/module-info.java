@@ -6,6 +6,7 @@
  */
 module dev.loupe.data {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
     requires dev.hardwood.core;
     requires snappy.java;

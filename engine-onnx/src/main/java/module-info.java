@@ -4,6 +4,7 @@
  */
 module dev.loupe.engine.onnx {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires dev.loupe.hf;
     requires dev.loupe.data;
     requires com.fasterxml.jackson.databind;

@@ -4,6 +4,7 @@
  */
 module dev.loupe.engine.tck {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires transitive org.junit.jupiter.api;
     requires org.junit.jupiter.params;
 

@@ -4,6 +4,7 @@
  */
 module dev.loupe.eval {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
 
     exports dev.loupe.eval;

@@ -5,6 +5,7 @@
  */
 module dev.loupe.hf {
     requires transitive dev.loupe.api;
+    requires transitive dev.loupe.io;
     requires com.fasterxml.jackson.databind;
     requires ai.djl.tokenizers;
     requires ai.djl.api;

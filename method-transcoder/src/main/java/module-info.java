@@ -1,6 +1,7 @@
 /** Loupe method: transcoders and feature circuits (Dunefsky et al., NeurIPS 2024). */
 module dev.loupe.method.transcoder {
     requires transitive dev.loupe.api;
+    requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
 

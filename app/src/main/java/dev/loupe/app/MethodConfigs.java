@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import dev.loupe.api.spi.Method;
 import dev.loupe.data.StrictJson;
 import java.io.IOException;

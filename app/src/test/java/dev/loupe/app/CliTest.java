@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import dev.loupe.api.Tokenizer;
 import dev.loupe.api.generation.GenerationRequest;
 import dev.loupe.api.generation.GenerationResult;
 import dev.loupe.api.generation.Generator;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;

@@ -28,8 +28,14 @@ class LayeringTest {
     }
 
     @Test
+    void fileFormatsDependOnTheJdkAndTheApiOnly() {
+        classes().that().resideInAPackage("dev.loupe.io..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "dev.loupe.api..", "dev.loupe.io..").check(loupe);
+    }
+
+    @Test
     void everyClassLivesInAKnownModulePackage() {
-        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
+        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.io..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
                 "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
                 "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.app..")

@@ -147,7 +147,7 @@ class SaeFeatureSteeringTest {
                 "--out", tmp.resolve("s0").toString(), "--json");
         assertEquals(0, s.code(), s.err());
         float expected;
-        try (var f = dev.loupe.api.io.SafetensorsFile.open(fixtures.resolve("standard/sparsity.safetensors"))) {
+        try (var f = dev.loupe.io.SafetensorsFile.open(fixtures.resolve("standard/sparsity.safetensors"))) {
             expected = f.tensor("sparsity").get(0);
         }
         assertEquals(expected, new com.fasterxml.jackson.databind.ObjectMapper().readTree(s.out())

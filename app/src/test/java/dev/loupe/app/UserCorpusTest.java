@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;

@@ -9,7 +9,7 @@ import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.loupe.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

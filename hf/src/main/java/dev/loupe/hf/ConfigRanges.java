@@ -3,7 +3,7 @@ package dev.loupe.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

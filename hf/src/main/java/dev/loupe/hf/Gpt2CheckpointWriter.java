@@ -6,7 +6,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Weights;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

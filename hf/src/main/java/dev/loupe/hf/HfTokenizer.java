@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tokenizer;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

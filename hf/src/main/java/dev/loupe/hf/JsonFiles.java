@@ -2,7 +2,7 @@ package dev.loupe.hf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import java.nio.file.Path;
 
 /** Pretty JSON files written to a temporary sibling and moved into place, so a reader never sees half a file. */

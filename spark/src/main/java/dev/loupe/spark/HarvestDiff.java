@@ -1,6 +1,6 @@
 package dev.loupe.spark;
 
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.method.transcoder.ActivationHarvest;
 import java.nio.file.Path;
 import java.util.Iterator;

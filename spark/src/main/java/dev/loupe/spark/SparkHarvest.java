@@ -5,7 +5,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.Tokenizer;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.data.Corpus;
 import dev.loupe.data.Documents;

@@ -2,7 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

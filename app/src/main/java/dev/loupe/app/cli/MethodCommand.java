@@ -4,7 +4,7 @@ import dev.loupe.api.Capability;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;

@@ -8,7 +8,7 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

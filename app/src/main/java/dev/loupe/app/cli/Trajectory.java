@@ -2,7 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.Tensor;
 import dev.loupe.api.generation.GenerationResult;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.loupe.app.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import dev.loupe.api.spi.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.api.spi.Progress;

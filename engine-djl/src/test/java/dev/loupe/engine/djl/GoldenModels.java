@@ -1,7 +1,7 @@
 package dev.loupe.engine.djl;
 
 import dev.loupe.api.Model;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.spi.ModelSource;
 
 /** Loads the golden checkpoints and their input ids. */

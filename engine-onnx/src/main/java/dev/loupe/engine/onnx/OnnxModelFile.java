@@ -14,7 +14,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest.LogitsMode;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.WeightNames;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import dev.loupe.data.StrictJson;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
 import java.io.IOException;

@@ -17,7 +17,7 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.spi.Engine;
 import dev.loupe.api.spi.ModelSource;
 import java.nio.file.Path;

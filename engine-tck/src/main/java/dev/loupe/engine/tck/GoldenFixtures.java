@@ -1,6 +1,6 @@
 package dev.loupe.engine.tck;
 
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.loupe.hf.hub;
 
-import dev.loupe.api.io.FileDigests;
+import dev.loupe.io.FileDigests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

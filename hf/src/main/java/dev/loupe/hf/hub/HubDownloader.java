@@ -3,7 +3,7 @@ package dev.loupe.hf.hub;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.io.JsonLimits;
+import dev.loupe.io.JsonLimits;
 import dev.loupe.api.spi.Progress;
 import java.io.IOException;
 import java.net.URI;
@@ -257,7 +257,7 @@ final class HubDownloader {
 
     private static void writeAtomically(Path file, String text) {
         try {
-            dev.loupe.api.io.AtomicFiles.write(file, tmp -> Files.writeString(tmp, text));
+            dev.loupe.io.AtomicFiles.write(file, tmp -> Files.writeString(tmp, text));
         } catch (java.io.UncheckedIOException e) {
             throw new LoupeException(e.getMessage());
         }

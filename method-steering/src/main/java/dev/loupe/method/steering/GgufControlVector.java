@@ -2,7 +2,7 @@ package dev.loupe.method.steering;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

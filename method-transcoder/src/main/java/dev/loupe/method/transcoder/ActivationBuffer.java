@@ -2,7 +2,7 @@ package dev.loupe.method.transcoder;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import java.util.Random;
 
 /**

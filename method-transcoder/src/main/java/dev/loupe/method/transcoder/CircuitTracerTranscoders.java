@@ -10,9 +10,9 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.SparseActivation;
 import dev.loupe.api.intervention.SpliceFunction;
-import dev.loupe.api.io.AtomicFiles;
-import dev.loupe.api.io.SafetensorsFile;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.AtomicFiles;
+import dev.loupe.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +51,7 @@ public final class CircuitTracerTranscoders {
     public static Map<Integer, Transcoder> read(Path config) {
         JsonNode cfg;
         try {
-            cfg = YAML.readTree(dev.loupe.api.io.JsonLimits.check(config, dev.loupe.api.io.JsonLimits.CONFIG).toFile());
+            cfg = YAML.readTree(dev.loupe.io.JsonLimits.check(config, dev.loupe.io.JsonLimits.CONFIG).toFile());
         } catch (IOException e) {
             throw new LoupeException(config + ": not valid YAML (" + String.valueOf(e.getMessage()).lines()
                     .findFirst().orElse("") + ")");
@@ -169,7 +169,7 @@ public final class CircuitTracerTranscoders {
                     .put("filepath", name);
         });
         files.put("config.yaml", tmp -> YAML.writeValue(tmp.toFile(), cfg));
-        dev.loupe.api.io.FileSetCommit.write(dir.resolve(".loupe-commit"), files);
+        dev.loupe.io.FileSetCommit.write(dir.resolve(".loupe-commit"), files);
     }
 
     /**

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.api.Capability;
 import dev.loupe.api.ModelSpec;
-import dev.loupe.api.io.AtomicFiles;
+import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;

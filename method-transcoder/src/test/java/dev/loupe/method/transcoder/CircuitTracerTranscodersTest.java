@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -10,7 +10,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsFile;
+import dev.loupe.io.SafetensorsFile;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import java.io.IOException;

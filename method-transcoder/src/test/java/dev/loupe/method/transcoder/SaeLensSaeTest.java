@@ -11,7 +11,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;

@@ -85,7 +85,7 @@ class TrainingPipelineTest {
         int[] first = windows(1).next();
         HookPoint in = HookPoint.parse("blocks.3.ln2.hook_out");
         RunResult r = model.run(RunRequest.of(first).withCache(in));
-        try (var shard = dev.loupe.api.io.SafetensorsFile.open(harvest.dir().resolve(harvest.shards().get(0)))) {
+        try (var shard = dev.loupe.io.SafetensorsFile.open(harvest.dir().resolve(harvest.shards().get(0)))) {
             Tensor x = shard.tensor("x");
             assertEquals(1100, x.size(0));
             assertEquals(0, x.select(0).maxAbsDiff(r.activation(in).select(0).select(1)), 1e-6,

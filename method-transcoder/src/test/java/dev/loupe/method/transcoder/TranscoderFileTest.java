@@ -12,7 +12,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.io.SafetensorsWriter;
+import dev.loupe.io.SafetensorsWriter;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;
@@ -99,7 +99,7 @@ class TranscoderFileTest {
         assertTrue(Integer.parseInt(version.split("\\.")[0]) >= 6, version);
         assertEquals("blocks.2.ln2.hook_out", cfg.get("metadata").get("hook_name").asText());
         assertEquals("blocks.2.hook_mlp_out", cfg.get("metadata").get("hook_name_out").asText());
-        try (var w = dev.loupe.api.io.SafetensorsFile.open(tmp.resolve("sae_weights.safetensors"))) {
+        try (var w = dev.loupe.io.SafetensorsFile.open(tmp.resolve("sae_weights.safetensors"))) {
             assertEquals(java.util.Set.of("W_enc", "b_enc", "W_dec", "b_dec"), java.util.Set.copyOf(w.names()));
             float[] wEnc = w.tensor("W_enc").toArray();
             float[] bEnc = w.tensor("b_enc").toArray();

@@ -1,4 +1,4 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 /** Element types of safetensors files. */
 public enum DType {

@@ -1,4 +1,4 @@
-package dev.loupe.api.internal;
+package dev.loupe.io;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,26 +6,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal, strict JSON reader (RFC 8259) and string quoter for the api module, which depends on the JDK only.
- * Objects become {@link LinkedHashMap}s, arrays {@link List}s, numbers {@link Long} or {@link Double}. Refused:
+ * The strict JSON reader (RFC 8259, as serde_json reads a safetensors header) and string quoter behind the
+ * safetensors header and the commit journal. Kept apart from Jackson on purpose: the safetensors fuzz suite's oracle
+ * is Jackson, so the reader under test and the oracle are independent implementations. Objects become {@link LinkedHashMap}s, arrays {@link List}s, numbers {@link Long} or {@link Double}. Refused:
  * nesting deeper than {@link #MAX_DEPTH}, duplicate keys, raw control characters in strings, unknown escapes,
  * lone surrogates, non-JSON whitespace and numbers outside the JSON grammar.
  */
-public final class MiniJson {
+final class StrictJsonText {
     /** The deepest nesting accepted (serde_json's recursion limit). */
-    public static final int MAX_DEPTH = 128;
+    static final int MAX_DEPTH = 128;
 
     private final String s;
     private int i;
     private int depth;
 
-    private MiniJson(String s) {
+    private StrictJsonText(String s) {
         this.s = s;
     }
 
     /** Parses one JSON value; throws {@link IllegalArgumentException} with the offset on bad input. */
-    public static Object parse(String text) {
-        MiniJson p = new MiniJson(text);
+    static Object parse(String text) {
+        StrictJsonText p = new StrictJsonText(text);
         Object v = p.value();
         p.ws();
         if (p.i != text.length()) {
@@ -35,7 +36,7 @@ public final class MiniJson {
     }
 
     /** {@code text} as a JSON string literal. */
-    public static String quote(String text) {
+    static String quote(String text) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : text.toCharArray()) {
             switch (c) {

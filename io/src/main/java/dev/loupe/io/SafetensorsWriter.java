@@ -1,7 +1,6 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import dev.loupe.api.Tensor;
-import dev.loupe.api.internal.MiniJson;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -44,7 +43,7 @@ public final class SafetensorsWriter {
             h.append("\"__metadata__\":{");
             String sep = "";
             for (Map.Entry<String, String> m : new TreeMap<>(metadata).entrySet()) {
-                h.append(sep).append(MiniJson.quote(m.getKey())).append(':').append(MiniJson.quote(m.getValue()));
+                h.append(sep).append(StrictJsonText.quote(m.getKey())).append(':').append(StrictJsonText.quote(m.getValue()));
                 sep = ",";
             }
             h.append('}');
@@ -54,7 +53,7 @@ public final class SafetensorsWriter {
             boolean isLong = e.getValue() instanceof LongTensor;
             int[] shape = isLong ? ((LongTensor) e.getValue()).shape() : ((Tensor) e.getValue()).shape();
             long bytes = isLong ? 8L * ((LongTensor) e.getValue()).values().length : 4L * ((Tensor) e.getValue()).numel();
-            h.append(h.length() > 1 ? "," : "").append(MiniJson.quote(e.getKey()))
+            h.append(h.length() > 1 ? "," : "").append(StrictJsonText.quote(e.getKey()))
                     .append(":{\"dtype\":\"").append(isLong ? "I64" : "F32").append("\",\"shape\":")
                     .append(Arrays.toString(shape).replace(" ", "")).append(",\"data_offsets\":[")
                     .append(offset).append(',').append(offset + bytes).append("]}");

@@ -1,4 +1,4 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;

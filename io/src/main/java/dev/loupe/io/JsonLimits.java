@@ -1,4 +1,4 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import dev.loupe.api.LoupeException;
 import java.io.IOException;

@@ -1,8 +1,7 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.internal.MiniJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -115,7 +114,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public Entry entry(String name) {
         Entry e = entries.get(name);
         if (e == null) {
-            throw fail(path, "no tensor named " + MiniJson.quote(name));
+            throw fail(path, "no tensor named " + StrictJsonText.quote(name));
         }
         return e;
     }
@@ -161,7 +160,7 @@ public final class SafetensorsFile implements AutoCloseable {
     public long[] longs(String name) {
         Entry e = entry(name);
         if (e.dtype().isFloat()) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + " is " + e.dtype() + ", expected an integer type");
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + " is " + e.dtype() + ", expected an integer type");
         }
         ByteBuffer b = map(e);
         long[] out = new long[Math.toIntExact(e.numel())];
@@ -180,7 +179,7 @@ public final class SafetensorsFile implements AutoCloseable {
     private ByteBuffer map(Entry e) {
         long len = e.end() - e.begin();
         if (len > Integer.MAX_VALUE) {
-            throw fail(path, "tensor " + MiniJson.quote(e.name()) + " is " + len + " bytes; a single tensor must be under 2 GiB");
+            throw fail(path, "tensor " + StrictJsonText.quote(e.name()) + " is " + len + " bytes; a single tensor must be under 2 GiB");
         }
         try {
             return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), len).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,4 +1,4 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

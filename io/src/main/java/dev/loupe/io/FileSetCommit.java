@@ -1,7 +1,6 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.internal.MiniJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +46,8 @@ public final class FileSetCommit {
             String sep = "";
             for (Map.Entry<String, Path> t : temporaries.entrySet()) {
                 moves.add(new String[] {t.getValue().getFileName().toString(), t.getKey()});
-                json.append(sep).append('[').append(MiniJson.quote(moves.get(moves.size() - 1)[0])).append(',')
-                        .append(MiniJson.quote(t.getKey())).append(']');
+                json.append(sep).append('[').append(StrictJsonText.quote(moves.get(moves.size() - 1)[0])).append(',')
+                        .append(StrictJsonText.quote(t.getKey())).append(']');
                 sep = ",";
             }
             String text = json.append("]}\n").toString();
@@ -102,7 +101,7 @@ public final class FileSetCommit {
     private static List<String[]> readJournal(Path journal) {
         Object doc;
         try {
-            doc = MiniJson.parse(Files.readString(journal, StandardCharsets.UTF_8));
+            doc = StrictJsonText.parse(Files.readString(journal, StandardCharsets.UTF_8));
         } catch (IOException | IllegalArgumentException e) {
             throw new LoupeException(journal + ": not a Loupe commit journal (" + e.getMessage() + ")");
         }

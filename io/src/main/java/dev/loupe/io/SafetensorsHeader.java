@@ -1,7 +1,6 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.internal.MiniJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -37,7 +36,7 @@ record SafetensorsHeader(Map<String, SafetensorsFile.Entry> entries, Map<String,
         }
         Object parsed;
         try {
-            parsed = MiniJson.parse(text);
+            parsed = StrictJsonText.parse(text);
         } catch (IllegalArgumentException e) {
             throw fail(path, "header is not valid JSON (" + e.getMessage() + ")");
         }
@@ -62,7 +61,7 @@ record SafetensorsHeader(Map<String, SafetensorsFile.Entry> entries, Map<String,
         }
         for (Map.Entry<?, ?> kv : m.entrySet()) {
             if (!(kv.getValue() instanceof String v)) {
-                throw fail(path, "__metadata__ value of " + MiniJson.quote(String.valueOf(kv.getKey())) + " must be a string");
+                throw fail(path, "__metadata__ value of " + StrictJsonText.quote(String.valueOf(kv.getKey())) + " must be a string");
             }
             out.put((String) kv.getKey(), v);
         }
@@ -70,37 +69,37 @@ record SafetensorsHeader(Map<String, SafetensorsFile.Entry> entries, Map<String,
 
     private static SafetensorsFile.Entry entry(Path path, String name, Object value) {
         if (!(value instanceof Map<?, ?> m)) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + ": expected an object with dtype, shape and data_offsets");
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + ": expected an object with dtype, shape and data_offsets");
         }
         DType dtype;
         try {
             dtype = DType.valueOf(String.valueOf(m.get("dtype")));
         } catch (IllegalArgumentException e) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + " has dtype " + MiniJson.quote(String.valueOf(m.get("dtype")))
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + " has dtype " + StrictJsonText.quote(String.valueOf(m.get("dtype")))
                     + ", which Loupe does not read (it reads " + Arrays.toString(DType.values()) + ")");
         }
         if (!(m.get("shape") instanceof List<?> shapeList) || !(m.get("data_offsets") instanceof List<?> offs)
                 || offs.size() != 2) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + ": expected 'shape' [dims] and 'data_offsets' [begin, end]");
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + ": expected 'shape' [dims] and 'data_offsets' [begin, end]");
         }
         int[] shape = new int[shapeList.size()];
         long bytes = dtype.bytes();
         for (int k = 0; k < shape.length; k++) {
             if (!(shapeList.get(k) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
-                throw fail(path, "tensor " + MiniJson.quote(name) + ": shape " + shapeList + " must hold integers in [0, 2^31)");
+                throw fail(path, "tensor " + StrictJsonText.quote(name) + ": shape " + shapeList + " must hold integers in [0, 2^31)");
             }
             shape[k] = (int) (long) d;
             try {
                 bytes = Math.multiplyExact(bytes, d);
             } catch (ArithmeticException overflow) {
-                throw fail(path, "tensor " + MiniJson.quote(name) + ": shape " + shapeList + " overflows 64 bits of bytes");
+                throw fail(path, "tensor " + StrictJsonText.quote(name) + ": shape " + shapeList + " overflows 64 bits of bytes");
             }
         }
         if (!(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end) || begin < 0 || end < begin) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + ": data_offsets " + offs + " must be integers 0 <= begin <= end");
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + ": data_offsets " + offs + " must be integers 0 <= begin <= end");
         }
         if (end - begin != bytes) {
-            throw fail(path, "tensor " + MiniJson.quote(name) + ": data_offsets " + offs + " hold " + (end - begin) + " bytes but shape "
+            throw fail(path, "tensor " + StrictJsonText.quote(name) + ": data_offsets " + offs + " hold " + (end - begin) + " bytes but shape "
                     + Arrays.toString(shape) + " of " + dtype + " needs " + bytes);
         }
         return new SafetensorsFile.Entry(name, dtype, shape, begin, end);
@@ -114,7 +113,7 @@ record SafetensorsHeader(Map<String, SafetensorsFile.Entry> entries, Map<String,
         long at = 0;
         for (SafetensorsFile.Entry e : sorted) {
             if (e.begin() != at) {
-                throw fail(path, "tensor " + MiniJson.quote(e.name()) + " starts at byte " + e.begin() + " of the data section, expected "
+                throw fail(path, "tensor " + StrictJsonText.quote(e.name()) + " starts at byte " + e.begin() + " of the data section, expected "
                         + at + (e.begin() < at ? " (it overlaps the tensor before it)" : " (a gap before it)"));
             }
             at = e.end();

@@ -1,4 +1,4 @@
-package dev.loupe.api.io;
+package dev.loupe.io;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
