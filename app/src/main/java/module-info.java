@@ -5,6 +5,7 @@
 module dev.loupe.app {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
+    requires dev.loupe.report;
     requires dev.loupe.hf;
     requires dev.loupe.data;
     requires dev.loupe.chat;
@@ -20,14 +21,7 @@ module dev.loupe.app {
     requires com.fasterxml.jackson.databind;
 
     exports dev.loupe.app;
-    exports dev.loupe.app.report;
-    exports dev.loupe.app.obsprop;
-    exports dev.loupe.app.circuit;
-    exports dev.loupe.app.demo;
 
     opens dev.loupe.app to com.google.guice;
     opens dev.loupe.app.cli to info.picocli, com.google.guice, com.fasterxml.jackson.databind;
-    opens dev.loupe.app.circuit to com.fasterxml.jackson.databind;
-    opens dev.loupe.app.demo to com.fasterxml.jackson.databind;
-    opens dev.loupe.app.obsprop to com.fasterxml.jackson.databind;
 }

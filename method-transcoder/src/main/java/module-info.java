@@ -2,6 +2,7 @@
 module dev.loupe.method.transcoder {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
+    requires dev.loupe.report;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
 

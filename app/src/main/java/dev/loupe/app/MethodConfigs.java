@@ -35,18 +35,31 @@ public final class MethodConfigs {
         if (!(given instanceof ObjectNode user)) {
             throw new LoupeException(file + ": expected a JSON object (the config of method '" + method.name() + "')");
         }
+        return bind(user, file.toString(), method, spec);
+    }
+
+    /**
+     * A front-end's config: {@code fields} (by the config record's field names) on top of the method's defaults,
+     * by the same rules as a file; {@code source} names the front-end in errors.
+     */
+    public static <C> C of(Map<String, ?> fields, String source, Method<C> method, ModelSpec spec) {
+        return bind(JSON.valueToTree(fields), source, method, spec);
+    }
+
+    private static <C> C bind(ObjectNode user, String source, Method<C> method, ModelSpec spec) {
         C defaults = method.defaults(spec);
         JsonNode merged = user;
         if (defaults != null) {
             ObjectNode base = JSON.valueToTree(defaults);
-            merge(file, base, user, "");
-            requireGiven(file, base, "");
+            merge(source, base, user, "");
+            requireGiven(source, base, "");
             merged = base;
         }
         try {
             return JSON.treeToValue(merged, method.configType());
         } catch (JsonProcessingException e) {
-            throw new LoupeException(file + ": not a config of method '" + method.name() + "' (" + firstLine(e) + ")");
+            throw new LoupeException(source + ": not a config of method '" + method.name() + "' (" + firstLine(e)
+                    + ")");
         }
     }
 
@@ -56,7 +69,7 @@ public final class MethodConfigs {
         return d == null ? null : JSON.valueToTree(d);
     }
 
-    private static void merge(Path file, ObjectNode base, ObjectNode user, String prefix) {
+    private static void merge(String file, ObjectNode base, ObjectNode user, String prefix) {
         for (Iterator<Map.Entry<String, JsonNode>> it = user.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             String path = prefix + f.getKey();
@@ -77,7 +90,7 @@ public final class MethodConfigs {
         return !given.has("kind") || given.get("kind").equals(defaults.get("kind"));
     }
 
-    private static void requireGiven(Path file, ObjectNode merged, String prefix) {
+    private static void requireGiven(String file, ObjectNode merged, String prefix) {
         for (Iterator<Map.Entry<String, JsonNode>> it = merged.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
             if (f.getValue().isNull()) {

@@ -38,8 +38,34 @@ class LayeringTest {
         classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.io..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
                 "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
-                "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.app..")
+                "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.report..",
+                "dev.loupe.studies.toyworld..", "dev.loupe.app..")
                 .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
+    }
+
+    @Test
+    void reportPagesKnowNoMethodModelOrFormatBeyondIo() {
+        classes().that().resideInAPackage("dev.loupe.report..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "dev.loupe.io..", "dev.loupe.report..").check(loupe);
+    }
+
+    /** The toy-world studies are plugins: found by ServiceLoader, named by no other module. */
+    @Test
+    void nothingNamesTheToyWorldStudies() {
+        noClasses().that().resideOutsideOfPackage("dev.loupe.studies..").should().dependOnClassesThat()
+                .resideInAPackage("dev.loupe.studies..").check(loupe);
+    }
+
+    /**
+     * The front-ends run methods through the plugin SPI; these still name method classes (issue 16), and the list
+     * only shrinks.
+     */
+    @Test
+    void onlyTheListedFrontEndsNameMethodClasses() {
+        noClasses().that().resideInAPackage("dev.loupe.app..").and().haveNameNotMatching(
+                        "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|ObsPropCommand|SteerBaselines|SteerClamp|SteerCommand"
+                                + "|SteerFeature|SteerImport|TranscoderCircuit|TranscoderCommand|TranscoderConvert)(\\$.*)?")
+                .should().dependOnClassesThat().resideInAPackage("dev.loupe.method..").check(loupe);
     }
 
     @Test

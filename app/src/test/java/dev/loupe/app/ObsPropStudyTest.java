@@ -6,30 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.api.Model;
-import dev.loupe.api.spi.ModelSource;
-import dev.loupe.api.spi.Plugins;
-import dev.loupe.app.obsprop.CouplingStudy;
-import dev.loupe.app.obsprop.ProbeComparison;
-import dev.loupe.toymodel.EmbeddedModel;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 7's acceptance on the embedded model's pronoun task. */
+/** {@code loupe obsprop} on the embedded model's pronoun task, through the toy-world plugins. */
 class ObsPropStudyTest {
-    private static Model model;
-
-    @BeforeAll
-    static void load() {
-        model = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()));
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
     @Test
     void featureNormsFindTheAblationHeadsWithoutDataAndTheMoverReadsBothPronounForms() throws Exception {
         CliTest.Result r = loupe("obsprop", "features", "--json");
@@ -46,29 +29,19 @@ class ObsPropStudyTest {
     }
 
     @Test
-    void couplingCoefficientsPredictTheFittedSlopesOfEachHeadsSubjectAndObjectVectors() {
-        CouplingStudy s = CouplingStudy.run(model, 64, 0);
-        assertEquals(16, s.pairs(CouplingStudy.Kind.SUBJECT_OBJECT).size());
-        assertTrue(s.tokens() > 3500, "non-BOS tokens of 64 windows: " + s.tokens());
-        assertTrue(s.subjectObjectR2() >= 0.9, "R² of C against the slopes over the 16 heads: " + s);
-        CouplingStudy.Pair mover = s.pairs().stream().filter(p -> p.first().equals("L0H2 subject")).findFirst()
-                .orElseThrow();
-        assertTrue(mover.fitR2() >= 0.8, "x·y_object is close to linear in x·y_subject for the mover: " + mover);
-        assertEquals(mover.slope(), mover.coupling(), 0.05, "C(y_subject, y_object) vs the fitted slope: " + mover);
-        assertTrue(s.correlation() > 0.8, "C and slopes correlate across all 40 pairs: " + s.correlation());
-    }
-
-    @Test
-    void oneExamplePerClassOfObsPropBeatsFewShotProbes() {
-        ProbeComparison c = ProbeComparison.run(model, 2, 150, 20, 0);
-        dev.loupe.method.obsprop.ProbeCurve.Row k1 = c.curve().get(0);
-        dev.loupe.method.obsprop.ProbeCurve.Row k4 = c.curve().get(2);
-        dev.loupe.method.obsprop.ProbeCurve.Row k32 = c.curve().get(c.curve().size() - 1);
-        assertEquals(1, k1.k());
-        assertEquals(4, k4.k());
-        assertTrue(c.obsProp() >= k1.logistic() && c.obsProp() >= k4.logistic(),
-                "ObsProp " + c.obsProp() + " vs logistic k=1 " + k1.logistic() + ", k=4 " + k4.logistic());
-        assertTrue(k32.logistic() > k1.logistic() + 0.1, "probes improve with data: " + c.curve());
+    void theFriendlyCommandAndMethodRunGiveTheSameResultForTheSameConfig(@TempDir Path tmp) throws Exception {
+        CliTest.Result friendly = loupe("obsprop", "compare", "--held-out", "60", "--repeats", "2", "--out",
+                tmp.resolve("a").toString(), "--json");
+        assertEquals(0, friendly.code(), friendly.err());
+        Path config = Files.writeString(tmp.resolve("probes.json"), "{\"heldOut\": 60, \"repeats\": 2}");
+        CliTest.Result run = loupe("method", "run", "toyworld-pronoun-probes", "--config", config.toString(), "--out",
+                tmp.resolve("b").toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("ObsProp feature vector (1 example per class): "), run.out());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode viaMethodRun = json.readTree(tmp.resolve("b/result.json").toFile()).get("summary");
+        assertEquals(json.readTree(friendly.out()), viaMethodRun);
+        assertEquals(json.readTree(tmp.resolve("a/compare.json").toFile()), viaMethodRun);
     }
 
     @Test

@@ -27,6 +27,11 @@ public final class Plugins {
         this.evaluators = index("evaluator", evaluators, Evaluator::name);
     }
 
+    /** No plugins at all. */
+    public static Plugins none() {
+        return new Plugins(List.of(), List.of(), List.of());
+    }
+
     /** Plugins visible to Loupe's own module layer and the context class loader. */
     public static Plugins discover() {
         return new Plugins(ServiceLoader.load(Engine.class), ServiceLoader.load(Method.class),

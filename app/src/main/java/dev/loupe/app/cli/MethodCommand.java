@@ -1,16 +1,12 @@
 package dev.loupe.app.cli;
 
-import dev.loupe.api.Capability;
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
-import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
-import dev.loupe.api.spi.Progress;
+import dev.loupe.api.spi.TextSummary;
 import dev.loupe.app.MethodConfigs;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +48,9 @@ public final class MethodCommand {
                 w.println(Json.write(rows));
                 return;
             }
+            int width = rows.stream().mapToInt(r -> r.get("name").toString().length()).max().orElse(0);
             for (Map<String, Object> r : rows) {
-                w.printf("%-14s %s%s%n", r.get("name"), r.get("description"),
+                w.printf("%-" + width + "s  %s%s%n", r.get("name"), r.get("description"),
                         ((Set<?>) r.get("requires")).isEmpty() ? "" : " (needs " + r.get("requires") + ")");
             }
         }
@@ -99,12 +96,6 @@ public final class MethodCommand {
             Path dir = out != null ? out : Path.of("runs", name);
             MethodResult r;
             try (Model m = options.load(loader)) {
-                Set<Capability> missing = new TreeSet<>(method.requires());
-                missing.removeAll(m.capabilities());
-                if (!missing.isEmpty()) {
-                    throw new LoupeException("method '" + name + "' needs " + missing + ", which engine '"
-                            + m.engineName() + "' lacks (try --engine djl)");
-                }
                 r = run(method, m, dir);
             }
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -121,19 +112,15 @@ public final class MethodCommand {
                 w.println(json);
                 return;
             }
-            w.println("method " + r.method() + ": " + r.metrics());
+            w.println("method " + r.method() + ": " + new java.util.TreeMap<>(r.metrics()));
+            if (r.summary() instanceof TextSummary t) {
+                t.lines().forEach(w::println);
+            }
             w.println("wrote " + dir.resolve("result.json") + " and " + doc.get("artifacts"));
         }
 
         private <C> MethodResult run(Method<C> method, Model m, Path dir) {
-            C c = MethodConfigs.read(config, method, m.spec());
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new LoupeException(dir + ": cannot create the output folder (" + e.getMessage() + ")");
-            }
-            Progress progress = options.json ? Progress.NONE : new ProgressBar(spec.commandLine().getErr());
-            return method.run(new MethodContext(m, options.modelName(), dir, seed, progress), c);
+            return runPlugin(method, m, MethodConfigs.read(config, method, m.spec()), dir, seed);
         }
     }
 }

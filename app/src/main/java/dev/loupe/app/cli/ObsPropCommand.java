@@ -5,13 +5,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
-import dev.loupe.app.obsprop.CouplingStudy;
-import dev.loupe.app.obsprop.FeatureStudy;
-import dev.loupe.app.obsprop.ProbeComparison;
-import dev.loupe.app.report.HtmlReport;
-import dev.loupe.app.report.ObsPropReport;
 import dev.loupe.hf.JsonFiles;
-import dev.loupe.method.obsprop.HeadAblation;
 import dev.loupe.method.obsprop.LabelledProbes;
 import dev.loupe.method.obsprop.ObsPropCouplingMethod;
 import dev.loupe.method.obsprop.ObsPropProbesMethod;
@@ -21,11 +15,12 @@ import dev.loupe.method.obsprop.ObservableFeatures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Observable propagation on the embedded model's pronoun task. */
+/** Observable propagation: the user's observables, or (without one) the toy-world pronoun studies' plugins. */
 @Command(name = "obsprop", mixinStandardHelpOptions = true,
         description = "Observable propagation: feature vectors, coupling coefficients, and the comparison with probes.",
         subcommands = {ObsPropCommand.Features.class, ObsPropCommand.Couple.class, ObsPropCommand.Compare.class})
@@ -72,33 +67,10 @@ public final class ObsPropCommand {
             if (prompt != null) {
                 throw new dev.loupe.api.LoupeException("--prompt goes with --observable (the pronoun task has its own)");
             }
-            FeatureStudy s;
             try (Model m = options.load(loader)) {
-                s = FeatureStudy.run(m, prompts, paths, seed);
+                print(runPlugin(m, "toyworld-pronoun-features", Map.of("prompts", prompts, "paths", paths), out,
+                        seed));
             }
-            PrintWriter w = spec.commandLine().getOut();
-            save(out, "features", s, ObsPropReport.features(s));
-            if (options.json) {
-                w.println(Json.write(s));
-                return;
-            }
-            w.println("rank  by feature-vector norm (no data)   by mean-ablation effect (" + prompts + " prompts)");
-            for (int i = 0; i < s.byNorm().size(); i++) {
-                FeatureStudy.Row r = s.byNorm().get(i);
-                String ablation = "";
-                if (i < s.byAblation().size()) {
-                    HeadAblation.Effect e = s.byAblation().get(i);
-                    ablation = String.format("L%dH%d %+.3f", e.layer(), e.head(), e.effect());
-                }
-                w.printf("%4d  %-10s %8.3f                  %s%n", i + 1, r.name(), r.norm(), ablation);
-            }
-            w.printf("top-3 heads by ablation among the top-3 heads by norm: %d of 3%n", s.topThreeShared());
-            w.printf("mover head %s: cosine(subject, object feature vectors) = %.3f%n", s.mover(), s.moverCosine());
-            w.printf("final LayerNorm, d = %d: exact gradient vs sqrt(d) W*y rule, mean cosine %.4f (%.2f deg) on %d real "
-                    + "tokens, %.4f (%.2f deg) on Gaussian inputs with unit gain; the theorem's bound sqrt(pi/2d) = %.2f deg%n",
-                    s.finalNormReal().dimension(), s.finalNormReal().meanCosine(), s.finalNormReal().meanAngleDegrees(), s.finalNormReal().samples(),
-                    s.finalNormGaussian().meanCosine(), s.finalNormGaussian().meanAngleDegrees(),
-                    s.finalNormGaussian().boundDegrees());
         }
 
         private void runObservable() {
@@ -168,24 +140,9 @@ public final class ObsPropCommand {
             }
             Exclusive.refuse(spec, "the pronoun task (no --observable)", "--prompt", "--corpus", "--field", "--context",
                     "--stride", "--bos");
-            CouplingStudy s;
             try (Model m = options.load(loader)) {
-                s = CouplingStudy.run(m, windows, seed);
+                print(runPlugin(m, "toyworld-pronoun-coupling", Map.of("windows", windows), out, seed));
             }
-            PrintWriter w = spec.commandLine().getOut();
-            save(out, "coupling", s, ObsPropReport.coupling(s));
-            if (options.json) {
-                w.println(Json.write(s));
-                return;
-            }
-            w.printf("%-14s %-14s %9s %9s %8s%n", "y1", "y2", "C(y1,y2)", "slope", "fit r2");
-            for (CouplingStudy.Pair p : s.pairs()) {
-                w.printf("%-14s %-14s %9.3f %9.3f %8.3f%n", p.first(), p.second(), p.coupling(), p.slope(), p.fitR2());
-            }
-            w.printf("slopes over %d tokens of toy-world text; C predicts them with R2 = %.3f over the %d heads' "
-                    + "subject/object pairs, %.3f over pairs of two heads, %.3f over all %d pairs (correlation %.3f)%n",
-                    s.tokens(), s.subjectObjectR2(), s.pairs(CouplingStudy.Kind.SUBJECT_OBJECT).size(), s.otherHeadsR2(),
-                    s.allR2(), s.pairs().size(), s.correlation());
         }
 
         private void runObservables() {
@@ -260,22 +217,9 @@ public final class ObsPropCommand {
             for (String o : List.of("--observable", "--positive", "--held-out-fraction")) {
                 Exclusive.refuse(spec, "the pronoun task (no --labelled)", o);
             }
-            ProbeComparison c;
             try (Model m = options.load(loader)) {
-                c = ProbeComparison.run(m, ModelOptions.layerOrMiddle(layer, m), heldOut, repeats, seed);
-            }
-            PrintWriter w = spec.commandLine().getOut();
-            save(out, "compare", c, ObsPropReport.compare(c));
-            if (options.json) {
-                w.println(Json.write(c));
-                return;
-            }
-            w.printf("AUC on %d held-out tokens (every token after the name, labelled by the name's class; %s)%n",
-                    c.heldOut(), c.hook());
-            w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
-            w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
-            for (dev.loupe.method.obsprop.ProbeCurve.Row r : c.curve()) {
-                w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
+                print(runPlugin(m, "toyworld-pronoun-probes", Map.of("layer", ModelOptions.layerOrMiddle(layer, m),
+                        "heldOut", heldOut, "repeats", repeats), out, seed));
             }
         }
 
@@ -306,11 +250,5 @@ public final class ObsPropCommand {
                 w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
             }
         }
-    }
-
-    /** DIR/name.json and DIR/name.html, each written to a temporary file and moved into place. */
-    private static void save(Path dir, String name, Object result, HtmlReport page) {
-        JsonFiles.write(dir.resolve(name + ".json"), result);
-        page.write(dir.resolve(name + ".html"));
     }
 }

@@ -3,18 +3,10 @@ package dev.loupe.app.cli;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelFingerprint;
-import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
-import dev.loupe.api.spi.Progress;
-import dev.loupe.app.circuit.GreaterThanCircuit;
-import dev.loupe.app.circuit.GreaterThanSweep;
-import dev.loupe.app.report.CircuitReport;
-import dev.loupe.eval.TaskEvaluator;
-import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.CircuitMethod;
-import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,12 +24,10 @@ import picocli.CommandLine.Option;
                 + "France is\" --target \"logit-diff:' Paris',' London'\" --out circuit",
                 "  loupe transcoder circuit --transcoder tc --out circuit   (embedded model: greater-than)"})
 final class TranscoderCircuit extends ModelCommand {
-    private static final String GREATER_THAN_PROMPT = "The war lasted from the year 1732 to the year 17";
-
     @Option(names = "--transcoder", required = true, paramLabel = "DIR", description = "Transcoder folder (repeatable).")
     List<Path> transcoders;
     @Option(names = "--prompt", description = "The prompt (BOS prepended); without --target a greater-than "
-            + "prompt ending in the century (default: " + GREATER_THAN_PROMPT + ").") String prompt;
+            + "prompt ending in the century (default: The war lasted from the year 1732 to the year 17).") String prompt;
     @Option(names = "--target", paramLabel = "T", description = "What to explain at the last token: "
             + "logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX.") String target;
     @Range(min = 1) @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
@@ -49,11 +39,10 @@ final class TranscoderCircuit extends ModelCommand {
     @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
 
     /**
-     * Each transcoder, read once, after checking it fits {@code m} and was made on it (the model's fingerprint
-     * taken once, and only when a transcoder records one), keyed by the layer it writes.
+     * Checks each transcoder that records the model it was made on against {@code m} (the fingerprint taken once,
+     * and only when one records it); the plugin reads the weights and checks their shapes.
      */
-    private Map<Integer, Transcoder> readChecked(Model m) {
-        Map<Integer, Transcoder> byLayer = new LinkedHashMap<>();
+    private void checkMadeOn(Model m) {
         ModelFingerprint here = null;
         for (Path dir : transcoders) {
             ModelFingerprint recorded = TranscoderFile.madeOn(dir);
@@ -61,12 +50,7 @@ final class TranscoderCircuit extends ModelCommand {
                 here = here != null ? here : ModelFingerprint.of(m);
                 ModelIdentity.check(recorded, here, force, spec.commandLine().getErr(), dir);
             }
-            for (Transcoder read : TranscoderFile.readAll(dir)) {
-                Transcoder t = read.requireFits(m.spec(), dir);
-                byLayer.put(t.hookOut().layer(), t);
-            }
         }
-        return byLayer;
     }
 
     @Override
@@ -79,7 +63,7 @@ final class TranscoderCircuit extends ModelCommand {
             throw new LoupeException("transcoder circuit: --target is required on a model other than the embedded "
                     + "one (logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX)");
         }
-        runGreaterThan(prompt == null ? GREATER_THAN_PROMPT : prompt);
+        runGreaterThan();
     }
 
     private void runTarget() {
@@ -90,12 +74,10 @@ final class TranscoderCircuit extends ModelCommand {
                 target, k, depth, "loupe-circuit");
         MethodResult r;
         try (Model m = options.load(loader)) {
-            readChecked(m);
-            r = loader.plugins().method("circuit", CircuitMethod.Config.class).run(new MethodContext(m,
-                    options.modelName(), out, 0, Progress.NONE), c);
+            checkMadeOn(m);
+            r = runPlugin(loader.plugins().method("circuit", CircuitMethod.Config.class), m, c, out, 0);
         }
         CircuitMethod.Result x = (CircuitMethod.Result) r.summary();
-        CircuitReport.build(x.graph()).write(out.resolve("circuit.html"));
         PrintWriter w = spec.commandLine().getOut();
         if (options.json) {
             w.println(Json.write(x));
@@ -108,38 +90,20 @@ final class TranscoderCircuit extends ModelCommand {
         for (var n : g.children(g.root().id())) {
             w.printf("  %-28s %+.3f%n", n.label(), n.value());
         }
-        w.println("wrote " + r.artifacts().get(0) + " (circuit-tracer) and " + out.resolve("circuit.html"));
+        w.println("wrote " + r.artifacts().get(0) + " (circuit-tracer) and " + r.artifacts().get(2));
     }
 
-    private void runGreaterThan(String prompt) {
-        GreaterThanCircuit c;
-        Path graph;
+    private void runGreaterThan() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("transcoders", transcoders.stream().map(Path::toString).toList());
+        if (prompt != null) {
+            fields.put("prompt", prompt);
+        }
+        fields.put("k", k);
+        fields.put("depth", depth);
         try (Model m = options.load(loader)) {
-            Map<Integer, Transcoder> byLayer = readChecked(m);
-            c = GreaterThanCircuit.run(m, byLayer, prompt, k, depth);
-            graph = CircuitTracerJson.write(out, c.graph(), CircuitTracerJson.Info.of(m, byLayer,
-                    TaskEvaluator.promptIds(m.tokenizer(), prompt), GreaterThanCircuit.root(m, prompt), c.graph(),
-                    "loupe-greater-than", options.modelName(), transcoders.stream().map(Path::toString).toList(),
-                    prompt));
+            checkMadeOn(m);
+            print(runPlugin(m, "toyworld-greater-than", fields, out, 0));
         }
-        CircuitReport.build(c).write(out.resolve("circuit.html"));
-        PrintWriter w = spec.commandLine().getOut();
-        if (options.json) {
-            w.println(Json.write(c));
-            return;
-        }
-        w.printf("root %s = %.3f; %d nodes, %d edges%n", c.graph().root().label(), c.graph().root().value(),
-                c.graph().nodes().size(), c.graph().edges().size());
-        for (var n : c.graph().children(c.graph().root().id())) {
-            w.printf("  %-28s %+.3f%n", n.label(), n.value());
-        }
-        w.println(c.path().isEmpty() ? "no feature <- head <- YY path among the kept paths"
-                : "feature <- head <- YY path: " + String.join("  <-  ",
-                c.path().stream().map(id -> c.graph().node(id).label()).toList()));
-        GreaterThanSweep s = c.sweep();
-        w.printf("over the prompts YY = 02..98, the top %d features' de-embedding peaks against where their logit "
-                + "effect steps up: correlation %.2f over %d feature-head pairs, median distance %.1f years%n",
-                GreaterThanSweep.TOP, s.correlation(), s.pairs().size(), s.medianDistance());
-        w.println("wrote " + graph + " (circuit-tracer) and " + out.resolve("circuit.html"));
     }
 }

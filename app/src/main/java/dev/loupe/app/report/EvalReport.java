@@ -3,6 +3,7 @@ package dev.loupe.app.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.report.HtmlReport;
 import dev.loupe.api.spi.EvaluationResult;
 import java.io.IOException;
 import java.nio.file.Files;

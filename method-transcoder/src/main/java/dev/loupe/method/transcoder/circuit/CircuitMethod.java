@@ -62,19 +62,7 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
     @Override
     public MethodResult run(MethodContext context, Config config) {
         var model = context.model();
-        if (config.transcoders().isEmpty()) {
-            throw new LoupeException("circuit: transcoders is empty (give at least one transcoder folder)");
-        }
-        Map<Integer, Transcoder> byLayer = new TreeMap<>();
-        for (String dir : config.transcoders()) {
-            for (Transcoder read : TranscoderFile.readAll(Path.of(dir))) {
-                Transcoder t = read.requireFits(model.spec(), dir);
-                if (byLayer.put(t.hookOut().layer(), t) != null) {
-                    throw new LoupeException("circuit: two transcoders for layer " + t.hookOut().layer() + " (" + dir
-                            + ")");
-                }
-            }
-        }
+        Map<Integer, Transcoder> byLayer = byLayer(name(), config.transcoders(), model.spec());
         var tok = model.tokenizer();
         if (config.prompt().isEmpty()) {
             throw new LoupeException("circuit: prompt is empty");
@@ -100,7 +88,31 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
         metrics.put("max_imbalance", r.maxImbalance());
         metrics.put("nodes", (double) g.nodes().size());
         metrics.put("edges", (double) g.edges().size());
-        return new MethodResult(name(), metrics, r, List.of(graph, context.outputDir().resolve("graph-metadata.json")));
+        Path page = context.outputDir().resolve("circuit.html");
+        CircuitPage.build(g).write(page);
+        return new MethodResult(name(), metrics, r, List.of(graph, context.outputDir().resolve("graph-metadata.json"),
+                page));
+    }
+
+    /**
+     * Every transcoder in {@code dirs}, checked to fit {@code spec}, keyed by the layer whose MLP it replaces; a
+     * one-line error naming {@code method} when there is none or two share a layer.
+     */
+    public static Map<Integer, Transcoder> byLayer(String method, List<String> dirs, ModelSpec spec) {
+        if (dirs.isEmpty()) {
+            throw new LoupeException(method + ": transcoders is empty (give at least one transcoder folder)");
+        }
+        Map<Integer, Transcoder> byLayer = new TreeMap<>();
+        for (String dir : dirs) {
+            for (Transcoder read : TranscoderFile.readAll(Path.of(dir))) {
+                Transcoder t = read.requireFits(spec, dir);
+                if (byLayer.put(t.hookOut().layer(), t) != null) {
+                    throw new LoupeException(method + ": two transcoders for layer " + t.hookOut().layer() + " ("
+                            + dir + ")");
+                }
+            }
+        }
+        return byLayer;
     }
 
     /** What the model itself computes for the root: the logit functional of a plain run, or the feature's activation. */
