@@ -2,6 +2,8 @@
 module dev.loupe.method.obsprop {
     requires transitive dev.loupe.api;
     requires dev.loupe.data;
+    requires dev.loupe.io;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.loupe.method.obsprop;
 

@@ -56,13 +56,30 @@ abstract class ModelCommand implements Runnable {
             throw new LoupeException("method '" + method.name() + "' needs " + missing + ", which engine '"
                     + m.engineName() + "' lacks (try --engine djl)");
         }
+        boolean created = Files.notExists(out);
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
             throw new LoupeException(out + ": cannot create the output folder (" + e.getMessage() + ")");
         }
         Progress progress = options.json ? Progress.NONE : new ProgressBar(spec.commandLine().getErr());
-        return method.run(new MethodContext(m, options.modelName(), out, seed, progress, loader.plugins()), config);
+        try {
+            return method.run(new MethodContext(m, options.modelName(), out, seed, progress, loader.plugins()), config);
+        } catch (RuntimeException e) {
+            if (created) {
+                removeIfEmpty(out);
+            }
+            throw e;
+        }
+    }
+
+    /** A failed run leaves nothing behind: the folder it made goes again when the method wrote nothing in it. */
+    private static void removeIfEmpty(Path dir) {
+        try {
+            Files.delete(dir);
+        } catch (IOException notEmptyOrGone) {
+            // the method's own files stay for the user to see; a folder already gone needs nothing
+        }
     }
 
     /** With {@code --json} the summary as JSON; else its lines ({@link TextSummary}) and the files written. */

@@ -2,18 +2,8 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.spi.Progress;
-import dev.loupe.api.spi.Method;
-import dev.loupe.api.spi.MethodContext;
-import dev.loupe.hf.JsonFiles;
-import dev.loupe.method.obsprop.LabelledProbes;
-import dev.loupe.method.obsprop.ObsPropCouplingMethod;
-import dev.loupe.method.obsprop.ObsPropProbesMethod;
-import dev.loupe.method.obsprop.ObservableCoupling;
-import dev.loupe.method.obsprop.ObsPropFeaturesMethod;
-import dev.loupe.method.obsprop.ObservableFeatures;
-import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -36,7 +26,7 @@ public final class ObsPropCommand {
 
         @Option(names = "--paths", defaultValue = "THROUGH_MLPS",
                 description = "DIRECT or THROUGH_MLPS (default: ${DEFAULT-VALUE}).")
-        dev.loupe.method.obsprop.ComponentRanking.Paths paths;
+        String paths;
 
         @Option(names = "--seed", defaultValue = "0", description = "Random seed (default: ${DEFAULT-VALUE}).")
         long seed;
@@ -53,10 +43,6 @@ public final class ObsPropCommand {
                 + "and whose tokens check the LayerNorm rule (without it: heads' direct paths, weights only).")
         String prompt;
 
-        @Range(min = 1) @Option(names = "--top", defaultValue = "10", description = "Rows printed with --observable "
-                + "(default: ${DEFAULT-VALUE}).")
-        int top;
-
         @Override
         public void run() {
             if (observable != null) {
@@ -65,7 +51,10 @@ public final class ObsPropCommand {
                 return;
             }
             if (prompt != null) {
-                throw new dev.loupe.api.LoupeException("--prompt goes with --observable (the pronoun task has its own)");
+                throw new LoupeException("--prompt goes with --observable (the pronoun task has its own)");
+            }
+            if (!paths.equals("DIRECT") && !paths.equals("THROUGH_MLPS")) {
+                throw new LoupeException("--paths: '" + paths + "' is not DIRECT or THROUGH_MLPS");
             }
             try (Model m = options.load(loader)) {
                 print(runPlugin(m, "toyworld-pronoun-features", Map.of("prompts", prompts, "paths", paths), out,
@@ -74,35 +63,10 @@ public final class ObsPropCommand {
         }
 
         private void runObservable() {
-            ObservableFeatures f;
             try (Model m = options.load(loader)) {
-                Method<ObsPropFeaturesMethod.Config> plugin = loader.plugins().method("obsprop",
-                        ObsPropFeaturesMethod.Config.class);
-                f = (ObservableFeatures) plugin.run(new MethodContext(m, options.modelName(), out, seed,
-                        dev.loupe.api.spi.Progress.NONE), new ObsPropFeaturesMethod.Config(observable,
-                        prompt == null ? "" : prompt)).summary();
+                print(runPlugin(m, "obsprop", Map.of("observable", observable, "prompt", prompt == null ? "" : prompt),
+                        out, seed));
             }
-            JsonFiles.write(out.resolve("observable-features.json"), f);
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(f));
-                return;
-            }
-            printObservable(w, f, top);
-        }
-    }
-
-    /** The top rows of the user's observable's ranking, and the LayerNorm check when there was a prompt. */
-    private static void printObservable(PrintWriter w, ObservableFeatures f, int top) {
-        w.println("rank  component   ||feature vector||   for " + f.observable());
-        for (int i = 0; i < Math.min(top, f.ranked().size()); i++) {
-            ObservableFeatures.Row r = f.ranked().get(i);
-            w.printf("%4d  %-10s %10.4f%n", i + 1, r.name(), r.norm());
-        }
-        if (f.finalNorm() != null) {
-            w.printf("final LayerNorm, d = %d: exact gradient vs sqrt(d) W*y rule, mean cosine %.4f (%.2f deg) on %d "
-                    + "tokens of the prompt%n", f.finalNorm().dimension(), f.finalNorm().meanCosine(),
-                    f.finalNorm().meanAngleDegrees(), f.finalNorm().samples());
         }
     }
 
@@ -150,26 +114,16 @@ public final class ObsPropCommand {
             if (text.corpus == null) {
                 throw new LoupeException("--observable needs --corpus (the text whose activations check the couplings)");
             }
-            ObservableCoupling c;
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("observables", observables);
+            fields.put("prompt", prompt == null ? "" : prompt);
+            fields.put("corpus", text.corpus.toString());
+            fields.put("field", text.field == null ? "" : text.field);
+            fields.put("policy", text.policy());
+            fields.put("windows", windows);
             try (Model m = options.load(loader)) {
-                c = (ObservableCoupling) loader.plugins().method("obsprop-couple", ObsPropCouplingMethod.Config.class)
-                        .run(new MethodContext(m, options.modelName(), out, 0, Progress.NONE),
-                                new ObsPropCouplingMethod.Config(observables, prompt == null ? "" : prompt,
-                                        text.corpus.toString(), text.field == null ? "" : text.field, text.policy(), windows)).summary();
+                print(runPlugin(m, "obsprop-couple", fields, out, 0));
             }
-            JsonFiles.write(out.resolve("coupling.json"), c);
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(c));
-                return;
-            }
-            w.printf("%-14s %-14s %-16s %9s %9s %8s%n", "y1", "y2", "pair", "C(y1,y2)", "slope", "fit r2");
-            for (ObservableCoupling.Pair p : c.pairs()) {
-                w.printf("%-14s %-14s %-16s %9.3f %9.3f %8.3f%n", p.first(), p.second(), p.kind(), p.coupling(),
-                        p.slope(), p.fitR2());
-            }
-            w.printf("slopes over %d tokens of %s; C predicts them with R2 = %.3f over %d pairs (correlation %.3f)%n",
-                    c.tokens(), text.name(), c.r2(), c.pairs().size(), c.correlation());
         }
     }
 
@@ -228,26 +182,10 @@ public final class ObsPropCommand {
             if (observable == null) {
                 throw new LoupeException("--labelled needs --observable (whose feature vector ObsProp scores with)");
             }
-            LabelledProbes c;
             try (Model m = options.load(loader)) {
-                c = (LabelledProbes) loader.plugins().method("obsprop-compare", ObsPropProbesMethod.Config.class)
-                        .run(new MethodContext(m, options.modelName(), out, seed, Progress.NONE),
-                                new ObsPropProbesMethod.Config(observable, labelled.toString(),
-                                        positive == null ? "" : positive,
-                                        ModelOptions.layerOrMiddle(layer, m), heldOutFraction, repeats)).summary();
-            }
-            JsonFiles.write(out.resolve("compare.json"), c);
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(c));
-                return;
-            }
-            w.printf("AUC on %d held-out prompts of %s (last token, %s; positive label '%s')%n", c.heldOut(),
-                    labelled, c.hook(), c.positive());
-            w.printf("ObsProp feature vector (1 example per class): %.3f%n", c.obsProp());
-            w.printf("%4s %9s %9s %9s%n", "k", "logistic", "linear", "mean-diff");
-            for (dev.loupe.method.obsprop.ProbeCurve.Row r : c.curve()) {
-                w.printf("%4d %9.3f %9.3f %9.3f%n", r.k(), r.logistic(), r.linear(), r.meanDifference());
+                print(runPlugin(m, "obsprop-compare", Map.of("observable", observable, "labelled", labelled.toString(),
+                        "positive", positive == null ? "" : positive, "layer", ModelOptions.layerOrMiddle(layer, m),
+                        "heldOut", heldOutFraction, "repeats", repeats), out, seed));
             }
         }
     }

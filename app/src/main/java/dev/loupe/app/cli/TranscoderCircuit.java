@@ -3,11 +3,7 @@ package dev.loupe.app.cli;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelFingerprint;
-import dev.loupe.api.spi.MethodResult;
 import dev.loupe.method.transcoder.TranscoderFile;
-import dev.loupe.method.transcoder.circuit.CircuitGraph;
-import dev.loupe.method.transcoder.circuit.CircuitMethod;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,30 +66,15 @@ final class TranscoderCircuit extends ModelCommand {
         if (prompt == null) {
             throw new LoupeException("transcoder circuit: --target needs --prompt");
         }
-        CircuitMethod.Config c = new CircuitMethod.Config(transcoders.stream().map(Path::toString).toList(), prompt,
-                target, k, depth, "loupe-circuit");
-        MethodResult r;
-        try (Model m = options.load(loader)) {
-            checkMadeOn(m);
-            r = runPlugin(loader.plugins().method("circuit", CircuitMethod.Config.class), m, c, out, 0);
-        }
-        CircuitMethod.Result x = (CircuitMethod.Result) r.summary();
-        PrintWriter w = spec.commandLine().getOut();
-        if (options.json) {
-            w.println(Json.write(x));
-            return;
-        }
-        CircuitGraph g = x.graph();
-        w.printf("root %s = %.4f (the model computes %.4f); %d nodes, %d edges; largest gap between an expanded "
-                + "node and its inputs %.2g%n", g.root().label(), x.rootValue(), x.modelValue(), g.nodes().size(),
-                g.edges().size(), x.maxImbalance());
-        for (var n : g.children(g.root().id())) {
-            w.printf("  %-28s %+.3f%n", n.label(), n.value());
-        }
-        w.println("wrote " + r.artifacts().get(0) + " (circuit-tracer) and " + r.artifacts().get(2));
+        run("circuit", Map.of("target", target));
     }
 
     private void runGreaterThan() {
+        run("toyworld-greater-than", Map.of());
+    }
+
+    /** The plugin {@code method} on the transcoders, the prompt when given, k and depth, and {@code more}. */
+    private void run(String method, Map<String, Object> more) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("transcoders", transcoders.stream().map(Path::toString).toList());
         if (prompt != null) {
@@ -101,9 +82,10 @@ final class TranscoderCircuit extends ModelCommand {
         }
         fields.put("k", k);
         fields.put("depth", depth);
+        fields.putAll(more);
         try (Model m = options.load(loader)) {
             checkMadeOn(m);
-            print(runPlugin(m, "toyworld-greater-than", fields, out, 0));
+            print(runPlugin(m, method, fields, out, 0));
         }
     }
 }

@@ -92,6 +92,9 @@ class MethodRunTest {
         JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
         assertEquals(JSON.readTree(cli.out()), result.get("summary"), "one implementation behind both commands");
         assertTrue(result.get("metrics").get("layer_norm_rule_cosine").asDouble() > 0.95, result.toString());
+        assertEquals("[\"observable-features.json\"]", result.get("artifacts").toString());
+        assertEquals(result.get("summary"), JSON.readTree(out.resolve("observable-features.json").toFile()));
+        assertTrue(run.out().contains("final LayerNorm, d = "), "the summary's lines are printed: " + run.out());
     }
 
     /** The defaults depend on the model's shapes only: a folder with config.json and no weights lists them. */

@@ -27,11 +27,20 @@ import java.util.Set;
  * @param heldOut  held-out prompts scored
  */
 public record LabelledProbes(String hook, String positive, double obsProp, List<ProbeCurve.Row> curve, int[] train,
-                             int heldOut) {
+                             int heldOut) implements dev.loupe.api.spi.TextSummary {
     /** One labelled prompt, already encoded; {@code label} 1 for the positive class. */
     public record Example(int[] ids, int label) {}
 
     private static final int[] KS = {1, 2, 4, 8, 16, 32, 64};
+
+    @Override
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("AUC on %d held-out prompts of the labelled set (last token, %s; positive label '%s')",
+                heldOut, hook, positive));
+        out.addAll(ProbeCurve.lines(obsProp, curve));
+        return out;
+    }
 
     /**
      * @param heldOutFraction the share of each class held out for the AUC (at least one prompt each side)

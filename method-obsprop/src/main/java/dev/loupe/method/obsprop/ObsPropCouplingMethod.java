@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Coupling coefficients of the user's observables checked on the user's text ({@link ObservableCoupling}); the
- * pairs are the result's summary. {@code loupe obsprop couple --observable … --corpus …} is a front-end over it.
+ * pairs are the result's summary and {@code coupling.json}. {@code loupe obsprop couple --observable … --corpus …} is a front-end over it.
  */
 public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod.Config> {
     /**
@@ -79,6 +79,7 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         int[] prompt = config.prompt().isEmpty() ? null : policy.prompt(model.tokenizer(), config.prompt());
         ObservableCoupling c = ObservableCoupling.run(model, config.observables(), ns, prompt, windows);
         return new MethodResult(name(), Map.of("r2", c.r2(), "correlation", c.correlation(), "tokens",
-                (double) c.tokens(), "pairs", (double) c.pairs().size()), c, List.of());
+                (double) c.tokens(), "pairs", (double) c.pairs().size()), c,
+                List.of(ResultFile.write(context.outputDir(), "coupling.json", c)));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * ObsProp as a plugin: the feature vectors of an observable written as text ({@link ObservableExpression}), ranked
- * by norm ({@link ObservableFeatures}); the ranking is the result's summary. {@code loupe obsprop features
+ * by norm ({@link ObservableFeatures}); the ranking is the result's summary and {@code observable-features.json}. {@code loupe obsprop features
  * --observable} is a front-end over it.
  */
 public final class ObsPropFeaturesMethod implements Method<ObsPropFeaturesMethod.Config> {
@@ -55,6 +55,7 @@ public final class ObsPropFeaturesMethod implements Method<ObsPropFeaturesMethod
         if (f.finalNorm() != null) {
             metrics.put("layer_norm_rule_cosine", f.finalNorm().meanCosine());
         }
-        return new MethodResult(name(), metrics, f, List.of());
+        return new MethodResult(name(), metrics, f,
+                List.of(ResultFile.write(context.outputDir(), "observable-features.json", f)));
     }
 }

@@ -84,7 +84,8 @@ public final class ObsPropProbesMethod implements Method<ObsPropProbesMethod.Con
                 config.repeats(), context.seed());
         ProbeCurve.Row last = p.curve().get(p.curve().size() - 1);
         return new MethodResult(name(), Map.of("obsprop_auc", p.obsProp(), "logistic_auc_at_max_k", last.logistic(),
-                "max_k", (double) last.k(), "held_out", (double) p.heldOut()), p, List.of());
+                "max_k", (double) last.k(), "held_out", (double) p.heldOut()), p,
+                List.of(ResultFile.write(context.outputDir(), "compare.json", p)));
     }
 
     private static String positive(String given, TreeSet<String> labels, Path file) {

@@ -18,13 +18,26 @@ import java.util.List;
  * @param tokens      activations the slopes were fitted on
  */
 public record ObservableCoupling(List<String> observables, List<Pair> pairs, double r2, double correlation,
-                                 int tokens) {
+                                 int tokens) implements dev.loupe.api.spi.TextSummary {
     /** One pair: C, the fitted slope, and the r² of that fit. */
     public record Pair(String first, String second, String kind, double coupling, double slope, double fitR2) {}
 
     /** "two heads" pairs share an observable; "two observables" pairs share a head. */
     public static final String TWO_HEADS = "two heads";
     public static final String TWO_OBSERVABLES = "two observables";
+
+    @Override
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("%-14s %-14s %-16s %9s %9s %8s", "y1", "y2", "pair", "C(y1,y2)", "slope", "fit r2"));
+        for (Pair p : pairs) {
+            out.add(String.format("%-14s %-14s %-16s %9.3f %9.3f %8.3f", p.first(), p.second(), p.kind(),
+                    p.coupling(), p.slope(), p.fitR2()));
+        }
+        out.add(String.format("slopes over %d tokens of the corpus; C predicts them with R2 = %.3f over %d pairs "
+                + "(correlation %.3f)", tokens, r2, pairs.size(), correlation));
+        return out;
+    }
 
     /**
      * @param prompt  linearises the MLPs on the path to each head (its last token); null: the direct path only

@@ -17,9 +17,31 @@ import java.util.List;
  * @param ranked     components by the norm of their feature vector, largest first
  * @param finalNorm  the LayerNorm check on the prompt's tokens (null without a prompt)
  */
-public record ObservableFeatures(String observable, List<Row> ranked, LayerNormCheck finalNorm) {
+public record ObservableFeatures(String observable, List<Row> ranked, LayerNormCheck finalNorm)
+        implements dev.loupe.api.spi.TextSummary {
+    /** Rows of the ranking {@link #lines} lists; the JSON has them all. */
+    public static final int SHOWN = 10;
+
     /** One component and the norm of its feature vector. */
     public record Row(String name, int layer, int head, double norm) {}
+
+    @Override
+    public List<String> lines() {
+        List<String> out = new ArrayList<>();
+        out.add("rank  component   ||feature vector||   for " + observable);
+        for (int i = 0; i < Math.min(SHOWN, ranked.size()); i++) {
+            out.add(String.format("%4d  %-10s %10.4f", i + 1, ranked.get(i).name(), ranked.get(i).norm()));
+        }
+        if (ranked.size() > SHOWN) {
+            out.add("      (" + (ranked.size() - SHOWN) + " more in the JSON)");
+        }
+        if (finalNorm != null) {
+            out.add(String.format("final LayerNorm, d = %d: exact gradient vs sqrt(d) W*y rule, mean cosine %.4f "
+                    + "(%.2f deg) on %d tokens of the prompt", finalNorm.dimension(), finalNorm.meanCosine(),
+                    finalNorm.meanAngleDegrees(), finalNorm.samples()));
+        }
+        return out;
+    }
 
     public static ObservableFeatures run(Model model, String expression, Observable n, int[] prompt) {
         List<Row> rows = new ArrayList<>();

@@ -22,6 +22,17 @@ public final class ProbeCurve {
      * One row per k of {@code ks} up to {@code maxK} (the smaller class's training examples), the draws taken from
      * {@code rnd} in order.
      */
+    /** ObsProp's AUC and the curve as printed lines: a header and one row per k. */
+    public static List<String> lines(double obsProp, List<Row> curve) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("ObsProp feature vector (1 example per class): %.3f", obsProp));
+        out.add(String.format("%4s %9s %9s %9s", "k", "logistic", "linear", "mean-diff"));
+        for (Row r : curve) {
+            out.add(String.format("%4d %9.3f %9.3f %9.3f", r.k(), r.logistic(), r.linear(), r.meanDifference()));
+        }
+        return out;
+    }
+
     public static List<Row> of(float[][] xTrain, int[] yTrain, float[][] xTest, int[] yTest, int[] ks, int maxK,
                                int repeats, Random rnd) {
         List<BiFunction<float[][], int[], Tensor>> probes = List.of(Probes::logistic, Probes::linear,

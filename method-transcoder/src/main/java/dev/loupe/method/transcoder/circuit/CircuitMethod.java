@@ -36,7 +36,20 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
     public record Config(List<String> transcoders, String prompt, String target, int k, int depth, String slug) {}
 
     /** The graph and its exactness. */
-    public record Result(String target, double rootValue, double modelValue, double maxImbalance, CircuitGraph graph) {}
+    public record Result(String target, double rootValue, double modelValue, double maxImbalance, CircuitGraph graph)
+            implements dev.loupe.api.spi.TextSummary {
+        @Override
+        public List<String> lines() {
+            List<String> out = new java.util.ArrayList<>();
+            out.add(String.format("root %s = %.4f (the model computes %.4f); %d nodes, %d edges; largest gap between "
+                    + "an expanded node and its inputs %.2g", graph.root().label(), rootValue, modelValue,
+                    graph.nodes().size(), graph.edges().size(), maxImbalance));
+            for (CircuitGraph.Node n : graph.children(graph.root().id())) {
+                out.add(String.format("  %-28s %+.3f", n.label(), n.value()));
+            }
+            return out;
+        }
+    }
 
     @Override
     public String name() {

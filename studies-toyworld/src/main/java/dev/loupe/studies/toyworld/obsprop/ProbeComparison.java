@@ -34,11 +34,7 @@ public record ProbeComparison(String hook, double obsProp, List<ProbeCurve.Row> 
         List<String> out = new ArrayList<>();
         out.add(String.format("AUC on %d held-out tokens (every token after the name, labelled by the name's class; "
                 + "%s)", heldOut, hook));
-        out.add(String.format("ObsProp feature vector (1 example per class): %.3f", obsProp));
-        out.add(String.format("%4s %9s %9s %9s", "k", "logistic", "linear", "mean-diff"));
-        for (ProbeCurve.Row r : curve) {
-            out.add(String.format("%4d %9.3f %9.3f %9.3f", r.k(), r.logistic(), r.linear(), r.meanDifference()));
-        }
+        out.addAll(ProbeCurve.lines(obsProp, curve));
         return out;
     }
 
