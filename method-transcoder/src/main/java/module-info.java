@@ -2,6 +2,7 @@
 module dev.loupe.method.transcoder {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
+    requires dev.loupe.data;
     requires dev.loupe.report;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;
@@ -13,5 +14,6 @@ module dev.loupe.method.transcoder {
     opens dev.loupe.method.transcoder.circuit to com.fasterxml.jackson.databind;
 
     provides dev.loupe.api.spi.Method with dev.loupe.method.transcoder.TranscoderTrainingMethod,
+            dev.loupe.method.transcoder.HarvestMethod, dev.loupe.method.transcoder.TranscoderEvalMethod,
             dev.loupe.method.transcoder.circuit.CircuitMethod;
 }

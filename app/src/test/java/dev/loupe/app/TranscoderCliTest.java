@@ -35,8 +35,10 @@ class TranscoderCliTest {
         assertTrue(m.get("l0").asDouble() <= 20, "L0 " + m.get("l0"));
         assertTrue(m.get("explained_variance").asDouble() >= 0.85, "explained variance " + m.get("explained_variance"));
         assertTrue(m.get("ce_loss_score").asDouble() >= 0.9, "ce_loss_score " + m.get("ce_loss_score"));
-        double clean = doc.get("greater_than_clean").get("probability_difference").asDouble();
-        double spliced = doc.get("greater_than_spliced").get("probability_difference").asDouble();
+        JsonNode greaterThan = doc.get("evaluators").get("greater-than");
+        double clean = greaterThan.get("clean").get("probability_difference").asDouble();
+        double spliced = greaterThan.get("spliced").get("probability_difference").asDouble();
+        assertEquals(doc, new ObjectMapper().readTree(tc.resolve("eval.json").toFile()), "eval.json beside it");
         assertEquals(clean, spliced, 0.05, "greater-than with the transcoder spliced in");
 
         Path circuit = tmp.resolve("circuit");

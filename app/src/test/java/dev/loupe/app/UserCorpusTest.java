@@ -60,6 +60,16 @@ class UserCorpusTest {
                 "1", "--tokens", "100000", "--shard-tokens", "200", "--out", acts.toString(), "--json");
         assertEquals(0, h.code(), h.err());
         JsonNode doc = JSON.readTree(h.out());
+        Path config = Files.writeString(tmp.resolve("harvest.json"), "{\"corpus\": " + JSON.writeValueAsString(
+                text.toString()) + ", \"policy\": {\"context\": 16}, \"pair\": {\"layer\": 1}, \"tokens\": "
+                + "100000, \"shardTokens\": 200}");
+        Path viaRun = tmp.resolve("acts-run");
+        CliTest.Result r = loupe("method", "run", "transcoder-harvest", "--config", config.toString(), "--out",
+                viaRun.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode runManifest = JSON.readTree(viaRun.resolve("manifest.json").toFile());
+        assertEquals(doc.get("tokens"), runManifest.get("tokens"));
+        assertEquals(JSON.readTree(acts.resolve("manifest.json").toFile()).get("hook_in"), runManifest.get("hook_in"));
         try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
             List<Integer> stream = new ArrayList<>();
             for (String line : Files.readAllLines(text)) {
@@ -98,6 +108,14 @@ class UserCorpusTest {
         assertTrue(doc.get("corpus").asText().endsWith("held-out.jsonl"), doc.toString());
         double ev = doc.get("metrics").get("explained_variance").asDouble();
         assertTrue(ev > 0.7, "explained variance on held-out user text: " + ev);
+        Path config = Files.writeString(tmp.resolve("eval-config.json"), JSON.writeValueAsString(java.util.Map.of(
+                "transcoder", tc.toString(), "corpus", tmp.resolve("held-out.jsonl").toString(), "windows", 16)));
+        Path run = tmp.resolve("eval-run");
+        CliTest.Result m = loupe("method", "run", "transcoder-eval", "--config", config.toString(), "--seed", "7",
+                "--out", run.toString());
+        assertEquals(0, m.code(), m.err());
+        assertEquals(doc, JSON.readTree(run.resolve("eval.json").toFile()), "one implementation behind both commands");
+        assertTrue(m.out().contains("explained_variance"), m.out());
     }
 
     @Test

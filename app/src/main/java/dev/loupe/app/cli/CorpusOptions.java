@@ -1,13 +1,10 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
-import dev.loupe.api.Model;
-import dev.loupe.data.Corpus;
-import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
-import dev.loupe.eval.toy.Windows;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where a command's text comes from: the user's corpus, or (embedded model only) the toy world's generator. */
@@ -39,12 +36,28 @@ public final class CorpusOptions {
         return new TokenizerPolicy(context, stride, bos);
     }
 
-    /** The windows of the corpus for {@code m} ({@code seed} picks the toy-world text when there is no corpus). */
-    Iterator<int[]> windows(Model m, boolean embedded, long seed) {
-        TokenizerPolicy resolved = policy().resolve(m.spec().nCtx());
+    /**
+     * Whether the text is the toy world's (no corpus given), after refusing corpus-only options without a corpus and
+     * the toy world on a model other than the embedded one.
+     */
+    boolean toyWorld(boolean embedded) {
         if (corpus != null) {
-            return new TokenWindows(m.tokenizer(), Corpus.open(corpus, field), resolved);
+            return false;
         }
+        requireToyWorldFits(embedded);
+        return true;
+    }
+
+    /** A corpus plugin's fields: {@code corpus}, {@code field} and {@code policy}. */
+    Map<String, Object> fields() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("corpus", corpus.toString());
+        f.put("field", field == null ? "" : field);
+        f.put("policy", policy());
+        return f;
+    }
+
+    private void requireToyWorldFits(boolean embedded) {
         if (field != null || stride != 0 || bos != TokenizerPolicy.Bos.DOCUMENT) {
             throw new LoupeException((field != null ? "--field" : stride != 0 ? "--stride" : "--bos")
                     + " applies to a --corpus");
@@ -52,14 +65,6 @@ public final class CorpusOptions {
         if (!embedded) {
             throw new LoupeException("--corpus is required with --model (the toy-world text fits the embedded model "
                     + "only)");
-        }
-        return Windows.toyWorld(m, seed, resolved.context());
-    }
-
-    /** Releases the corpus file that {@link #windows}' iterator holds when a command stops reading it early. */
-    static void release(Iterator<int[]> windows) {
-        if (windows instanceof TokenWindows w) {
-            w.close();
         }
     }
 

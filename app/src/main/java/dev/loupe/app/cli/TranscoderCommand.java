@@ -1,26 +1,12 @@
 package dev.loupe.app.cli;
 
-import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.spi.EvaluationContext;
-import dev.loupe.api.spi.EvaluationResult;
-import dev.loupe.api.spi.MethodContext;
-import dev.loupe.api.spi.MethodResult;
-import dev.loupe.api.spi.Progress;
-import dev.loupe.hf.JsonFiles;
 import dev.loupe.method.transcoder.ActivationHarvest;
-import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.TranscoderFile;
-import dev.loupe.method.transcoder.TranscoderMetrics;
-import dev.loupe.method.transcoder.TranscoderTraining;
-import dev.loupe.method.transcoder.TranscoderTrainingMethod;
-import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,47 +47,26 @@ public final class TranscoderCommand {
 
         @Override
         public void run() {
-            try (Model m = options.load(loader)) {
-                if (text.corpus != null) {
-                    Exclusive.refuse(spec, "--corpus", "--seed");
-                }
-                var windows = text.windows(m, options.model == null, seed);
-                var progress = new ProgressBar(spec.commandLine().getErr());
-                ActivationHarvest h;
-                try {
-                    if (hookIn != null || hookOut != null) {
-                        Exclusive.refuse(spec, hookIn != null ? "--hook-in" : "--hook-out", "--layer");
-                        if (hookIn == null || hookOut == null) {
-                            throw new LoupeException((hookIn == null ? "--hook-out" : "--hook-in") + " needs "
-                                    + (hookIn == null ? "--hook-in" : "--hook-out") + " (or neither, and --layer)");
-                        }
-                        h = ActivationHarvest.run(m, hook("--hook-in", hookIn), hook("--hook-out", hookOut), windows,
-                                tokens, shardTokens, out, progress);
-                    } else {
-                        h = ActivationHarvest.run(m, layer < 0 ? m.spec().nLayers() - 1 : layer, windows, tokens,
-                                shardTokens, out, progress);
-                    }
-                } finally {
-                    CorpusOptions.release(windows);
-                }
-                if (options.json) {
-                    spec.commandLine().getOut().println(Json.write(Map.of("tokens", h.tokens(), "hook_in",
-                            h.hookIn().name(), "hook_out", h.hookOut().name(), "shards", h.shards(), "dir", out.toString(),
-                            "corpus", text.name())));
-                    return;
-                }
-                spec.commandLine().getOut().printf("%d activation pairs of %s -> %s in %d shards under %s%s%n",
-                        h.tokens(), h.hookIn(), h.hookOut(), h.shards().size(), out, h.tokens() < tokens
-                                ? " (the corpus ended before --tokens " + tokens + ")" : "");
+            if (text.corpus != null) {
+                Exclusive.refuse(spec, "--corpus", "--seed");
             }
-        }
-    }
-
-    private static HookPoint hook(String option, String name) {
-        try {
-            return HookPoint.parse(name);
-        } catch (LoupeException e) {
-            throw new LoupeException(option + ": " + e.getMessage());
+            if (hookIn != null || hookOut != null) {
+                Exclusive.refuse(spec, hookIn != null ? "--hook-in" : "--hook-out", "--layer");
+                if (hookIn == null || hookOut == null) {
+                    throw new LoupeException((hookIn == null ? "--hook-out" : "--hook-in") + " needs "
+                            + (hookIn == null ? "--hook-in" : "--hook-out") + " (or neither, and --layer)");
+                }
+            }
+            boolean toyWorld = text.toyWorld(options.model == null);
+            Map<String, Object> fields = new LinkedHashMap<>(toyWorld ? Map.of("context", text.context)
+                    : text.fields());
+            fields.put("pair", Map.of("layer", layer, "hookIn", hookIn == null ? "" : hookIn,
+                    "hookOut", hookOut == null ? "" : hookOut));
+            fields.put("tokens", tokens);
+            fields.put("shardTokens", shardTokens);
+            try (Model m = options.load(loader)) {
+                print(runPlugin(m, toyWorld ? "toyworld-harvest" : "transcoder-harvest", fields, out, seed));
+            }
         }
     }
 
@@ -135,27 +100,23 @@ public final class TranscoderCommand {
 
         @Override
         public void run() {
-            TranscoderTraining.Config c = new TranscoderTraining.Config(expansion, l1, lr, warmup, steps, batch, buffer,
-                    deadAfter, !noGhost, checkpointEvery, seed);
-            ActivationHarvest h = ActivationHarvest.open(activations);
-            MethodResult r;
+            Map<String, Object> training = new LinkedHashMap<>();
+            training.put("expansion", expansion);
+            training.put("l1", l1);
+            training.put("learningRate", lr);
+            training.put("warmup", warmup);
+            training.put("steps", steps);
+            training.put("batch", batch);
+            training.put("bufferRows", buffer);
+            training.put("deadAfter", deadAfter);
+            training.put("ghostGrads", !noGhost);
+            training.put("checkpointEvery", checkpointEvery);
+            training.put("seed", seed);
             try (Model m = options.load(loader)) {
-                r = loader.plugins().method("transcoder", TranscoderTrainingMethod.Config.class).run(new MethodContext(m, options.modelName(), out, seed,
-                        new ProgressBar(spec.commandLine().getErr())),
-                        new TranscoderTrainingMethod.Config(activations.toString(), c, resume));
+                print(runPlugin(m, "transcoder", Map.of("activations", activations.toString(), "training", training,
+                        "resume", resume), out, seed));
             }
-            if (options.json) {
-                spec.commandLine().getOut().println(Json.write(r.summary()));
-                return;
-            }
-            Map<String, Double> x = r.metrics();
-            int resumedFrom = x.get("resumed_from_step").intValue();
-            spec.commandLine().getOut().printf("trained %d -> %d features, %d steps%s in %.1f s: %.0f activations/s; "
-                            + "final mse %.4f, L0 %.1f, dead %d; wrote %s%n", h.dIn(), x.get("d_sae").intValue(), steps,
-                    resumedFrom > 0 ? " (resumed at " + resumedFrom + ")" : "", x.get("seconds"),
-                    x.get("activations_per_second"), x.get("mse"), x.get("l0"), x.get("dead").intValue(), out);
         }
-
     }
 
     /** {@code loupe transcoder eval}. */
@@ -175,55 +136,17 @@ public final class TranscoderCommand {
 
         @Override
         public void run() {
-            Transcoder t = TranscoderFile.read(transcoder);
-            Map<String, Object> doc = new LinkedHashMap<>();
+            boolean toyWorld = text.toyWorld(options.model == null);
+            Map<String, Object> fields = new LinkedHashMap<>(toyWorld ? Map.of("context", text.context)
+                    : text.fields());
+            fields.put("transcoder", transcoder.toString());
+            fields.put("windows", windows);
+            Path folder = Files.isDirectory(transcoder) ? transcoder : transcoder.toAbsolutePath().getParent();
             try (Model m = options.load(loader)) {
-                t.requireFits(m.spec(), transcoder);
-                ModelIdentity.check(TranscoderFile.madeOn(transcoder), m, force, spec.commandLine().getErr(), transcoder);
-                List<int[]> scored = new ArrayList<>();
-                Iterator<int[]> w = text.windows(m, options.model == null, seed);
-                try {
-                    while (scored.size() < windows && w.hasNext()) {
-                        scored.add(w.next());
-                    }
-                } finally {
-                    CorpusOptions.release(w);
-                }
-                doc.put("corpus", text.name());
-                doc.put("metrics", TranscoderMetrics.evaluate(m, t, scored));
-                if (options.model == null) {
-                    var gt = loader.plugins().evaluator("greater-than");
-                    EvaluationResult clean = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(), Progress.NONE));
-                    EvaluationResult spliced = gt.evaluate(m, new EvaluationContext(seed, 200, List.of(t.splice()),
-                            Progress.NONE));
-                    doc.put("greater_than_clean", clean.metrics());
-                    doc.put("greater_than_spliced", spliced.metrics());
-                }
+                ModelIdentity.check(TranscoderFile.madeOn(transcoder), m, force, spec.commandLine().getErr(),
+                        transcoder);
+                print(runPlugin(m, toyWorld ? "toyworld-transcoder-eval" : "transcoder-eval", fields, folder, seed));
             }
-            JsonFiles.write((java.nio.file.Files.isDirectory(transcoder) ? transcoder
-                    : transcoder.toAbsolutePath().getParent()).resolve("eval.json"), doc);
-            PrintWriter out = spec.commandLine().getOut();
-            if (options.json) {
-                out.println(Json.write(doc));
-                return;
-            }
-            TranscoderMetrics x = (TranscoderMetrics) doc.get("metrics");
-            out.printf("%s -> %s, %d features, %d tokens%n", t.hookIn(), t.hookOut(), t.dSae(), x.tokens());
-            out.printf("l0 %.2f  mse %.4f  explained_variance %.4f  dead %.3f%n", x.l0(), x.mse(), x.explainedVariance(),
-                    x.deadFraction());
-            out.printf("ce_loss_score %.4f  (CE clean %.4f, with transcoder %.4f, MLP zeroed %.4f)  kl_div_with_sae %.4f%n",
-                    x.ceLossScore(), x.ceClean(), x.ceWithTranscoder(), x.ceZeroAblated(), x.klDivWithSae());
-            out.printf("feature density histogram, log10 bins [-6,-5) .. [-1,0]: %s%n",
-                    java.util.Arrays.toString(x.densityHistogram()));
-            if (!doc.containsKey("greater_than_clean")) {
-                return;
-            }
-            @SuppressWarnings("unchecked")
-            Map<String, Double> c = (Map<String, Double>) doc.get("greater_than_clean");
-            @SuppressWarnings("unchecked")
-            Map<String, Double> s = (Map<String, Double>) doc.get("greater_than_spliced");
-            out.printf("greater-than probability difference: clean %.3f, transcoder spliced %.3f%n",
-                    c.get("probability_difference"), s.get("probability_difference"));
         }
     }
 }

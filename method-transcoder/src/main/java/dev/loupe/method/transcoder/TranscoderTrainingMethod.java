@@ -1,15 +1,17 @@
 package dev.loupe.method.transcoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.loupe.api.Capability;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.api.spi.TextSummary;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,6 +33,23 @@ public final class TranscoderTrainingMethod implements Method<TranscoderTraining
      * @param resume      continue from the output folder's checkpoint
      */
     public record Config(String activations, TranscoderTraining.Config training, boolean resume) {}
+
+    /**
+     * {@code training.json}: the settings, the step resumed from (0: a fresh run), wall time, throughput, the curve,
+     * and the widths trained.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Log(TranscoderTraining.Config config, int resumedFromStep, double seconds,
+                      double activationsPerSecond, List<TranscoderTraining.Point> curve, int dIn, int dSae)
+            implements TextSummary {
+        @Override
+        public List<String> lines() {
+            TranscoderTraining.Point last = curve.get(curve.size() - 1);
+            return List.of(String.format("trained %d -> %d features, %d steps%s in %.1f s: %.0f activations/s; final "
+                    + "mse %.4f, L0 %.1f, dead %d", dIn, dSae, config.steps(), resumedFromStep > 0 ? " (resumed at "
+                    + resumedFromStep + ")" : "", seconds, activationsPerSecond, last.mse(), last.l0(), last.dead()));
+        }
+    }
 
     @Override
     public String name() {
@@ -64,12 +83,8 @@ public final class TranscoderTrainingMethod implements Method<TranscoderTraining
         Path out = context.outputDir();
         TranscoderTraining.Result r = TranscoderTraining.train(context.model(), h, config.training(), out,
                 config.resume(), context.progress());
-        Map<String, Object> log = new LinkedHashMap<>();
-        log.put("config", config.training());
-        log.put("resumed_from_step", r.resumedFrom());
-        log.put("seconds", r.seconds());
-        log.put("activations_per_second", r.activationsPerSecond());
-        log.put("curve", r.curve());
+        Log log = new Log(config.training(), r.resumedFrom(), r.seconds(), r.activationsPerSecond(), r.curve(),
+                h.dIn(), r.transcoder().dSae());
         Path training = out.resolve("training.json");
         AtomicFiles.write(training, tmp -> JSON.writeValue(tmp.toFile(), log));
         TranscoderTraining.Point last = r.curve().get(r.curve().size() - 1);
