@@ -9,5 +9,6 @@ module dev.loupe.method.steering {
 
     exports dev.loupe.method.steering;
 
-    provides dev.loupe.api.spi.Method with dev.loupe.method.steering.SteeringMethod;
+    provides dev.loupe.api.spi.Method with dev.loupe.method.steering.SteeringMethod,
+            dev.loupe.method.steering.SteeringEvalMethod;
 }

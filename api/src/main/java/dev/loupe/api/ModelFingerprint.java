@@ -59,6 +59,33 @@ public record ModelFingerprint(String shapes, String weights) {
         return weights.equals(other.weights) ? Match.SAME : Match.OTHER_WEIGHTS;
     }
 
+    /**
+     * The check before an artifact made on this model is applied to {@code here}: the same model, nothing; other
+     * weights of the same kind (same shapes), a warning; another kind of model, a one-line refusal naming
+     * {@code artifact} unless {@code force} (then a warning).
+     */
+    public void checkAppliedTo(ModelFingerprint here, Object artifact, boolean force,
+                               java.util.function.Consumer<String> warn) {
+        switch (compare(here)) {
+            case SAME -> { }
+            case OTHER_WEIGHTS -> warn.accept(artifact + " was made on other weights of this kind of model (weights "
+                    + "fingerprint " + brief(weights) + ", this model " + brief(here.weights) + "): what it does here "
+                    + "may not be what it did there");
+            case OTHER_SHAPES -> {
+                String what = artifact + " was made on another kind of model (shapes fingerprint " + brief(shapes)
+                        + ", this model " + brief(here.shapes) + ")";
+                if (!force) {
+                    throw new LoupeException(what + "; --force applies it anyway");
+                }
+                warn.accept(what + "; applied because of --force");
+            }
+        }
+    }
+
+    private static String brief(String hex) {
+        return hex.substring(0, Math.min(12, hex.length()));
+    }
+
     /** Same model, same kind of model with other weights, or another kind. */
     public enum Match { SAME, OTHER_WEIGHTS, OTHER_SHAPES }
 

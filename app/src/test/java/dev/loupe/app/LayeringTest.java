@@ -64,7 +64,7 @@ class LayeringTest {
     void onlyTheListedFrontEndsNameMethodClasses() {
         noClasses().that().resideInAPackage("dev.loupe.app..").and().haveNameNotMatching(
                         "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|SteerBaselines|SteerClamp|SteerCommand"
-                                + "|SteerFeature|SteerImport|TranscoderCircuit|TranscoderCommand|TranscoderConvert)(\\$.*)?")
+                                + "|SteerFeature|SteerImport|TranscoderConvert)(\\$.*)?")
                 .should().dependOnClassesThat().resideInAPackage("dev.loupe.method..").check(loupe);
     }
 

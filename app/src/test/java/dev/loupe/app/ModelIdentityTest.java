@@ -116,5 +116,14 @@ class ModelIdentityTest {
         CliTest.Result tcRefused = loupe("transcoder", "eval", "--model", neox.toString(), "--transcoder",
                 tc.toString(), "--corpus", CliTest.testdata("parquet/plain-gzip.parquet").toString(), "--windows", "2");
         assertEquals(2, tcRefused.code(), tcRefused.err());
+        Path config = Files.writeString(tmp.resolve("eval.json"), JSON.writeValueAsString(java.util.Map.of(
+                "transcoder", tc.toString(), "corpus", CliTest.testdata("parquet/plain-gzip.parquet").toString(),
+                "windows", 2)));
+        CliTest.Result runRefused = loupe("method", "run", "transcoder-eval", "--model", neox.toString(), "--config",
+                config.toString(), "--out", tmp.resolve("eval-run").toString());
+        assertEquals(2, runRefused.code(), runRefused.err());
+        assertTrue(runRefused.err().contains("was made on another kind of model"), "the plugin checks too: "
+                + runRefused.err());
+        assertTrue(Files.notExists(tmp.resolve("eval-run")), "nothing written");
     }
 }

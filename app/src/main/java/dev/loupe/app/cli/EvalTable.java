@@ -9,7 +9,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /** Runs evaluators on a model and prints their metrics as a table. */
 final class EvalTable {
@@ -24,15 +23,6 @@ final class EvalTable {
     }
 
     static void print(PrintWriter w, List<EvaluationResult> results) {
-        w.printf("%-16s %8s %9s  %s%n", "task", "examples", "accuracy", "other metrics");
-        for (EvaluationResult r : results) {
-            StringBuilder other = new StringBuilder();
-            for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
-                if (!m.getKey().equals("accuracy")) {
-                    other.append(String.format("%s %.3f  ", m.getKey(), m.getValue()));
-                }
-            }
-            w.printf("%-16s %8d %9.3f  %s%n", r.evaluator(), r.examples(), r.metrics().get("accuracy"), other.toString().strip());
-        }
+        EvaluationResult.table(results).forEach(w::println);
     }
 }

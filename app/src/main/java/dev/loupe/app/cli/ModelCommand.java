@@ -62,7 +62,8 @@ abstract class ModelCommand implements Runnable {
         } catch (IOException e) {
             throw new LoupeException(out + ": cannot create the output folder (" + e.getMessage() + ")");
         }
-        Progress progress = options.json ? Progress.NONE : new ProgressBar(spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        Progress progress = options.json ? ProgressBar.warningsOnly(err) : new ProgressBar(err);
         try {
             return method.run(new MethodContext(m, options.modelName(), out, seed, progress, loader.plugins()), config);
         } catch (RuntimeException e) {
@@ -94,6 +95,8 @@ abstract class ModelCommand implements Runnable {
         } else {
             w.println("method " + r.method() + ": " + new java.util.TreeMap<>(r.metrics()));
         }
-        w.println("wrote " + String.join(" and ", r.artifacts().stream().map(Path::toString).toList()));
+        if (!r.artifacts().isEmpty()) {
+            w.println("wrote " + String.join(" and ", r.artifacts().stream().map(Path::toString).toList()));
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.loupe.app.cli;
 
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelFingerprint;
 import java.io.PrintWriter;
@@ -22,26 +21,8 @@ final class ModelIdentity {
     /** As above, against a fingerprint already taken (one per model, however many artifacts). */
     static void check(ModelFingerprint recorded, ModelFingerprint here, boolean force, PrintWriter err,
                       Object artifact) {
-        if (recorded == null) {
-            return;
+        if (recorded != null) {
+            recorded.checkAppliedTo(here, artifact, force, warning -> err.println("loupe: warning: " + warning));
         }
-        switch (recorded.compare(here)) {
-            case SAME -> { }
-            case OTHER_WEIGHTS -> err.println("loupe: warning: " + artifact + " was made on other weights of this kind "
-                    + "of model (weights fingerprint " + brief(recorded.weights()) + ", this model "
-                    + brief(here.weights()) + "): what it does here may not be what it did there");
-            case OTHER_SHAPES -> {
-                String what = artifact + " was made on another kind of model (shapes fingerprint "
-                        + brief(recorded.shapes()) + ", this model " + brief(here.shapes()) + ")";
-                if (!force) {
-                    throw new LoupeException(what + "; --force applies it anyway");
-                }
-                err.println("loupe: warning: " + what + "; applied because of --force");
-            }
-        }
-    }
-
-    private static String brief(String hex) {
-        return hex.substring(0, Math.min(12, hex.length()));
     }
 }

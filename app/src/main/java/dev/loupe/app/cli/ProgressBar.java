@@ -64,6 +64,31 @@ public final class ProgressBar implements Progress {
         out.flush();
     }
 
+    /** A warning on its own line, after the bar's line when one is being redrawn. */
+    @Override
+    public void warn(String message) {
+        if (redraw && !task.isEmpty()) {
+            out.println();
+            task = "";
+        }
+        out.println("loupe: warning: " + message);
+        out.flush();
+    }
+
+    /** No bar (for --json), but the warnings still on {@code out}. */
+    static Progress warningsOnly(PrintWriter out) {
+        return new Progress() {
+            @Override
+            public void update(String task, long done, long total, String message) { }
+
+            @Override
+            public void warn(String message) {
+                out.println("loupe: warning: " + message);
+                out.flush();
+            }
+        };
+    }
+
     /** Whether the process talks to a terminal (JDK 22+ says so itself; on 21 a console exists only then). */
     private static boolean onTerminal() {
         Console console = System.console();

@@ -6,22 +6,14 @@ import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.spi.EvaluationResult;
-import dev.loupe.api.spi.Evaluator;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.PromptSet;
-import dev.loupe.method.steering.CombinedEvaluator;
-import dev.loupe.method.steering.CompletionLikelihood;
-import dev.loupe.method.steering.Datapoint;
-import dev.loupe.method.steering.GeneratedTextJudge;
 import dev.loupe.method.steering.GgufControlVector;
-import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringMethod;
 import dev.loupe.method.steering.SteeringVectorFile;
-import dev.loupe.method.steering.TransferEvaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -245,71 +237,33 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
-            SteeringVectorFile.Metadata meta = loaded.metadata();
-            Tensor v = loaded.vector().scale((float) scale);
-            List<EvaluationResult> results;
-            String engineName;
-            try (Model m = options.load(loader)) {
-                ModelIdentity.check(meta.model(), m, force, spec.commandLine().getErr(), vector);
-                engineName = m.engineName();
-                Map<String, Tensor> baselines = new LinkedHashMap<>();
-                Evaluator scorer;
-                if (prompts != null) {
-                    Exclusive.refuse(spec, "--prompts", "--task");
-                    scorer = userPrompts(m, meta.config().layer(), baselines);
-                } else {
-                    for (String o : List.of("--judge", "--refusal-phrases", "--max-tokens", "--chat")) {
-                        Exclusive.refuse(spec, "--task (no --prompts)", o);
-                    }
-                    scorer = loader.plugins().evaluator(task);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("vector", vector.toString());
+            fields.put("scale", scale);
+            fields.put("force", force);
+            fields.put("limit", limit);
+            if (prompts != null) {
+                Exclusive.refuse(spec, "--prompts", "--task");
+                if (refusalPhrases != null && judge == null) {
+                    throw new LoupeException("--refusal-phrases applies with --judge refusal");
                 }
-                results = TransferEvaluation.conditions(m, scorer, meta.config(), v, baselines, seed, limit);
-            }
-            PrintWriter w = spec.commandLine().getOut();
-            String header = String.format("task %s, vector %s (norm %.3f, %s at %s, engine %s)",
-                    prompts == null ? task : prompts, vector, v.norm(), meta.form(), meta.hook(), engineName);
-            if (options.json) {
-                spec.commandLine().getErr().println(header);
-                w.println(Json.write(results));
+                ChatPrompts chatPrompts = ChatPrompts.of(options, chat);
+                fields.put("task", "");
+                fields.put("prompts", PromptSet.read(prompts).stream().map(e -> Map.of("prompt", chatPrompts.text(e),
+                        "promote", e.promote(), "suppress", e.suppress())).toList());
+                fields.put("rendered", chat);
+                fields.put("judge", judge == null ? "" : judge);
+                fields.put("refusalPhrases", refusalPhrases == null ? List.of() : phrases(refusalPhrases));
+                fields.put("maxTokens", maxTokens);
             } else {
-                w.println(header);
-                EvalTable.print(w, results);
-            }
-        }
-
-        /**
-         * The prompt set as token ids under the one BOS policy, completions tokenised alone: their likelihood when
-         * every prompt has completions, the judge when asked for, and CAA from the set's promote/suppress pairs.
-         */
-        private Evaluator userPrompts(Model m, int layer, Map<String, Tensor> baselines) {
-            Tokenizer tok = m.tokenizer();
-            List<PromptSet.Example> set = PromptSet.read(prompts);
-            ChatPrompts chatPrompts = ChatPrompts.of(options, chat);
-            List<int[]> ids = set.stream().map(e -> chatPrompts.ids(tok, e)).toList();
-            List<Evaluator> parts = new ArrayList<>();
-            boolean completions = set.stream().allMatch(e -> !e.promote().isEmpty() || !e.suppress().isEmpty());
-            if (!completions && judge == null) {
-                throw new LoupeException(prompts + ": a prompt has no promote or suppress completion; give every "
-                        + "prompt one, or --judge to score what the model writes");
-            }
-            if (completions) {
-                List<Datapoint> points = new ArrayList<>();
-                for (int i = 0; i < set.size(); i++) {
-                    points.add(Datapoint.of(tok, ids.get(i), set.get(i).promote(), set.get(i).suppress()));
+                for (String o : List.of("--judge", "--refusal-phrases", "--max-tokens", "--chat")) {
+                    Exclusive.refuse(spec, "--task (no --prompts)", o);
                 }
-                parts.add(new CompletionLikelihood(points));
-                MeanDifference.ofPairs(m, layer, points).ifPresent(caa -> baselines.put(
-                        "CAA, these prompts' pairs (in-sample)", caa));
+                fields.put("task", task);
             }
-            if (judge != null) {
-                parts.add(new GeneratedTextJudge(ids,
-                        GeneratedTextJudge.Judge.parse(judge, refusalPhrases == null ? null
-                                : phrases(refusalPhrases)), maxTokens, tok));
-            } else if (refusalPhrases != null) {
-                throw new LoupeException("--refusal-phrases applies with --judge refusal");
+            try (Model m = options.load(loader)) {
+                print(runPlugin(m, "steering-eval", fields, vector.toAbsolutePath().getParent(), seed));
             }
-            return CombinedEvaluator.of(parts);
         }
 
         private static List<String> phrases(Path file) {

@@ -2,8 +2,6 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.ModelFingerprint;
-import dev.loupe.method.transcoder.TranscoderFile;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,21 +31,6 @@ final class TranscoderCircuit extends ModelCommand {
             description = "Where SLUG.json, graph-metadata.json (circuit-tracer's graph files) and circuit.html go "
                     + "(default: ${DEFAULT-VALUE}).") Path out;
     @Option(names = "--force", description = "Use transcoders trained on another kind of model.") boolean force;
-
-    /**
-     * Checks each transcoder that records the model it was made on against {@code m} (the fingerprint taken once,
-     * and only when one records it); the plugin reads the weights and checks their shapes.
-     */
-    private void checkMadeOn(Model m) {
-        ModelFingerprint here = null;
-        for (Path dir : transcoders) {
-            ModelFingerprint recorded = TranscoderFile.madeOn(dir);
-            if (recorded != null) {
-                here = here != null ? here : ModelFingerprint.of(m);
-                ModelIdentity.check(recorded, here, force, spec.commandLine().getErr(), dir);
-            }
-        }
-    }
 
     @Override
     public void run() {
@@ -82,9 +65,9 @@ final class TranscoderCircuit extends ModelCommand {
         }
         fields.put("k", k);
         fields.put("depth", depth);
+        fields.put("force", force);
         fields.putAll(more);
         try (Model m = options.load(loader)) {
-            checkMadeOn(m);
             print(runPlugin(m, method, fields, out, 0));
         }
     }

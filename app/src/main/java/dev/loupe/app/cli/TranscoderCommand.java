@@ -2,8 +2,6 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.method.transcoder.ActivationHarvest;
-import dev.loupe.method.transcoder.TranscoderFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -35,10 +33,10 @@ public final class TranscoderCommand {
                 + "--hook-out, instead of --layer).") String hookIn;
         @Option(names = "--hook-out", paramLabel = "HOOK", description = "Target hook (the same as --hook-in for an "
                 + "SAE's data).") String hookOut;
-        @Range(min = 1) @Option(names = "--tokens", defaultValue = "" + ActivationHarvest.DEFAULT_TOKENS,
-                description = "Activation pairs to harvest (default: ${DEFAULT-VALUE}).") long tokens;
-        @Range(min = 1) @Option(names = "--shard-tokens", defaultValue = "" + ActivationHarvest.DEFAULT_SHARD_TOKENS,
-                description = "Pairs per safetensors shard (default: ${DEFAULT-VALUE}).") int shardTokens;
+        @Range(min = 1) @Option(names = "--tokens", description = "Activation pairs to harvest (default: the "
+                + "plugin's, 200000).") Long tokens;
+        @Range(min = 1) @Option(names = "--shard-tokens", description = "Pairs per safetensors shard (default: the "
+                + "plugin's, 50000).") Integer shardTokens;
         @Option(names = "--seed", defaultValue = "100", description = "Toy-world text seed (default: ${DEFAULT-VALUE}).")
         long seed;
         @Mixin CorpusOptions text;
@@ -62,8 +60,12 @@ public final class TranscoderCommand {
                     : text.fields());
             fields.put("pair", Map.of("layer", layer, "hookIn", hookIn == null ? "" : hookIn,
                     "hookOut", hookOut == null ? "" : hookOut));
-            fields.put("tokens", tokens);
-            fields.put("shardTokens", shardTokens);
+            if (tokens != null) {
+                fields.put("tokens", tokens);
+            }
+            if (shardTokens != null) {
+                fields.put("shardTokens", shardTokens);
+            }
             try (Model m = options.load(loader)) {
                 print(runPlugin(m, toyWorld ? "toyworld-harvest" : "transcoder-harvest", fields, out, seed));
             }
@@ -141,10 +143,9 @@ public final class TranscoderCommand {
                     : text.fields());
             fields.put("transcoder", transcoder.toString());
             fields.put("windows", windows);
+            fields.put("force", force);
             Path folder = Files.isDirectory(transcoder) ? transcoder : transcoder.toAbsolutePath().getParent();
             try (Model m = options.load(loader)) {
-                ModelIdentity.check(TranscoderFile.madeOn(transcoder), m, force, spec.commandLine().getErr(),
-                        transcoder);
                 print(runPlugin(m, toyWorld ? "toyworld-transcoder-eval" : "transcoder-eval", fields, folder, seed));
             }
         }

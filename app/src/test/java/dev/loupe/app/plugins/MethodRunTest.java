@@ -53,6 +53,20 @@ class MethodRunTest {
                 result.get("artifacts").get(1).asText()));
         assertTrue(result.get("metrics").get("loss").asDouble() < result.get("metrics").get("initial_loss").asDouble(),
                 result.toString());
+
+        String vector = tmp.resolve("cli").resolve("v").toString();
+        Result eval = loupe("steer", "eval", "--vector", vector, "--limit", "20", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        Path evalConfig = Files.writeString(tmp.resolve("eval.json"), "{\"vector\": " + JSON.writeValueAsString(vector)
+                + ", \"limit\": 20}");
+        Result evalRun = loupe("method", "run", "steering-eval", "--config", evalConfig.toString(), "--out",
+                tmp.resolve("eval-run").toString());
+        assertEquals(0, evalRun.code(), evalRun.err());
+        JsonNode conditions = JSON.readTree(eval.out());
+        assertEquals(4, conditions.size(), "unsteered, +v, -v, random of the same norm: " + conditions);
+        assertEquals(conditions, JSON.readTree(tmp.resolve("eval-run").resolve("result.json").toFile()).get("summary"),
+                "steer eval and method run steering-eval score the same");
+        assertTrue(evalRun.out().contains("random, same norm"), "the table is printed: " + evalRun.out());
     }
 
     @Test

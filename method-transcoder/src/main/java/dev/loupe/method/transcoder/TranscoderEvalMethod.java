@@ -44,9 +44,10 @@ public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.C
      * @param policy     how the corpus becomes windows (context, stride, BOS)
      * @param windows    windows scored (fewer when the corpus ends)
      * @param evaluators evaluator plugins scored clean and with the transcoder spliced in
+     * @param force      evaluate a transcoder made on another kind of model (with a warning)
      */
     public record Config(String transcoder, String corpus, String field, TokenizerPolicy policy, int windows,
-                         List<String> evaluators) {}
+                         List<String> evaluators, boolean force) {}
 
     /** An evaluator's metrics without and with the splice. */
     public record Spliced(Map<String, Double> clean, Map<String, Double> spliced) {}
@@ -91,7 +92,7 @@ public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.C
     /** Transcoder and corpus must be given; 64 n_ctx windows with BOS per document, no evaluators. */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, null, "", TokenizerPolicy.defaults(), 64, List.of());
+        return new Config(null, null, "", TokenizerPolicy.defaults(), 64, List.of(), false);
     }
 
     @Override
@@ -100,19 +101,24 @@ public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.C
         TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
         try (TokenWindows windows = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
                 config.field().isEmpty() ? null : config.field()), policy)) {
-            return evaluate(context, name(), config.transcoder(), windows, config.windows(), config.evaluators(),
-                    config.corpus());
+            return evaluate(context, name(), config.transcoder(), config.force(), windows, config.windows(),
+                    config.evaluators(), config.corpus());
         }
     }
 
-    /** The evaluation on the first {@code count} of {@code windows}, as the plugin {@code method} reports it. */
-    public static MethodResult evaluate(MethodContext context, String method, String transcoder,
+    /**
+     * The evaluation on the first {@code count} of {@code windows}, as the plugin {@code method} reports it, after
+     * the made-on check ({@code force}: apply a transcoder of another kind of model).
+     */
+    public static MethodResult evaluate(MethodContext context, String method, String transcoder, boolean force,
                                         Iterator<int[]> windows, int count, List<String> evaluators, String corpus) {
         if (count < 1) {
             throw new LoupeException(method + ": windows must be at least 1, got " + count);
         }
         Model m = context.model();
         List<Evaluator> judges = evaluators.stream().map(context.plugins()::evaluator).toList();
+        TranscoderFile.checkMadeOn(Path.of(transcoder), () -> dev.loupe.api.ModelFingerprint.of(m), force,
+                context.progress());
         Transcoder t = TranscoderFile.read(Path.of(transcoder)).requireFits(m.spec(), transcoder);
         List<int[]> scored = new ArrayList<>();
         while (scored.size() < count && windows.hasNext()) {

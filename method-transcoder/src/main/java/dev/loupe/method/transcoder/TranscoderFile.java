@@ -83,6 +83,19 @@ public final class TranscoderFile {
     }
 
     /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
+    /**
+     * Checks that the transcoder(s) in {@code path} may be applied to the model whose fingerprint {@code here}
+     * gives (asked only when {@code path} records one): refused on another kind of model unless {@code force},
+     * warned about on other weights of the same kind ({@link dev.loupe.api.ModelFingerprint#checkAppliedTo}).
+     */
+    public static void checkMadeOn(Path path, java.util.function.Supplier<dev.loupe.api.ModelFingerprint> here,
+                                   boolean force, dev.loupe.api.spi.Progress progress) {
+        dev.loupe.api.ModelFingerprint recorded = madeOn(path);
+        if (recorded != null) {
+            recorded.checkAppliedTo(here.get(), path, force, progress::warn);
+        }
+    }
+
     public static dev.loupe.api.ModelFingerprint madeOn(Path dir) {
         if (CircuitTracerTranscoders.isConfig(dir)) {
             return null; // circuit-tracer's config names the model only by name

@@ -30,8 +30,9 @@ public final class GreaterThanMethod implements Method<GreaterThanMethod.Config>
      * @param prompt      a greater-than prompt ending in the century
      * @param k           paths kept per round
      * @param depth       rounds of expansion
+     * @param force       use transcoders made on another kind of model (with a warning)
      */
-    public record Config(List<String> transcoders, String prompt, int k, int depth) {}
+    public record Config(List<String> transcoders, String prompt, int k, int depth, boolean force) {}
 
     @Override
     public String name() {
@@ -51,7 +52,7 @@ public final class GreaterThanMethod implements Method<GreaterThanMethod.Config>
     /** Transcoders must be given; the 1732 prompt, 10 paths per round, 3 rounds. */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, PROMPT, 10, 3);
+        return new Config(null, PROMPT, 10, 3, false);
     }
 
     @Override
@@ -60,7 +61,8 @@ public final class GreaterThanMethod implements Method<GreaterThanMethod.Config>
         if (config.prompt().isEmpty()) {
             throw new LoupeException(name() + ": prompt is empty");
         }
-        Map<Integer, Transcoder> byLayer = CircuitMethod.byLayer(name(), config.transcoders(), m.spec());
+        Map<Integer, Transcoder> byLayer = CircuitMethod.byLayer(context, name(), config.transcoders(),
+                config.force());
         GreaterThanCircuit c = GreaterThanCircuit.run(m, byLayer, config.prompt(),
                 StudyFiles.positive(name(), "k", config.k()), StudyFiles.positive(name(), "depth", config.depth()));
         Path graph = CircuitTracerJson.write(context.outputDir(), c.graph(), CircuitTracerJson.Info.of(m, byLayer,

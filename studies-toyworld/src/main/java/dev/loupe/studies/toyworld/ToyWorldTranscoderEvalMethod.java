@@ -19,8 +19,9 @@ public final class ToyWorldTranscoderEvalMethod implements Method<ToyWorldTransc
      * @param context    tokens per window (0: the model's n_ctx)
      * @param windows    windows scored
      * @param evaluators evaluator plugins scored clean and with the transcoder spliced in
+     * @param force      evaluate a transcoder made on another kind of model (with a warning)
      */
-    public record Config(String transcoder, int context, int windows, List<String> evaluators) {}
+    public record Config(String transcoder, int context, int windows, List<String> evaluators, boolean force) {}
 
     @Override
     public String name() {
@@ -39,14 +40,14 @@ public final class ToyWorldTranscoderEvalMethod implements Method<ToyWorldTransc
 
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, 0, 64, List.of("greater-than"));
+        return new Config(null, 0, 64, List.of("greater-than"), false);
     }
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
         var m = context.model();
         Windows text = Windows.toyWorld(m, context.seed(), config.context() > 0 ? config.context() : m.spec().nCtx());
-        return TranscoderEvalMethod.evaluate(context, name(), config.transcoder(), text, config.windows(),
+        return TranscoderEvalMethod.evaluate(context, name(), config.transcoder(), config.force(), text, config.windows(),
                 config.evaluators(), "toy-world text");
     }
 }

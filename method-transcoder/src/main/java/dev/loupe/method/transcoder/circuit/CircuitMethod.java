@@ -1,6 +1,7 @@
 package dev.loupe.method.transcoder.circuit;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
@@ -32,8 +33,10 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
      * @param k           paths kept per round
      * @param depth       rounds of expansion
      * @param slug        the graph's name in circuit-tracer's metadata
+     * @param force       use transcoders made on another kind of model (with a warning)
      */
-    public record Config(List<String> transcoders, String prompt, String target, int k, int depth, String slug) {}
+    public record Config(List<String> transcoders, String prompt, String target, int k, int depth, String slug,
+                         boolean force) {}
 
     /** The graph and its exactness. */
     public record Result(String target, double rootValue, double modelValue, double maxImbalance, CircuitGraph graph)
@@ -69,13 +72,13 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
     /** Transcoders, prompt and target must be given; 10 paths per round, 3 rounds. */
     @Override
     public Config defaults(ModelSpec spec) {
-        return new Config(null, null, null, 10, 3, "loupe-circuit");
+        return new Config(null, null, null, 10, 3, "loupe-circuit", false);
     }
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
         var model = context.model();
-        Map<Integer, Transcoder> byLayer = byLayer(name(), config.transcoders(), model.spec());
+        Map<Integer, Transcoder> byLayer = byLayer(context, name(), config.transcoders(), config.force());
         var tok = model.tokenizer();
         if (config.prompt().isEmpty()) {
             throw new LoupeException("circuit: prompt is empty");
@@ -108,10 +111,18 @@ public final class CircuitMethod implements Method<CircuitMethod.Config> {
     }
 
     /**
-     * Every transcoder in {@code dirs}, checked to fit {@code spec}, keyed by the layer whose MLP it replaces; a
-     * one-line error naming {@code method} when there is none or two share a layer.
+     * Every transcoder in {@code dirs}, checked to be made on the context's model ({@link TranscoderFile#checkMadeOn};
+     * its fingerprint taken once, and only when one records it) and to fit it, keyed by the layer whose MLP it
+     * replaces; a one-line error naming {@code method} when there is none or two share a layer.
      */
-    public static Map<Integer, Transcoder> byLayer(String method, List<String> dirs, ModelSpec spec) {
+    public static Map<Integer, Transcoder> byLayer(MethodContext context, String method, List<String> dirs,
+                                                   boolean force) {
+        ModelSpec spec = context.model().spec();
+        ModelFingerprint[] here = new ModelFingerprint[1];
+        for (String dir : dirs) {
+            TranscoderFile.checkMadeOn(Path.of(dir), () -> here[0] != null ? here[0]
+                    : (here[0] = ModelFingerprint.of(context.model())), force, context.progress());
+        }
         if (dirs.isEmpty()) {
             throw new LoupeException(method + ": transcoders is empty (give at least one transcoder folder)");
         }
