@@ -1,8 +1,8 @@
 /**
  * Loupe's studies on the embedded model's toy world, as method plugins: the demo (all three methods), the
- * greater-than circuit, ObsProp's three pronoun studies, and the transcoder harvest and evaluation on toy-world
- * text. {@code loupe demo} and the friendly commands' toy-world
- * paths run them by name; {@code loupe method run} runs them from JSON like any other plugin.
+ * greater-than circuit, ObsProp's three pronoun studies, steering's CAA and prefill baselines, and the transcoder
+ * harvest and evaluation on toy-world text. {@code loupe demo} and the friendly commands' toy-world paths run them
+ * by name; {@code loupe method run} runs them from JSON like any other plugin.
  */
 module dev.loupe.studies.toyworld {
     requires transitive dev.loupe.api;
@@ -27,5 +27,6 @@ module dev.loupe.studies.toyworld {
     provides dev.loupe.api.spi.Method with dev.loupe.studies.toyworld.ToyWorldDemoMethod,
             dev.loupe.studies.toyworld.GreaterThanMethod, dev.loupe.studies.toyworld.PronounFeaturesMethod,
             dev.loupe.studies.toyworld.PronounCouplingMethod, dev.loupe.studies.toyworld.PronounProbesMethod,
-            dev.loupe.studies.toyworld.ToyWorldHarvestMethod, dev.loupe.studies.toyworld.ToyWorldTranscoderEvalMethod;
+            dev.loupe.studies.toyworld.ToyWorldHarvestMethod, dev.loupe.studies.toyworld.ToyWorldTranscoderEvalMethod,
+            dev.loupe.studies.toyworld.ToyWorldCaaMethod, dev.loupe.studies.toyworld.ToyWorldPrefillMethod;
 }

@@ -108,6 +108,6 @@ class SteeringTransferTest {
     void caaRefusesTasksWithoutPairs() {
         CliTest.Result r = loupe("steer", "caa", "--task", "party", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--task: CAA pairs exist for refusal and trigger-choice, got 'party'"), r.err());
+        assertTrue(r.err().contains("task: CAA pairs exist for refusal and trigger-choice, got 'party'"), r.err());
     }
 }

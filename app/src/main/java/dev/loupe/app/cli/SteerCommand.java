@@ -2,17 +2,13 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.intervention.Intervention;
-import dev.loupe.api.spi.MethodContext;
-import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.PromptSet;
 import dev.loupe.method.steering.GgufControlVector;
 import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
-import dev.loupe.method.steering.SteeringMethod;
 import dev.loupe.method.steering.SteeringVectorFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,40 +87,33 @@ public final class SteerCommand {
                 throw new IllegalArgumentException("--positions has " + slice.length
                         + " numbers, expected FROM:TO (two integers)");
             }
+            Map<String, Object> steering = new LinkedHashMap<>();
+            steering.put("form", clamp ? "CLAMP" : "ADD");
+            steering.put("promptOnly", promptOnly);
+            steering.put("learningRate", learningRate);
+            steering.put("startingNorm", startNorm);
+            steering.put("maxNorm", maxNorm);
+            steering.put("maxIterations", iterations);
+            steering.put("targetLoss", targetLoss);
+            steering.put("targetPatience", 1);
+            steering.put("seed", seed);
+            steering.put("positions", slice == null ? Map.of("kind", "all")
+                    : Map.of("kind", "range", "from", slice[0], "to", slice[1]));
+            steering.put("perCompletionTarget", perCompletion);
             try (Model m = options.load(loader)) {
-                int l = ModelOptions.layerOrMiddle(layer, m);
-                SteeringConfig c = SteeringConfig.builder(l)
-                        .form(clamp ? SteeringConfig.Form.CLAMP : SteeringConfig.Form.ADD).promptOnly(promptOnly)
-                        .learningRate(learningRate).startingNorm(startNorm).maxNorm(maxNorm).maxIterations(iterations)
-                        .target(targetLoss, 1).seed(seed)
-                        .positions(slice == null ? Positions.all() : Positions.range(slice[0], slice[1]))
-                        .perCompletionTarget(perCompletion).build();
-                Path dir = out.toAbsolutePath().getParent();
-                MethodResult r = loader.plugins().method("steering", SteeringMethod.Config.class).run(
-                        new MethodContext(m, options.modelName(), dir, seed, new ProgressBar(spec.commandLine()
-                                .getErr())), new SteeringMethod.Config(examples(), c, out.getFileName().toString(),
-                                chat));
-                PrintWriter w = spec.commandLine().getOut();
-                Map<String, Double> x = r.metrics();
-                if (options.json) {
-                    w.println(Json.write(Map.of("initial_loss", x.get("initial_loss"), "loss", x.get("loss"),
-                            "iterations", x.get("iterations").intValue(), "stop", r.summary(), "norm", x.get("norm"),
-                            "vector", out.toString())));
-                    return;
-                }
-                w.printf("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f; wrote %s.json/.safetensors%n",
-                        x.get("initial_loss"), x.get("loss"), x.get("iterations").intValue(), r.summary(),
-                        x.get("norm"), out);
+                steering.put("layer", ModelOptions.layerOrMiddle(layer, m));
+                print(runPlugin(m, "steering", Map.of("datapoints", examples(), "steering", steering, "name",
+                        out.getFileName().toString(), "rendered", chat), out.toAbsolutePath().getParent(), seed));
             }
         }
 
         /** The examples as the plugin takes them; with --chat, their prompts rendered by the chat template. */
-        private List<SteeringMethod.Example> examples() {
+        private List<Map<String, Object>> examples() {
             List<PromptSet.Example> set = prompt != null ? List.of(new PromptSet.Example(prompt, promote, suppress,
                     null)) : PromptSet.read(datapoints);
             ChatPrompts chatPrompts = ChatPrompts.of(options, chat);
-            return set.stream().map(e -> new SteeringMethod.Example(chatPrompts.text(e), e.promote(), e.suppress()))
-                    .toList();
+            return set.stream().map(e -> Map.<String, Object>of("prompt", chatPrompts.text(e), "promote", e.promote(),
+                    "suppress", e.suppress())).toList();
         }
 
     }

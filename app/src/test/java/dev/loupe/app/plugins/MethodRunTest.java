@@ -70,6 +70,36 @@ class MethodRunTest {
     }
 
     @Test
+    void steeringBaselinesFromAJsonConfigAreWhatTheFriendlyCommandsGive() throws Exception {
+        Result cli = loupe("steer", "caa", "--task", "trigger-choice", "--pairs", "6", "--layer", "1", "--out",
+                tmp.resolve("cli").resolve("caa").toString(), "--json");
+        assertEquals(0, cli.code(), cli.err());
+        Path config = Files.writeString(tmp.resolve("caa.json"), "{\"task\": \"trigger-choice\", \"pairs\": 6, "
+                + "\"layer\": 1}");
+        Path out = tmp.resolve("plugin");
+        Result run = loupe("method", "run", "toyworld-caa", "--config", config.toString(), "--out", out.toString());
+        assertEquals(0, run.code(), run.err());
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("cli").resolve("caa.safetensors")),
+                Files.readAllBytes(out.resolve("caa.safetensors")), "one implementation behind both commands");
+        JsonNode caa = JSON.readTree(cli.out());
+        assertEquals("6 trigger pairs: choice prompt with the unmonitored marker minus without",
+                caa.get("pairs").asText());
+        assertEquals(1, caa.get("layer").asInt());
+        assertEquals(caa.get("norm").asDouble(), JSON.readTree(out.resolve("result.json").toFile()).get("summary")
+                .get("norm").asDouble(), 0.0);
+
+        Result prefill = loupe("steer", "prefill", "--limit", "5", "--json");
+        assertEquals(0, prefill.code(), prefill.err());
+        Path prefillConfig = Files.writeString(tmp.resolve("prefill.json"), "{\"limit\": 5}");
+        Result prefillRun = loupe("method", "run", "toyworld-prefill", "--config", prefillConfig.toString(), "--out",
+                tmp.resolve("prefill").toString());
+        assertEquals(0, prefillRun.code(), prefillRun.err());
+        JsonNode p = JSON.readTree(prefill.out());
+        assertEquals(5, p.get("forbidden").asInt());
+        assertEquals(p, JSON.readTree(tmp.resolve("prefill").resolve("result.json").toFile()).get("summary"));
+    }
+
+    @Test
     void transcoderTrainingFromAJsonConfigIsWhatTheFriendlyCommandTrains() throws Exception {
         Path acts = tmp.resolve("acts");
         Result h = loupe("transcoder", "harvest", "--layer", "1", "--tokens", "3000", "--out", acts.toString());

@@ -37,6 +37,18 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
      */
     public record Example(String prompt, List<String> promote, List<String> suppress) {}
 
+    /** What the optimisation reached: the loss before and after, iterations, why it stopped, ‖v‖, the vector file. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Optimized(double initialLoss, double loss, int iterations, String stop, double norm, String vector)
+            implements dev.loupe.api.spi.TextSummary {
+        @Override
+        public List<String> lines() {
+            return List.of(String.format("loss %.4f -> %.4f after %d iterations (%s); ||v|| = %.3f", initialLoss, loss,
+                    iterations, stop, norm));
+        }
+    }
+
     @Override
     public String name() {
         return "steering";
@@ -82,8 +94,10 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.modelName(),
                 config.steering(), r.vector(), r.loss(), r.iterations(), prompts)
                 .madeOn(dev.loupe.api.ModelFingerprint.of(context.model())));
+        Optimized summary = new Optimized(r.history().get(0), r.loss(), r.iterations(), r.stop().name(),
+                r.vector().norm(), base.toString());
         return new MethodResult(name(), Map.of("loss", r.loss(), "initial_loss", r.history().get(0),
-                "norm", r.vector().norm(), "iterations", (double) r.iterations()), r.stop().name(),
+                "norm", r.vector().norm(), "iterations", (double) r.iterations()), summary,
                 List.of(SteeringVectorFile.sibling(base, ".json"), SteeringVectorFile.sibling(base, ".safetensors")));
     }
 }

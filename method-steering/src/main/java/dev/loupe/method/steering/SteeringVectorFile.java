@@ -221,7 +221,7 @@ public final class SteeringVectorFile {
     }
 
     /** {@code base} with an extension; a given .json or .safetensors extension is replaced. */
-    static Path sibling(Path base, String extension) {
+    public static Path sibling(Path base, String extension) {
         String name = base.getFileName().toString().replaceFirst("\\.(json|safetensors)$", "");
         return base.resolveSibling(name + extension);
     }
