@@ -192,6 +192,25 @@ class NonEmbeddedModelTest {
     }
 
     @Test
+    void theToyWorldStudiesRefuseATokenizerWithoutTheToyWorldsWords() {
+        int words = ToyWorld.vocabulary(List.of()).size() - 2;
+        CliTest.Result features = loupe("obsprop", "features", "--model", model, "--out", tmp.resolve("f").toString());
+        assertEquals(2, features.code(), features.err());
+        assertTrue(features.err().strip().matches("loupe: toyworld-pronoun-features: this model's tokenizer "
+                + "lacks \\d+ of the toy world's " + words + " words as single tokens \\([^)]+, \\.\\.\\.\\): the "
+                + "toy-world studies and tasks run on a model trained on the toy world \\(the embedded one, or loupe "
+                + "train-toy's\\)"), features.err());
+        assertTrue(Files.notExists(tmp.resolve("f")), "nothing written");
+        CliTest.Result caa = loupe("steer", "caa", "--model", model, "--out", tmp.resolve("c").resolve("caa").toString());
+        assertEquals(2, caa.code(), caa.err());
+        assertTrue(caa.err().contains("toyworld-caa: this model's tokenizer lacks"), caa.err());
+        assertTrue(Files.notExists(tmp.resolve("c")), "nothing written");
+        CliTest.Result prefill = loupe("steer", "prefill", "--model", model);
+        assertEquals(2, prefill.code(), prefill.err());
+        assertTrue(prefill.err().contains("toyworld-prefill: this model's tokenizer lacks"), prefill.err());
+    }
+
+    @Test
     void chatPromptsRenderWithTheModelsTemplate() throws Exception {
         Path dir = Path.of(model);
         com.fasterxml.jackson.databind.node.ObjectNode cfg = (com.fasterxml.jackson.databind.node.ObjectNode)

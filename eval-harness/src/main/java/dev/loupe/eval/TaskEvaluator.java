@@ -54,6 +54,7 @@ public abstract class TaskEvaluator implements Evaluator {
     @Override
     public EvaluationResult evaluate(Model model, EvaluationContext context) {
         Tokenizer tok = model.tokenizer();
+        ToyWorld.requireTokenizer(tok, "evaluator '" + name() + "'");
         List<TaskExample> examples = examples(context.seed(), context.limit());
         Map<String, Double> sums = new LinkedHashMap<>();
         Map<String, Integer> counts = new HashMap<>();

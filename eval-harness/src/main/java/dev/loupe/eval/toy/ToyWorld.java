@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.api.Tokenizer;
 import dev.loupe.io.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,6 +29,8 @@ public final class ToyWorld {
     public static final String UNK = "[UNK]";
     private static final Pattern DIGIT_PAIR = Pattern.compile("\\d\\d");
     private static final Pattern PIECE = Pattern.compile("\\w+|[^\\w\\s]+");
+    private static final Set<Tokenizer> CHECKED = Collections.synchronizedSet(Collections.newSetFromMap(
+            new WeakHashMap<>()));
 
     private ToyWorld() {}
 
@@ -109,5 +115,40 @@ public final class ToyWorld {
                 .put("bos_token", BOS).put("eos_token", BOS);
         AtomicFiles.write(dir.resolve("tokenizer_config.json"),
                 tmp -> json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), config));
+    }
+
+    /**
+     * Refuses, naming {@code who}, a tokenizer that does not cut the toy world's text as its word-level tokenizer
+     * does: every task word one token that decodes to the word, and the words in running text the same ids. On
+     * another tokenizer the tasks' answers would be unknown tokens or other ids, and every number meaningless.
+     */
+    public static void requireTokenizer(Tokenizer tok, String who) {
+        if (CHECKED.contains(tok)) {
+            return;
+        }
+        List<String> vocab = vocabulary(List.of());
+        List<String> words = vocab.subList(2, vocab.size());
+        List<String> missing = new ArrayList<>();
+        int[] alone = new int[words.size()];
+        for (int i = 0; i < words.size(); i++) {
+            int[] ids = tok.encode(words.get(i));
+            if (ids.length != 1 || !tok.decode(ids).equals(words.get(i))) {
+                missing.add(words.get(i));
+            } else {
+                alone[i] = ids[0];
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new LoupeException(who + ": this model's tokenizer lacks " + missing.size() + " of the toy world's "
+                    + words.size() + " words as single tokens (" + String.join(", ", missing.subList(0,
+                    Math.min(5, missing.size()))) + (missing.size() > 5 ? ", ..." : "") + "): the toy-world studies "
+                    + "and tasks run on a model trained on the toy world (the embedded one, or loupe train-toy's)");
+        }
+        if (!Arrays.equals(alone, tok.encode(String.join(" ", words)))) {
+            throw new LoupeException(who + ": this model's tokenizer gives the toy world's words other ids in running "
+                    + "text than alone (a subword tokenizer): the toy-world studies and tasks run on a model trained "
+                    + "on the toy world (the embedded one, or loupe train-toy's)");
+        }
+        CHECKED.add(tok);
     }
 }

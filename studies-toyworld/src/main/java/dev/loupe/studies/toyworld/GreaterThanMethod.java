@@ -7,6 +7,7 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.eval.TaskEvaluator;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.method.transcoder.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitMethod;
 import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
@@ -57,6 +58,7 @@ public final class GreaterThanMethod implements Method<GreaterThanMethod.Config>
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         Model m = context.model();
         if (config.prompt().isEmpty()) {
             throw new LoupeException(name() + ": prompt is empty");

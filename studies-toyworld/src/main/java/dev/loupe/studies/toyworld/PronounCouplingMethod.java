@@ -4,6 +4,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.studies.toyworld.obsprop.CouplingStudy;
 import dev.loupe.studies.toyworld.obsprop.ObsPropReport;
 import java.util.Map;
@@ -35,6 +36,7 @@ public final class PronounCouplingMethod implements Method<PronounCouplingMethod
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         CouplingStudy s = CouplingStudy.run(context.model(), StudyFiles.positive(name(), "windows", config.windows()),
                 context.seed());
         return new MethodResult(name(), Map.of("subject_object_r2", s.subjectObjectR2(), "all_r2", s.allR2(),

@@ -4,6 +4,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.method.obsprop.ComponentRanking;
 import dev.loupe.studies.toyworld.obsprop.FeatureStudy;
 import dev.loupe.studies.toyworld.obsprop.ObsPropReport;
@@ -39,6 +40,7 @@ public final class PronounFeaturesMethod implements Method<PronounFeaturesMethod
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         FeatureStudy s = FeatureStudy.run(context.model(), StudyFiles.positive(name(), "prompts", config.prompts()),
                 config.paths(), context.seed());
         return new MethodResult(name(), Map.of("top_three_shared", (double) s.topThreeShared(),

@@ -4,6 +4,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.studies.toyworld.obsprop.ObsPropReport;
 import dev.loupe.studies.toyworld.obsprop.ProbeComparison;
 import java.util.Map;
@@ -40,6 +41,7 @@ public final class PronounProbesMethod implements Method<PronounProbesMethod.Con
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         ProbeComparison c = ProbeComparison.run(context.model(), config.layer(),
                 StudyFiles.positive(name(), "heldOut", config.heldOut()),
                 StudyFiles.positive(name(), "repeats", config.repeats()), context.seed());

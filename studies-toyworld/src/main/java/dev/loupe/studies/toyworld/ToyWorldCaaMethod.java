@@ -14,6 +14,7 @@ import dev.loupe.api.spi.TextSummary;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.eval.toy.TriggerChoice;
 import dev.loupe.method.steering.MeanDifference;
 import dev.loupe.method.steering.SteeringConfig;
@@ -99,6 +100,7 @@ public final class ToyWorldCaaMethod implements Method<ToyWorldCaaMethod.Config>
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         var m = context.model();
         int l = config.layer();
         if (l < 0 || l >= m.spec().nLayers()) {

@@ -5,6 +5,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.studies.toyworld.demo.Demo;
 import dev.loupe.studies.toyworld.demo.DemoReport;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ public final class ToyWorldDemoMethod implements Method<ToyWorldDemoMethod.Confi
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         Demo d = Demo.run(context.model(), context.plugins(), context.outputDir(), config.quick(), context.seed(),
                 context.progress());
         Map<String, Object> doc = new LinkedHashMap<>();

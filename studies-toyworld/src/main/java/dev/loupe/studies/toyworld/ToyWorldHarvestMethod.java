@@ -4,6 +4,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.method.transcoder.HarvestMethod;
@@ -44,6 +45,7 @@ public final class ToyWorldHarvestMethod implements Method<ToyWorldHarvestMethod
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         var m = context.model();
         Windows text = Windows.toyWorld(m, context.seed(), config.context() > 0 ? config.context() : m.spec().nCtx());
         return HarvestMethod.harvest(context, name(), config.pair(), text, config.tokens(), config.shardTokens(),

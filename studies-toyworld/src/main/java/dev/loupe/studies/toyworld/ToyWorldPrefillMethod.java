@@ -10,6 +10,7 @@ import dev.loupe.api.spi.TextSummary;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
+import dev.loupe.eval.toy.ToyWorld;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +61,7 @@ public final class ToyWorldPrefillMethod implements Method<ToyWorldPrefillMethod
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         var m = context.model();
         int limit = StudyFiles.positive(name(), "limit", config.limit());
         int maxTokens = StudyFiles.positive(name(), "maxTokens", config.maxTokens());

@@ -4,6 +4,7 @@ import dev.loupe.api.ModelSpec;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.transcoder.TranscoderEvalMethod;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class ToyWorldTranscoderEvalMethod implements Method<ToyWorldTransc
 
     @Override
     public MethodResult run(MethodContext context, Config config) {
+        ToyWorld.requireTokenizer(context.model().tokenizer(), name());
         var m = context.model();
         Windows text = Windows.toyWorld(m, context.seed(), config.context() > 0 ? config.context() : m.spec().nCtx());
         return TranscoderEvalMethod.evaluate(context, name(), config.transcoder(), config.force(), text, config.windows(),
