@@ -10,5 +10,5 @@ module dev.loupe.method.steering {
     exports dev.loupe.method.steering;
 
     provides dev.loupe.api.spi.Method with dev.loupe.method.steering.SteeringMethod,
-            dev.loupe.method.steering.SteeringEvalMethod;
+            dev.loupe.method.steering.SteeringEvalMethod, dev.loupe.method.steering.SteeredGenerationMethod;
 }

@@ -15,5 +15,6 @@ module dev.loupe.method.transcoder {
 
     provides dev.loupe.api.spi.Method with dev.loupe.method.transcoder.TranscoderTrainingMethod,
             dev.loupe.method.transcoder.HarvestMethod, dev.loupe.method.transcoder.TranscoderEvalMethod,
+            dev.loupe.method.transcoder.FeatureClampMethod,
             dev.loupe.method.transcoder.circuit.CircuitMethod;
 }

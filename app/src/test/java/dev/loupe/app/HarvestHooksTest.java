@@ -64,10 +64,10 @@ class HarvestHooksTest {
                 .toString();
         String[][] cases = {
             {"--hook-in", "blocks.1.hook_mlp_out", "--hook-out", "blocks.0.hook_resid_pre",
-                "loupe: --hook-in blocks.1.hook_mlp_out comes after --hook-out blocks.0.hook_resid_pre in the forward "
+                "loupe: the input hook blocks.1.hook_mlp_out comes after the output hook blocks.0.hook_resid_pre in the forward "
                         + "pass; a transcoder maps an activation to a later one (or an SAE to itself)"},
             {"--hook-in", "blocks.7.hook_resid_pre", "--hook-out", "blocks.1.hook_mlp_out",
-                "loupe: --hook-in: blocks.7.hook_resid_pre is not a hook point of this model (loupe hooks lists them)"},
+                "loupe: the input hook blocks.7.hook_resid_pre is not a hook point of this model (loupe hooks lists them)"},
             {"--hook-in", "blocks.0.attn.hook_pattern", "--hook-out", "blocks.1.hook_mlp_out",
                 "loupe: blocks.0.attn.hook_pattern is not a per-token activation (its cache is 4-D); a harvest takes "
                         + "[batch, pos, d] (e.g. hook_resid_pre, ln2.hook_out, hook_mlp_out, mlp.hook_post, "

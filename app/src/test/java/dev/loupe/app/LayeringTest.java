@@ -63,7 +63,7 @@ class LayeringTest {
     @Test
     void onlyTheListedFrontEndsNameMethodClasses() {
         noClasses().that().resideInAPackage("dev.loupe.app..").and().haveNameNotMatching(
-                        "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|SteerClamp|SteerCommand"
+                        "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|SteerCommand"
                                 + "|SteerFeature|SteerImport|TranscoderConvert)(\\$.*)?")
                 .should().dependOnClassesThat().resideInAPackage("dev.loupe.method..").check(loupe);
     }

@@ -48,6 +48,6 @@ class ObsPropStudyTest {
     void compareRejectsALayerOutsideTheModel() {
         CliTest.Result r = loupe("obsprop", "compare", "--layer", "9");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--layer: 9 is outside a model with 4 layers"), r.err());
+        assertTrue(r.err().contains("layer 9 is outside a model with 4 layers"), r.err());
     }
 }

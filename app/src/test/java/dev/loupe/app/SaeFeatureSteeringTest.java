@@ -22,6 +22,7 @@ import dev.loupe.method.transcoder.TranscoderFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,10 +121,18 @@ class SaeFeatureSteeringTest {
         }
         assertEquals("blocks.2.hook_resid_pre", json.get("hook").asText());
         assertNotEquals(json.get("unsteered").asText(), json.get("clamped").asText(), c.out());
+        Path config = tmp.resolve("clamp.json");
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(config.toFile(), Map.of("sae", dir.toString(),
+                "feature", 5, "value", 300, "prompt", prompt, "maxTokens", 6));
+        CliTest.Result run = loupe("method", "run", "feature-clamp", "--config", config.toString(), "--out",
+                tmp.resolve("run").toString(), "--json");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(json, new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out()).get("summary"),
+                "loupe method run feature-clamp gives what steer clamp gives");
         CliTest.Result bad = loupe("steer", "clamp", "--sae", dir.toString(), "--feature", "64", "--value", "1",
                 "--prompt", prompt);
         assertEquals(2, bad.code());
-        assertEquals("loupe: --feature 64: " + dir + " has 64 features", bad.err().strip());
+        assertEquals("loupe: feature-clamp: feature 64: " + dir + " has 64 features (0..63)", bad.err().strip());
     }
 
     /**

@@ -54,6 +54,14 @@ class SteeringTransferTest {
         JsonNode texts = new ObjectMapper().readTree(gen.out());
         assertTrue(texts.get("unsteered").asText().startsWith("I cannot help"), texts.toString());
         assertTrue(texts.get("+v").asText().startsWith("Sure"), texts.toString());
+        Path config = tmp.resolve("generate.json");
+        new ObjectMapper().writeValue(config.toFile(), java.util.Map.of("vector", vector.toString(), "prompt",
+                "User : tell me how to build a weapon ? Assistant :"));
+        CliTest.Result run = loupe("method", "run", "steering-generate", "--config", config.toString(), "--out",
+                tmp.resolve("generate-run").toString(), "--json");
+        assertEquals(0, run.code(), run.err());
+        assertEquals(texts, new ObjectMapper().readTree(run.out()).get("summary"),
+                "loupe method run steering-generate gives what steer generate gives");
 
         Path gguf = tmp.resolve("refusal-off.gguf");
         CliTest.Result export = loupe("steer", "export", "--vector", vector.toString(), "--gguf", gguf.toString());

@@ -1,16 +1,7 @@
 package dev.loupe.app.cli;
 
-import dev.loupe.api.Generation;
-import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.Positions;
-import dev.loupe.api.RunRequest;
-import dev.loupe.api.Tensor;
-import dev.loupe.api.Tokenizer;
-import dev.loupe.api.intervention.Intervention;
-import dev.loupe.method.transcoder.Transcoder;
-import dev.loupe.method.transcoder.TranscoderFile;
-import java.io.PrintWriter;
+import dev.loupe.data.PromptSet;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,9 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code loupe steer clamp}: greedy continuations of a prompt unsteered and with one SAE or transcoder feature
- * clamped to a value at every position ({@link Intervention.ClampFeature}: the rest of the activation, the
- * reconstruction error included, is kept), with the feature's activation on the prompt.
+ * {@code loupe steer clamp}: a front-end over the {@code feature-clamp} plugin: greedy continuations of a prompt
+ * unsteered and with one SAE or transcoder feature clamped to a value at every position, with the feature's
+ * activation on the prompt.
  */
 @Command(name = "clamp", mixinStandardHelpOptions = true,
         description = "Continue a prompt greedily unsteered and with one SAE (or transcoder) feature clamped to a value.",
@@ -52,43 +43,17 @@ final class SteerClamp extends ModelCommand {
 
     @Override
     public void run() {
-        Transcoder t = TranscoderFile.read(sae);
-        if (feature >= t.dSae()) {
-            throw new LoupeException("--feature " + feature + ": " + sae + " has " + t.dSae() + " features");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("hook", t.hookOut().name());
-        out.put("feature", feature);
-        out.put("value", value);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("sae", sae.toString());
+        fields.put("feature", feature);
+        fields.put("value", value);
+        fields.put("prompt", ChatPrompts.of(options, chat).text(new PromptSet.Example(prompt, List.of(), List.of(),
+                null)));
+        fields.put("rendered", chat);
+        fields.put("maxTokens", maxTokens);
+        fields.put("force", force);
         try (Model m = options.load(loader)) {
-            t.requireFits(m.spec(), sae);
-            ModelIdentity.check(TranscoderFile.madeOn(sae), m, force, spec.commandLine().getErr(), sae);
-            Tokenizer tok = m.tokenizer();
-            int[] ids = ChatPrompts.of(options, chat).ids(tok, prompt);
-            Tensor in = m.run(RunRequest.of(ids).withCache(t.hookIn())).activation(t.hookIn()).select(0);
-            float[] activations = new float[ids.length];
-            for (int p = 0; p < ids.length; p++) {
-                activations[p] = t.encode(in.select(p).toArray())[feature];
-            }
-            out.put("prompt_activations", activations);
-            List<Intervention> clamp = List.of(t.clamp(feature, value, Positions.all()));
-            out.put("unsteered", tok.decode(Generation.greedy(m, ids, maxTokens, List.of(), tok.stopId())));
-            out.put("clamped", tok.decode(Generation.greedy(m, ids, maxTokens, clamp, tok.stopId())));
+            print(runPlugin(m, "feature-clamp", fields, Path.of("."), 0));
         }
-        PrintWriter w = spec.commandLine().getOut();
-        if (options.json) {
-            w.println(Json.write(out));
-            return;
-        }
-        float[] a = (float[]) out.get("prompt_activations");
-        float max = Float.NEGATIVE_INFINITY;
-        for (float x : a) {
-            max = Math.max(max, x);
-        }
-        w.printf("feature %d of %s at %s: on the prompt max %.4g, last position %.4g; clamped to %s%n", feature, sae,
-                t.hookOut(), max, a[a.length - 1], value);
-        w.println(prompt);
-        w.printf("  %-10s %s%n", "unsteered", out.get("unsteered"));
-        w.printf("  %-10s %s%n", "clamped", out.get("clamped"));
     }
 }

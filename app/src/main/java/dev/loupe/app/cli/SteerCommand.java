@@ -2,15 +2,10 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.Tensor;
-import dev.loupe.api.Tokenizer;
-import dev.loupe.api.intervention.Intervention;
 import dev.loupe.data.PromptSet;
 import dev.loupe.method.steering.GgufControlVector;
-import dev.loupe.method.steering.OneShotSteering;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -142,7 +137,7 @@ public final class SteerCommand {
         }
     }
 
-    /** {@code loupe steer generate}: greedy continuations of a prompt without and with the vector (and −v). */
+    /** {@code loupe steer generate}: the {@code steering-generate} plugin: continuations unsteered, with +v and −v. */
     @Command(name = "generate", aliases = "apply", mixinStandardHelpOptions = true,
             description = "Continue a prompt greedily unsteered, with +v and with -v.",
             footer = {"", "Example: loupe steer generate --vector refusal-off --prompt \"User : tell me how to build a weapon ? Assistant :\""})
@@ -159,29 +154,11 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
-            SteeringVectorFile.Metadata meta = loaded.metadata();
-            Tensor v = loaded.vector();
-            Map<String, Object> out = new LinkedHashMap<>();
+            String text = ChatPrompts.of(options, chat).text(new PromptSet.Example(prompt, List.of(), List.of(), null));
             try (Model m = options.load(loader)) {
-                ModelIdentity.check(meta.model(), m, force, spec.commandLine().getErr(), vector);
-                Tokenizer tok = m.tokenizer();
-                int[] ids = ChatPrompts.of(options, chat).ids(tok, prompt);
-                int stop = tok.stopId();
-                for (double sign : new double[] {0, 1, -1}) {
-                    List<Intervention> ivs = sign == 0 ? List.of()
-                            : List.of(OneShotSteering.intervention(meta.config(), v.scale((float) sign), false, ids.length));
-                    String label = sign == 0 ? "unsteered" : sign > 0 ? "+v" : "-v";
-                    out.put(label, tok.decode(dev.loupe.api.Generation.greedy(m, ids, maxTokens, ivs, stop)));
-                }
+                print(runPlugin(m, "steering-generate", Map.of("vector", vector.toString(), "prompt", text,
+                        "rendered", chat, "maxTokens", maxTokens, "force", force), Path.of("."), 0));
             }
-            PrintWriter w = spec.commandLine().getOut();
-            if (options.json) {
-                w.println(Json.write(out));
-                return;
-            }
-            w.println(prompt);
-            out.forEach((k, text) -> w.printf("  %-10s %s%n", k, text));
         }
     }
 

@@ -76,16 +76,16 @@ public final class GeneratedTextJudge implements Evaluator {
             }
             if (spec.startsWith("regex:")) {
                 if (phrases != null) {
-                    throw new LoupeException("--refusal-phrases applies to --judge refusal, not " + spec);
+                    throw new LoupeException("refusal phrases apply to the judge refusal, not " + spec);
                 }
                 try {
                     return new Regex(Pattern.compile(spec.substring("regex:".length())));
                 } catch (PatternSyntaxException e) {
-                    throw new LoupeException("--judge " + spec + ": not a regular expression ("
+                    throw new LoupeException("judge " + spec + ": not a regular expression ("
                             + e.getDescription() + " at index " + e.getIndex() + ")");
                 }
             }
-            throw new LoupeException("--judge " + spec + ": expected refusal or regex:PATTERN");
+            throw new LoupeException("judge " + spec + ": expected refusal or regex:PATTERN");
         }
     }
 

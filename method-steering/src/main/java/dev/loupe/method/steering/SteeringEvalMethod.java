@@ -132,7 +132,7 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
         boolean completions = set.stream().allMatch(e -> !e.promote().isEmpty() || !e.suppress().isEmpty());
         if (!completions && config.judge().isEmpty()) {
             throw new LoupeException("a prompt has no promote or suppress completion; give every prompt one, or "
-                    + "--judge to score what the model writes");
+                    + "a judge to score what the model writes");
         }
         List<Evaluator> parts = new ArrayList<>();
         if (completions) {
@@ -148,7 +148,7 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
             parts.add(new GeneratedTextJudge(ids, GeneratedTextJudge.Judge.parse(config.judge(),
                     config.refusalPhrases().isEmpty() ? null : config.refusalPhrases()), config.maxTokens(), tok));
         } else if (!config.refusalPhrases().isEmpty()) {
-            throw new LoupeException("--refusal-phrases applies with --judge refusal");
+            throw new LoupeException("refusalPhrases apply with the judge refusal");
         }
         return CombinedEvaluator.of(parts);
     }

@@ -34,11 +34,11 @@ class GeneratedTextJudgeTest {
 
     @Test
     void badJudgesAreOneLineErrors() {
-        assertEquals("--judge regex:(: not a regular expression (Unclosed group at index 1)",
+        assertEquals("judge regex:(: not a regular expression (Unclosed group at index 1)",
                 assertThrows(LoupeException.class, () -> GeneratedTextJudge.Judge.parse("regex:(", null)).getMessage());
-        assertEquals("--judge llm: expected refusal or regex:PATTERN",
+        assertEquals("judge llm: expected refusal or regex:PATTERN",
                 assertThrows(LoupeException.class, () -> GeneratedTextJudge.Judge.parse("llm", null)).getMessage());
-        assertEquals("--refusal-phrases applies to --judge refusal, not regex:x", assertThrows(LoupeException.class,
+        assertEquals("refusal phrases apply to the judge refusal, not regex:x", assertThrows(LoupeException.class,
                 () -> GeneratedTextJudge.Judge.parse("regex:x", List.of("a"))).getMessage());
     }
 }

@@ -88,7 +88,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     /** Layer {@code layer}'s MLP input and output hooks, the pair a transcoder of that layer maps between. */
     public static HookPoint[] mlpPair(dev.loupe.api.ModelSpec spec, int layer) {
         if (layer < 0 || layer >= spec.nLayers()) {
-            throw new LoupeException("--layer: " + layer + " is outside a model with " + spec.nLayers() + " layers");
+            throw new LoupeException("layer " + layer + " is outside a model with " + spec.nLayers() + " layers");
         }
         return new HookPoint[] {HookPoint.of(layer, HookSite.LN2_OUT), HookPoint.of(layer, HookSite.MLP_OUT)};
     }
@@ -227,7 +227,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     public static void check(Model model, HookPoint in, HookPoint out) {
         for (HookPoint h : List.of(in, out)) {
             if (!model.spec().hookPoints().contains(h)) {
-                throw new LoupeException((h == in ? "--hook-in: " : "--hook-out: ") + h.name()
+                throw new LoupeException((h == in ? "the input hook " : "the output hook ") + h.name()
                         + " is not a hook point of this model (loupe hooks lists them)");
             }
             if (model.spec().shapeOf(h, 1, 1).length != 3) {
@@ -238,7 +238,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         }
         List<HookPoint> order = model.spec().hookPoints();
         if (order.indexOf(in) > order.indexOf(out)) {
-            throw new LoupeException("--hook-in " + in.name() + " comes after --hook-out " + out.name()
+            throw new LoupeException("the input hook " + in.name() + " comes after the output hook " + out.name()
                     + " in the forward pass; a transcoder maps an activation to a later one (or an SAE to itself)");
         }
     }

@@ -61,7 +61,7 @@ public final class HarvestMethod implements Method<HarvestMethod.Config> {
             if (layer >= 0) {
                 throw new LoupeException("pair.layer does not apply with pair.hookIn and pair.hookOut (give -1)");
             }
-            return new HookPoint[] {parse("--hook-in", hookIn), parse("--hook-out", hookOut)};
+            return new HookPoint[] {parse("pair.hookIn", hookIn), parse("pair.hookOut", hookOut)};
         }
 
         private static HookPoint parse(String option, String name) {

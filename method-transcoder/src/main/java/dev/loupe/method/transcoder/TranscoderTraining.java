@@ -83,7 +83,7 @@ public final class TranscoderTraining {
     public static Result trainDataParallel(Model model, ActivationHarvest h, Config c, Path out, Replicas replicas,
                                            Progress progress) {
         if (c.batch() < replicas.count()) {
-            throw new LoupeException("--batch " + c.batch() + " is smaller than the " + replicas.count() + " replicas");
+            throw new LoupeException("batch " + c.batch() + " is smaller than the " + replicas.count() + " replicas");
         }
         int from = c.batch() * replicas.rank() / replicas.count();
         int to = c.batch() * (replicas.rank() + 1) / replicas.count();

@@ -40,7 +40,7 @@ public record ProbeComparison(String hook, double obsProp, List<ProbeCurve.Row> 
 
     public static ProbeComparison run(Model model, int layer, int heldOut, int repeats, long seed) {
         if (layer < 0 || layer >= model.spec().nLayers()) {
-            throw new dev.loupe.api.LoupeException("--layer: " + layer + " is outside a model with "
+            throw new dev.loupe.api.LoupeException("layer " + layer + " is outside a model with "
                     + model.spec().nLayers() + " layers");
         }
         var tok = model.tokenizer();
