@@ -19,6 +19,7 @@ module dev.loupe.app {
     requires transitive jakarta.inject;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
 
     exports dev.loupe.app;
 

@@ -6,6 +6,7 @@ module dev.loupe.chat {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
     requires jinjava;
 
     exports dev.loupe.chat;

@@ -8,6 +8,7 @@ module dev.loupe.data {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
     requires dev.hardwood.core;
     requires snappy.java;
     requires com.github.luben.zstd_jni;

@@ -8,6 +8,7 @@ module dev.loupe.engine.onnx {
     requires dev.loupe.hf;
     requires dev.loupe.data;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
     requires com.microsoft.onnxruntime;
     requires org.tribuo.util.onnx;
     requires com.google.protobuf;

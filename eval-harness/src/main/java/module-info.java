@@ -6,6 +6,7 @@ module dev.loupe.eval {
     requires transitive dev.loupe.api;
     requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
 
     exports dev.loupe.eval;
     exports dev.loupe.eval.toy;

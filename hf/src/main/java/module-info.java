@@ -7,6 +7,7 @@ module dev.loupe.hf {
     requires transitive dev.loupe.api;
     requires transitive dev.loupe.io;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
     requires ai.djl.tokenizers;
     requires ai.djl.api;
     requires java.net.http;

@@ -4,6 +4,7 @@ module dev.loupe.method.obsprop {
     requires dev.loupe.data;
     requires dev.loupe.io;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
 
     exports dev.loupe.method.obsprop;
 

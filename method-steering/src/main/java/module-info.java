@@ -4,6 +4,7 @@ module dev.loupe.method.steering {
     requires dev.loupe.io;
     requires dev.loupe.data;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
 
     opens dev.loupe.method.steering to com.fasterxml.jackson.databind;
 

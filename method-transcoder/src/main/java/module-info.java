@@ -5,6 +5,7 @@ module dev.loupe.method.transcoder {
     requires dev.loupe.data;
     requires dev.loupe.report;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
     requires com.fasterxml.jackson.dataformat.yaml;
 
     exports dev.loupe.method.transcoder;

@@ -13,6 +13,7 @@ module dev.loupe.studies.toyworld {
     requires dev.loupe.method.transcoder;
     requires dev.loupe.method.obsprop;
     requires com.fasterxml.jackson.databind;
+    requires dev.loupe.json;
 
     exports dev.loupe.studies.toyworld;
     exports dev.loupe.studies.toyworld.circuit;

@@ -4,7 +4,10 @@ package dev.loupe.api;
 public enum Capability {
     /** {@link Model#gradients} works. */
     GRADIENTS,
-    /** {@link dev.loupe.api.intervention.Intervention.Custom} hooks (arbitrary Java code) run. */
+    /**
+     * {@link dev.loupe.api.intervention.Intervention.Custom} hooks (arbitrary Java code) run, and so do plugins'
+     * {@link dev.loupe.api.intervention.Intervention.Extension} kinds, by their reference code.
+     */
     CUSTOM_HOOKS,
     /** {@link Model#trainer} trains the model's own weights. */
     TRAINING,

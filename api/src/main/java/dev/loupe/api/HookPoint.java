@@ -1,7 +1,5 @@
 package dev.loupe.api;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -43,7 +41,6 @@ public record HookPoint(HookSite site, int layer) implements Comparable<HookPoin
     }
 
     /** Parses a TransformerLens hook name; the error names the nearest valid names. */
-    @JsonCreator
     public static HookPoint parse(String name) {
         String n = name.strip();
         Matcher m = BLOCK.matcher(n);
@@ -97,7 +94,6 @@ public record HookPoint(HookSite site, int layer) implements Comparable<HookPoin
     }
 
     /** The TransformerLens name. */
-    @JsonValue
     public String name() {
         return site.perBlock() ? "blocks." + layer + "." + site.suffix() : site.suffix();
     }

@@ -1,7 +1,5 @@
 package dev.loupe.api;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Arrays;
 
 /**
@@ -13,14 +11,6 @@ import java.util.Arrays;
  * {@link #all()} every prompt and generated position, {@link #prompt()} the prompt and {@link #generated()} each
  * generated token. Outside generation every position is a prompt position.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Positions.All.class, name = "all"),
-    @JsonSubTypes.Type(value = Positions.Indices.class, name = "indices"),
-    @JsonSubTypes.Type(value = Positions.Range.class, name = "range"),
-    @JsonSubTypes.Type(value = Positions.Prompt.class, name = "prompt"),
-    @JsonSubTypes.Type(value = Positions.Generated.class, name = "generated")
-})
 public sealed interface Positions {
     /** The selected positions for a sequence axis of length {@code length}, ascending, without repeats. */
     int[] resolve(int length);

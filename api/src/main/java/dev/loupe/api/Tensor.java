@@ -1,7 +1,5 @@
 package dev.loupe.api;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -26,8 +24,7 @@ public final class Tensor {
     }
 
     /** A tensor holding a copy of {@code data} with the given shape. */
-    @JsonCreator
-    public static Tensor of(@JsonProperty("data") float[] data, @JsonProperty("shape") int... shape) {
+    public static Tensor of(float[] data, int... shape) {
         return new Tensor(data.clone(), shape.clone());
     }
 
@@ -63,7 +60,6 @@ public final class Tensor {
         return n;
     }
 
-    @JsonProperty("shape")
     public int[] shape() {
         return shape.clone();
     }
@@ -82,7 +78,6 @@ public final class Tensor {
     }
 
     /** A copy of the values, row-major. */
-    @JsonProperty("data")
     public float[] toArray() {
         return data.clone();
     }

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * tokens as the api's {@link Generator}, batches, stop rules, sampling seeds, steering at every step, bad input.
  */
 class GenerateCommandTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.loupe.json.LoupeJson.mapper();
     private static final String PROMPT = "The war lasted from the year 1732 to the year 17";
     private static Model model;
     private static Tokenizer tok;

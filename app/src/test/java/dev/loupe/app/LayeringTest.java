@@ -3,8 +3,14 @@ package dev.loupe.app;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.AccessTarget;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructor;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,10 +27,29 @@ class LayeringTest {
     }
 
     @Test
-    void apiDependsOnTheJdkAndJacksonAnnotationsOnly() {
+    void apiDependsOnTheJdkOnly() {
         classes().that().resideInAPackage("dev.loupe.api..").should().onlyDependOnClassesThat()
-                .resideInAnyPackage("java..", "dev.loupe.api..", "com.fasterxml.jackson.annotation..")
+                .resideInAnyPackage("java..", "dev.loupe.api..").check(loupe);
+    }
+
+    @Test
+    void theApisJsonBindingKnowsTheApiAndJacksonOnly() {
+        classes().that().resideInAPackage("dev.loupe.json..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "dev.loupe.api..", "dev.loupe.json..", "com.fasterxml.jackson..")
                 .check(loupe);
+    }
+
+    /** Every Jackson mapper knows the api's binding, so a hook point or tensor has one spelling in every file. */
+    @Test
+    void jacksonMappersAreMadeByLoupeJsonOnly() {
+        DescribedPredicate<AccessTarget.CodeUnitCallTarget> mapperFactory = DescribedPredicate.describe(
+                "a Jackson mapper's constructor or builder", t -> t.getOwner().isAssignableTo(ObjectMapper.class)
+                        && (t.getName().equals(JavaConstructor.CONSTRUCTOR_NAME) || t.getName().equals("builder")));
+        noClasses().that().resideOutsideOfPackage("dev.loupe.json..").should()
+                .callCodeUnitWhere(JavaCall.Predicates.target(mapperFactory))
+                .because("LoupeJson.mapper(), pretty() and builder() register the api's JSON binding").check(loupe);
+        assertThrows(AssertionError.class, () -> noClasses().should()
+                .callCodeUnitWhere(JavaCall.Predicates.target(mapperFactory)).check(loupe), "the rule sees LoupeJson's");
     }
 
     @Test
@@ -35,7 +60,7 @@ class LayeringTest {
 
     @Test
     void everyClassLivesInAKnownModulePackage() {
-        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.io..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
+        classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.json..", "dev.loupe.io..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
                 "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
                 "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.report..",

@@ -10,6 +10,7 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import dev.loupe.api.LoupeException;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ public final class ChatTemplate {
     /** One chat message. */
     public record Message(String role, String content) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
     private static final long MAX_OUTPUT = 1 << 24;
 
     private final Path source;

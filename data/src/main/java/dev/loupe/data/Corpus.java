@@ -3,6 +3,7 @@ package dev.loupe.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
+import dev.loupe.json.LoupeJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +24,7 @@ import java.util.stream.Stream;
  * or lacks the field, and bytes that are not UTF-8 are one-line errors naming the file (and line).
  */
 public final class Corpus implements Iterable<String> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
     private final Path root;
     private final String field;
 

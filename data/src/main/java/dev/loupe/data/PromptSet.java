@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,7 @@ import java.util.Set;
  * of another type, and an empty file are one-line errors naming file and line.
  */
 public final class PromptSet {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
     private static final Set<String> KEYS = Set.of("prompt", "messages", "promote", "suppress", "label");
 
     /** One chat message. */

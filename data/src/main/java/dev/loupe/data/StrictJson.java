@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.loupe.json.LoupeJson;
 
 /**
  * A Jackson mapper that binds Loupe's own JSON formats to records exactly: every creator property present, none
@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.type.LogicalType;
  * first ({@code treeToValue}).
  */
 public final class StrictJson {
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
+    private static final ObjectMapper MAPPER = LoupeJson.builder()
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, DeserializationFeature.FAIL_ON_TRAILING_TOKENS,
                     DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS,
                     DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)

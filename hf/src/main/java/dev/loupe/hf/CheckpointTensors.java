@@ -1,11 +1,11 @@
 package dev.loupe.hf;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.io.SafetensorsFile;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ public final class CheckpointTensors implements AutoCloseable {
     private void openIndex(Path dir, Path index) {
         JsonNode map;
         try {
-            map = new ObjectMapper().readTree(JsonLimits.check(index, JsonLimits.CONFIG).toFile()).get("weight_map");
+            map = LoupeJson.mapper().readTree(JsonLimits.check(index, JsonLimits.CONFIG).toFile()).get("weight_map");
         } catch (IOException e) {
             throw new LoupeException(index + ": not valid JSON (" + e.getMessage() + ")");
         }

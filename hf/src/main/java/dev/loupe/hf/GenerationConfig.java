@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.generation.Sampling;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ import java.util.Set;
  */
 public record GenerationConfig(List<Integer> eosIds, Sampling sampling, OptionalInt maxNewTokens,
                                OptionalInt maxLength) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
     private static final Set<String> NO_EFFECT = Set.of("bos_token_id", "pad_token_id", "decoder_start_token_id",
             "transformers_version", "_from_model_config", "cache_implementation", "use_cache", "return_dict_in_generate",
             "output_attentions", "output_hidden_states", "output_scores");

@@ -1,12 +1,12 @@
 package dev.loupe.hf;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Weights;
 import dev.loupe.io.SafetensorsWriter;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +56,7 @@ public final class Gpt2CheckpointWriter {
     }
 
     private static ObjectNode config(ModelSpec s, int bosId) {
-        ObjectNode c = new ObjectMapper().createObjectNode();
+        ObjectNode c = LoupeJson.mapper().createObjectNode();
         c.putArray("architectures").add("GPT2LMHeadModel");
         c.put("model_type", "gpt2").put("vocab_size", s.dVocab()).put("n_positions", s.nCtx()).put("n_ctx", s.nCtx())
                 .put("n_embd", s.dModel()).put("n_layer", s.nLayers()).put("n_head", s.nHeads()).put("n_inner", s.dMlp())

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ public final class HfTokenizer implements Tokenizer {
     /** Loads {@code dir/tokenizer.json} (and {@code tokenizer_config.json} for BOS/EOS names, when present). */
     public static HfTokenizer load(Path tokenizerJson) {
         DjlOffline.ensure();
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = LoupeJson.mapper();
         if (!Files.isRegularFile(tokenizerJson)) {
             throw new LoupeException(tokenizerJson + ": not a regular file (expected a tokenizer.json)");
         }

@@ -1,13 +1,13 @@
 package dev.loupe.hf;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.io.AtomicFiles;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 
 /** Pretty JSON files written to a temporary sibling and moved into place, so a reader never sees half a file. */
 public final class JsonFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     private JsonFiles() {}
 

@@ -1,7 +1,5 @@
 package dev.loupe.api.intervention;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-
 /**
  * How a {@link SpliceFunction.SparseMlp} rescales its input before encoding and undoes it after decoding, as
  * SAELens's {@code normalize_activations} does at run time. ({@code expected_average_only_in} is a constant factor,
@@ -9,12 +7,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public enum InputNormalization {
     /** No rescaling. */
-    @JsonProperty("none") NONE,
+    NONE,
     /** x · √d_in / ‖x‖ in, the output divided by the same coefficient. */
-    @JsonProperty("constant_norm_rescale") CONSTANT_NORM_RESCALE,
+    CONSTANT_NORM_RESCALE,
     /**
      * (x − mean) / (std + 1e-5) in, with std the unbiased standard deviation over the last axis; the output times
      * std plus mean (SAELens's {@code layer_norm}: the eps is not undone).
      */
-    @JsonProperty("layer_norm") LAYER_NORM
+    LAYER_NORM
 }

@@ -1,8 +1,5 @@
 package dev.loupe.api.intervention;
 
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
@@ -16,18 +13,6 @@ import java.util.Optional;
  * axis (e.g. [d_model] at a residual hook, [n_heads, d_head] at {@code attn.hook_z}). Interventions at one hook
  * apply in the order they are listed; a cache records the value after them.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Intervention.AddVector.class, name = "add"),
-    @JsonSubTypes.Type(value = Intervention.DirectionalAblation.class, name = "ablate_direction"),
-    @JsonSubTypes.Type(value = Intervention.Clamp.class, name = "clamp"),
-    @JsonSubTypes.Type(value = Intervention.Replace.class, name = "replace"),
-    @JsonSubTypes.Type(value = Intervention.Scale.class, name = "scale"),
-    @JsonSubTypes.Type(value = Intervention.Zero.class, name = "zero"),
-    @JsonSubTypes.Type(value = Intervention.MeanAblate.class, name = "mean_ablate"),
-    @JsonSubTypes.Type(value = Intervention.Splice.class, name = "splice"),
-    @JsonSubTypes.Type(value = Intervention.ClampFeature.class, name = "clamp_feature")
-})
 public sealed interface Intervention {
     HookPoint hook();
 
@@ -50,7 +35,6 @@ public sealed interface Intervention {
     }
 
     /** The tensor that a gradient request may train, if this kind has one. */
-    @JsonIgnore
     default Optional<Tensor> parameter() {
         return Optional.empty();
     }
@@ -59,7 +43,6 @@ public sealed interface Intervention {
      * The earlier hook this intervention reads besides its own, if any: a splice's or a transcoder clamp's source
      * (the same hook, for an SAE, means its value at that point of the hook's list).
      */
-    @JsonIgnore
     default Optional<HookPoint> readsFrom() {
         return Optional.empty();
     }
@@ -77,6 +60,7 @@ public sealed interface Intervention {
             case Splice s -> new Splice(s.hook(), s.source(), s.function(), p);
             case ClampFeature c -> new ClampFeature(c.hook(), c.source(), c.dictionary(), c.feature(), c.value(), p);
             case Custom c -> c;
+            case Extension e -> e.withPositions(p);
         };
     }
 
@@ -244,6 +228,28 @@ public sealed interface Intervention {
         public Positions positions() {
             return Positions.all();
         }
+    }
+
+    /**
+     * A kind of intervention a plugin defines: data like the built-in kinds (a record of hook, positions and its own
+     * fields), whose meaning is its reference code {@link #apply}. Engines with
+     * {@link dev.loupe.api.Capability#CUSTOM_HOOKS} run it at the positions it selects; others refuse it naming its
+     * kind; gradients do not flow through it. It reads its own hook only. A file names it by {@link #kind}, which an
+     * {@link dev.loupe.api.spi.InterventionKind} service registers.
+     */
+    non-sealed interface Extension extends Intervention {
+        /** The kind's name, as a file's {@code "kind"} and error messages say it, e.g. {@code acme_negate}. */
+        String kind();
+
+        /**
+         * The new activation for {@code value} [batch, pos, …] (the whole hook), the same shape; only the positions
+         * this intervention selects are taken from it.
+         */
+        Tensor apply(Tensor value);
+
+        /** This intervention at other positions (generation narrows positions step by step). */
+        @Override
+        Intervention withPositions(Positions p);
     }
 
     /** The code of a {@link Custom} intervention. */

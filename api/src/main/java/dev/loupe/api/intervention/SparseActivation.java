@@ -1,20 +1,11 @@
 package dev.loupe.api.intervention;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.Tensor;
 
 /**
  * How a {@link SpliceFunction.SparseMlp} turns its pre-activations h = (x − b_dec) W_enc + b_enc into feature
  * activations z, one kind per SAELens architecture family. The names are SAELens's.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = SparseActivation.Relu.class, name = "relu"),
-    @JsonSubTypes.Type(value = SparseActivation.JumpRelu.class, name = "jumprelu"),
-    @JsonSubTypes.Type(value = SparseActivation.TopK.class, name = "topk"),
-    @JsonSubTypes.Type(value = SparseActivation.Gated.class, name = "gated")
-})
 public sealed interface SparseActivation {
     /** z = ReLU(h) (SAELens "standard" and "transcoder"). */
     record Relu() implements SparseActivation {}

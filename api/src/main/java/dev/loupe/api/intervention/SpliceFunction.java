@@ -1,15 +1,8 @@
 package dev.loupe.api.intervention;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.Tensor;
 
 /** The function a {@link Intervention.Splice} applies to its source activation (over the last axis). */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = SpliceFunction.SparseMlp.class, name = "sparse_mlp"),
-    @JsonSubTypes.Type(value = SpliceFunction.Affine.class, name = "affine")
-})
 public sealed interface SpliceFunction {
     /** Input width. */
     int dIn();
@@ -70,7 +63,6 @@ public sealed interface SpliceFunction {
         }
 
         /** A plain ReLU with no skip path and no normalisation: what every engine and trainer supports. */
-        @com.fasterxml.jackson.annotation.JsonIgnore
         public boolean isPlainRelu() {
             return activation instanceof SparseActivation.Relu && wSkip == null
                     && normalization == InputNormalization.NONE;

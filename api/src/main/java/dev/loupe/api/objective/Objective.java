@@ -1,7 +1,5 @@
 package dev.loupe.api.objective;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.Tensor;
 import java.util.List;
@@ -11,14 +9,6 @@ import java.util.List;
  * predicts the target (the logits at position p predict token p + 1). Probabilities are
  * softmax(coldness · logits); natural logarithms throughout.
  */
-@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
-@JsonSubTypes({
-    @JsonSubTypes.Type(value = Objective.TokenLogProb.class, name = "log_prob"),
-    @JsonSubTypes.Type(value = Objective.TokenLogOneMinusProb.class, name = "log_one_minus_prob"),
-    @JsonSubTypes.Type(value = Objective.LogitDifference.class, name = "logit_difference"),
-    @JsonSubTypes.Type(value = Objective.HookDot.class, name = "hook_dot"),
-    @JsonSubTypes.Type(value = Objective.WeightedSum.class, name = "weighted_sum")
-})
 public sealed interface Objective {
 
     /** Σ_i log p(tokens[i] | logits at positions[i]) for one sequence of the batch (teacher forcing). */

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The engines, methods and evaluators that {@link ServiceLoader} finds, by name. Works on the module path
+ * The engines, methods, evaluators and intervention kinds that {@link ServiceLoader} finds, by name. Works on the module path
  * (plugins declare {@code provides}) and on the class path ({@code META-INF/services}). Two plugins of one kind
  * with one name are an error that names both; asking for an absent name lists what was found.
  */
@@ -19,51 +19,57 @@ public final class Plugins {
     @SuppressWarnings("rawtypes")
     private final Map<String, Method> methods;
     private final Map<String, Evaluator> evaluators;
+    private final Map<String, InterventionKind> interventionKinds;
 
     @SuppressWarnings("rawtypes")
-    private Plugins(Iterable<Engine> engines, Iterable<Method> methods, Iterable<Evaluator> evaluators) {
+    private Plugins(Iterable<Engine> engines, Iterable<Method> methods, Iterable<Evaluator> evaluators,
+                    Iterable<InterventionKind> interventionKinds) {
         this.engines = index("engine", engines, Engine::name);
         this.methods = index("method", methods, Method::name);
         this.evaluators = index("evaluator", evaluators, Evaluator::name);
+        this.interventionKinds = index("intervention kind", interventionKinds, InterventionKind::name);
     }
 
     /** No plugins at all. */
     public static Plugins none() {
-        return new Plugins(List.of(), List.of(), List.of());
+        return new Plugins(List.of(), List.of(), List.of(), List.of());
     }
 
     /** Plugins visible to Loupe's own module layer and the context class loader. */
     public static Plugins discover() {
         return new Plugins(ServiceLoader.load(Engine.class), ServiceLoader.load(Method.class),
-                ServiceLoader.load(Evaluator.class));
+                ServiceLoader.load(Evaluator.class), ServiceLoader.load(InterventionKind.class));
     }
 
     /** Plugins in {@code layer} and its parents (e.g. a layer built over a plugin directory). */
     public static Plugins discover(ModuleLayer layer) {
         return new Plugins(ServiceLoader.load(layer, Engine.class), ServiceLoader.load(layer, Method.class),
-                ServiceLoader.load(layer, Evaluator.class));
+                ServiceLoader.load(layer, Evaluator.class), ServiceLoader.load(layer, InterventionKind.class));
     }
 
     /** Plugins visible to {@code loader} (class path style, via {@code META-INF/services}). */
     public static Plugins discover(ClassLoader loader) {
         return new Plugins(ServiceLoader.load(Engine.class, loader), ServiceLoader.load(Method.class, loader),
-                ServiceLoader.load(Evaluator.class, loader));
+                ServiceLoader.load(Evaluator.class, loader), ServiceLoader.load(InterventionKind.class, loader));
     }
 
     /**
-     * Only the plugins named here (engines, methods and evaluators alike): how a custom application assembles a
-     * subset of what is installed. A name that matches no plugin is an error naming what was found.
+     * Only the plugins named here (engines, methods, evaluators and intervention kinds alike): how a custom
+     * application assembles a subset of what is installed. A name that matches no plugin is an error naming what was
+     * found.
      */
     public Plugins retain(java.util.Set<String> names) {
         java.util.Set<String> all = new java.util.TreeSet<>(engines.keySet());
         all.addAll(methods.keySet());
         all.addAll(evaluators.keySet());
+        all.addAll(interventionKinds.keySet());
         for (String n : names) {
             if (!all.contains(n)) {
                 throw new PluginException("no plugin named '" + n + "'; found " + all);
             }
         }
-        return new Plugins(filter(engines, names), filter(methods, names), filter(evaluators, names));
+        return new Plugins(filter(engines, names), filter(methods, names), filter(evaluators, names),
+                filter(interventionKinds, names));
     }
 
     private static <T> List<T> filter(Map<String, T> plugins, java.util.Set<String> names) {
@@ -101,6 +107,11 @@ public final class Plugins {
 
     public Map<String, Evaluator> evaluators() {
         return evaluators;
+    }
+
+    /** Plugins' intervention kinds by the name files give them. */
+    public Map<String, InterventionKind> interventionKinds() {
+        return interventionKinds;
     }
 
     /** The engine called {@code name}, or the highest-ranked engine when {@code name} is null. */

@@ -96,7 +96,7 @@ final class GenerateCommand extends ModelCommand {
             List<int[]> prompts = prompts(tok, texts);
             int promptLength = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
             int max = maxTokens != null ? maxTokens : checkpoint.newTokens(promptLength, 32);
-            List<Intervention> ivs = new ArrayList<>(InterventionFile.read(interventions));
+            List<Intervention> ivs = new ArrayList<>(InterventionFile.read(interventions, loader.plugins()));
             if (vector != null) {
                 SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
                 ModelIdentity.check(loaded.metadata().model(), m, force, spec.commandLine().getErr(), vector);

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.spi.Plugins;
+import dev.loupe.data.StrictJson;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,20 +15,20 @@ import java.util.List;
 
 /**
  * {@code --interventions FILE.json}: one intervention or a list, in the api's JSON form ({@code "kind": "add"},
- * {@code "clamp_feature"}, … with tensors as {@code {"data": [...], "shape": [...]}}); errors name the file and entry.
+ * {@code "clamp_feature"}, … with tensors as {@code {"data": [...], "shape": [...]}}), and the kinds plugins add
+ * ({@link dev.loupe.api.spi.InterventionKind}); errors name the file and entry.
  */
 final class InterventionFile {
-    private static final ObjectMapper JSON = dev.loupe.data.StrictJson.mapper();
-
     private InterventionFile() {}
 
-    static List<Intervention> read(Path file) {
+    static List<Intervention> read(Path file, Plugins plugins) {
         if (file == null) {
             return List.of();
         }
+        ObjectMapper json = LoupeJson.withKinds(StrictJson.mapper(), plugins.interventionKinds().values());
         JsonNode root;
         try {
-            root = JSON.readTree(JsonLimits.check(file, JsonLimits.CONFIG).toFile());
+            root = json.readTree(JsonLimits.check(file, JsonLimits.CONFIG).toFile());
         } catch (IOException e) {
             throw new LoupeException(file + ": not readable as JSON (" + firstLine(e) + ")");
         }
@@ -38,7 +41,7 @@ final class InterventionFile {
         }
         for (int i = 0; i < entries.size(); i++) {
             try {
-                out.add(JSON.treeToValue(entries.get(i), Intervention.class));
+                out.add(json.treeToValue(entries.get(i), Intervention.class));
             } catch (IOException | IllegalArgumentException e) {
                 throw new LoupeException(file + ": intervention " + i + " is not valid (" + firstLine(e) + ")");
             }

@@ -2,11 +2,11 @@ package dev.loupe.app.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.loupe.json.LoupeJson;
 
 /** JSON output of the CLI. */
 final class Json {
-    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper MAPPER = LoupeJson.pretty();
 
     private Json() {}
 

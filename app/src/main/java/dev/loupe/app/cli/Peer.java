@@ -3,6 +3,7 @@ package dev.loupe.app.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
+import dev.loupe.json.LoupeJson;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import java.util.Map;
  * never needs Python to build, test or run.
  */
 final class Peer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
     private final Process process;
     private final PrintWriter in;
     private final BufferedReader out;

@@ -60,7 +60,7 @@ public final class RunCommand extends ModelCommand {
     @Override
     public void run() {
         CacheOption.requireOut(cache, out);
-        List<Intervention> ivs = InterventionFile.read(interventions);
+        List<Intervention> ivs = InterventionFile.read(interventions, loader.plugins());
         try (Model m = options.load(loader)) {
             Set<HookPoint> hooks = CacheOption.hooks(cache, m.spec());
             int[] ids = tokens(m);

@@ -1,8 +1,8 @@
 package dev.loupe.app.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.report.HtmlReport;
 import dev.loupe.api.spi.EvaluationResult;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public final class EvalReport {
             return points;
         }
         try {
-            for (JsonNode p : new ObjectMapper().readTree(JsonLimits.check(log, JsonLimits.CONFIG).toFile()).path("loss_curve")) {
+            for (JsonNode p : LoupeJson.mapper().readTree(JsonLimits.check(log, JsonLimits.CONFIG).toFile()).path("loss_curve")) {
                 points.add(new double[] {p.path("step").asDouble(), p.path("loss").asDouble()});
             }
         } catch (IOException e) {

@@ -175,25 +175,11 @@ class MethodRunTest {
     void aThirdPartyMethodRunsFromTheModulePathAndFromTheClassPath() throws Exception {
         Path jar = PluginJars.methodJar(tmp, "acme.method", "HeadCounter", "acme-count");
         Path config = Files.writeString(tmp.resolve("count.json"), "{\"heads\": 3}");
-        String modules = System.getProperty("jdk.module.path", "");
-        String classes = System.getProperty("java.class.path", "");
-        List<List<String>> launches = List.of(
-                List.of("--module-path", modules + File.pathSeparator + jar, "-cp", classes, "--add-modules",
-                        "ALL-MODULE-PATH", "-m", "dev.loupe.app/" + Main.class.getName()),
-                List.of("-cp", String.join(File.pathSeparator, modules, classes, jar.toString()), Main.class.getName()));
-        for (List<String> launch : launches) {
+        for (List<String> launch : PluginJars.launches(jar)) {
             Path out = tmp.resolve("out-" + launch.get(0).replace("-", ""));
-            List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g", "-Dai.djl.offline=true"));
-            command.addAll(launch);
-            command.addAll(List.of("method", "run", "acme-count", "--model", golden("gpt2-tiny"), "--config",
-                    config.toString(), "--out", out.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            pb.environment().put("DJL_OFFLINE", "true");
-            pb.environment().put("OPT_OUT_TRACKING", "true");
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
-            assertEquals(0, p.exitValue(), launch.get(0) + ": " + output);
+            PluginJars.Launched p = PluginJars.loupe(launch, List.of("method", "run", "acme-count", "--model",
+                    golden("gpt2-tiny"), "--config", config.toString(), "--out", out.toString()));
+            assertEquals(0, p.code(), launch.get(0) + ": " + p.output());
             assertEquals("12", Files.readString(out.resolve("heads.txt")), "4 heads of gpt2-tiny × 3");
             JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
             assertEquals(12.0, result.get("metrics").get("heads").asDouble());
@@ -210,7 +196,7 @@ class MethodRunTest {
         return new Result(code, out.toString(), err.toString());
     }
 
-    private static String golden(String name) {
+    static String golden(String name) {
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isDirectory(dir.resolve("testdata/golden").resolve(name))) {
                 return dir.resolve("testdata/golden").resolve(name).toString();
@@ -223,10 +209,5 @@ class MethodRunTest {
         try (var s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString());
     }
 }

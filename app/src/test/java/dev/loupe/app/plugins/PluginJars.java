@@ -1,6 +1,5 @@
 package dev.loupe.app.plugins;
 
-import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.loupe.api.spi.Engine;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,7 +52,30 @@ public final class PluginJars {
                 + "}\n");
     }
 
+    /**
+     * A third-party intervention kind {@code kindName}: x ↦ −x at the positions it selects (what {@code scale} with
+     * factor −1 does), a record {@code Negate(hook, positions)} named by an {@code InterventionKind} service.
+     */
+    public static Path interventionKindJar(Path workDir, String module, String kindName) {
+        String record = "public record Negate(HookPoint hook, Positions positions) implements "
+                + "dev.loupe.api.intervention.Intervention.Extension {\n"
+                + "  public String kind() { return \"" + kindName + "\"; }\n"
+                + "  public Tensor apply(Tensor value) { return value.scale(-1); }\n"
+                + "  public dev.loupe.api.intervention.Intervention withPositions(Positions p) {\n"
+                + "    return new Negate(hook, p);\n  }\n}\n";
+        String kind = "public final class NegateKind implements InterventionKind {\n"
+                + "  public String name() { return \"" + kindName + "\"; }\n"
+                + "  public Class<Negate> type() { return Negate.class; }\n}\n";
+        return jar(workDir, module, "InterventionKind", "NegateKind", java.util.Map.of("NegateKind", kind, "Negate",
+                record));
+    }
+
     private static Path jar(Path workDir, String module, String service, String className, String body) {
+        return jar(workDir, module, service, className, java.util.Map.of(className, body));
+    }
+
+    private static Path jar(Path workDir, String module, String service, String className,
+                            java.util.Map<String, String> bodies) {
         try {
             Path src = Files.createDirectories(workDir.resolve(module + "-src"));
             String pkg = module;
@@ -61,10 +83,12 @@ public final class PluginJars {
                     + " opens " + pkg + ";\n provides dev.loupe.api.spi." + service + " with " + pkg + "." + className
                     + ";\n}\n");
             Path pkgDir = Files.createDirectories(src.resolve(pkg.replace('.', '/')));
-            Files.writeString(pkgDir.resolve(className + ".java"), "package " + pkg + ";\n"
-                    + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n" + body);
+            for (java.util.Map.Entry<String, String> c : bodies.entrySet()) {
+                Files.writeString(pkgDir.resolve(c.getKey() + ".java"), "package " + pkg + ";\n"
+                        + "import dev.loupe.api.*; import dev.loupe.api.spi.*; import java.util.Set;\n" + c.getValue());
+            }
             Path classes = Files.createDirectories(workDir.resolve(module + "-classes"));
-            String modulePath = location(Engine.class) + java.io.File.pathSeparator + location(JsonTypeInfo.class);
+            String modulePath = location(Engine.class);
             ToolProvider javac = ToolProvider.findFirst("javac").orElseThrow(() -> new IllegalStateException("no javac"));
             List<String> args;
             try (Stream<Path> files = Files.walk(src)) {
@@ -88,6 +112,45 @@ public final class PluginJars {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * How a user puts {@code jar} beside Loupe: the two launches (module path with {@code ALL-MODULE-PATH}, and
+     * everything on the class path), each the java arguments before Loupe's own.
+     */
+    public static List<List<String>> launches(Path jar) {
+        String modules = System.getProperty("jdk.module.path", "");
+        String classes = System.getProperty("java.class.path", "");
+        return List.of(
+                List.of("--module-path", modules + java.io.File.pathSeparator + jar, "-cp", classes, "--add-modules",
+                        "ALL-MODULE-PATH", "-m", "dev.loupe.app/" + dev.loupe.app.Main.class.getName()),
+                List.of("-cp", String.join(java.io.File.pathSeparator, modules, classes, jar.toString()),
+                        dev.loupe.app.Main.class.getName()));
+    }
+
+    /** Runs Loupe in a new JVM with {@code launch} ({@link #launches}) and {@code args}: its exit code and output. */
+    public static Launched loupe(List<String> launch, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx1g", "-Dai.djl.offline=true"));
+        command.addAll(launch);
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("DJL_OFFLINE", "true");
+        pb.environment().put("OPT_OUT_TRACKING", "true");
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("loupe " + args + " did not finish in 120 s: " + output);
+        }
+        return new Launched(p.exitValue(), output);
+    }
+
+    /** A finished launch. */
+    public record Launched(int code, String output) {}
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
     }
 
     private static void put(JarOutputStream out, String name, byte[] bytes) throws IOException {

@@ -96,6 +96,10 @@ final class DjlModel implements Model {
             if (iv instanceof Intervention.Custom) {
                 throw new LoupeException("a Custom intervention at '" + iv.hook() + "' blocks gradients; express it as data");
             }
+            if (iv instanceof Intervention.Extension e) {
+                throw new LoupeException("intervention kind '" + e.kind() + "' at '" + iv.hook() + "' is a plugin's "
+                        + "Java code: gradients do not flow through it");
+            }
         }
         PaddedBatch batch = PaddedBatch.of(run, spec);
         synchronized (GRADIENT_LOCK) {

@@ -59,6 +59,13 @@ final class InterventionOps {
                 yield Arrays2.where(mask, x.add(SparseMlpOps.clampDelta(m, c.dictionary(), source, c.feature(),
                         c.value())), x);
             }
+            case Intervention.Extension e -> {
+                NDArray out = Arrays2.toNd(m, e.apply(Arrays2.toTensor(x)));
+                if (!out.getShape().equals(x.getShape())) {
+                    throw shapeError(iv, e.kind() + " result", out.getShape().getShape(), x.getShape().toString());
+                }
+                yield Arrays2.where(mask, out, x);
+            }
             case Intervention.Custom c -> {
                 NDArray out = Arrays2.toNd(m, c.function().apply(iv.hook(), Arrays2.toTensor(x)));
                 if (!out.getShape().equals(x.getShape())) {

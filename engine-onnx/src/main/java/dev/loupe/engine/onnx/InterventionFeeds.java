@@ -25,6 +25,10 @@ final class InterventionFeeds {
                 throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot run a Custom intervention (Java "
                         + "code) at '" + iv.hook() + "'; express it as data or use engine 'djl'");
             }
+            if (iv instanceof Intervention.Extension e) {
+                throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot run intervention kind '" + e.kind()
+                        + "' (a plugin's Java code) at '" + iv.hook() + "'; use engine 'djl'");
+            }
             spec.requireHook(iv.hook());
             for (HookPoint source : iv.readsFrom().stream().toList()) {
                 spec.requireHook(source);

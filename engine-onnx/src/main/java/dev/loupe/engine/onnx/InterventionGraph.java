@@ -95,6 +95,7 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
             case Intervention.ClampFeature c -> g.op("Add", x, SparseMlpGraph.clampDelta(g, i, c.dictionary(),
                     sourceOf(c, x)));
             case Intervention.Custom c -> throw new IllegalStateException("custom interventions are refused earlier");
+            case Intervention.Extension e -> throw new IllegalStateException("plugin kinds are refused earlier");
         };
     }
 

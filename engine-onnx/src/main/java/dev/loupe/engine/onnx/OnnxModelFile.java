@@ -17,6 +17,7 @@ import dev.loupe.api.WeightNames;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.data.StrictJson;
 import dev.loupe.engine.onnx.GraphBuilder.Elem;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
@@ -39,7 +40,7 @@ final class OnnxModelFile {
     static final String SPEC_KEY = "loupe.model_spec";
     static final String FORMAT_KEY = "loupe.format";
     static final String FORMAT = "loupe-onnx/1";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
 
     private OnnxModelFile() {}
 

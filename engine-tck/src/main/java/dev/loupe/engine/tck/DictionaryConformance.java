@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  * the GPT-2 golden checkpoint.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class DictionaryConformance extends FamilyConformance {
+public abstract class DictionaryConformance extends ExtensionConformance {
     private static final double TOLERANCE = 1e-4;
     private static final HookPoint LN2 = HookPoint.of(0, HookSite.LN2_OUT);
     private static final HookPoint MLP_OUT = HookPoint.of(0, HookSite.MLP_OUT);

@@ -7,6 +7,7 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.io.AtomicFiles;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -88,7 +89,7 @@ public final class ToyWorld {
      * naming BOS/EOS into {@code dir} (each file atomically).
      */
     public static void writeTokenizer(Path dir, List<String> vocab) {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = LoupeJson.mapper();
         ObjectNode root = json.createObjectNode();
         root.put("version", "1.0");
         root.putNull("truncation");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.LoupeException;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.api.spi.Progress;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +35,7 @@ final class HubDownloader {
             "special_tokens_map.json");
     private static final int ATTEMPTS = 5;
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
 
     private final String endpoint;
     private final String token;

@@ -1,13 +1,13 @@
 package dev.loupe.method.obsprop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.io.AtomicFiles;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 
 /** A plugin's result as pretty JSON in its output folder, written to a temporary sibling and moved into place. */
 final class ResultFile {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     private ResultFile() {}
 

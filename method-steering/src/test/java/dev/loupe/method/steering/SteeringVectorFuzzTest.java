@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SteeringVectorFuzzTest {
     private static final int CASES = Integer.getInteger("loupe.fuzz.cases", 1000);
     private static final long SEED = Long.getLong("loupe.fuzz.seed", 20261203L);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = dev.loupe.json.LoupeJson.mapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final List<JsonNode> VALUES = List.of(F.nullNode(), F.numberNode(0), F.numberNode(-1),
             F.numberNode(2), F.numberNode(2.5), F.numberNode(Integer.MAX_VALUE), F.numberNode((1L << 32) + 64),

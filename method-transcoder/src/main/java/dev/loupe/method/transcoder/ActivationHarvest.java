@@ -2,7 +2,6 @@ package dev.loupe.method.transcoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
@@ -15,6 +14,7 @@ import dev.loupe.io.AtomicFiles;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.io.SafetensorsWriter;
 import dev.loupe.api.spi.Progress;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +52,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     public static final long DEFAULT_TOKENS = 200_000;
     /** Rows per shard unless told otherwise. */
     public static final int DEFAULT_SHARD_TOKENS = 50_000;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
     private static final int BATCH = 16;
 
     /**

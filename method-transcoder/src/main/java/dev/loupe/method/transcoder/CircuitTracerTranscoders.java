@@ -13,6 +13,7 @@ import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.io.SafetensorsFile;
 import dev.loupe.io.SafetensorsWriter;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ import java.util.TreeMap;
  * them first). The writer lays a set of ReLU transcoders out the same way, W_skip zero where there is none.
  */
 public final class CircuitTracerTranscoders {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper YAML = LoupeJson.mapper(new YAMLFactory());
     private static final Set<String> KEYS = Set.of("model_name", "feature_input_hook", "feature_output_hook",
             "transcoders", "scan");
     private static final Set<String> ENTRY = Set.of("id", "layer", "filepath");

@@ -2,7 +2,6 @@ package dev.loupe.method.transcoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
@@ -18,6 +17,7 @@ import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.io.AtomicFiles;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +33,7 @@ import java.util.Map;
  * --corpus} is a front-end over it; {@link #evaluate} is the one evaluation every source of windows goes through.
  */
 public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.Config> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     /**
      * What to evaluate.

@@ -2,7 +2,6 @@ package dev.loupe.method.transcoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
@@ -11,6 +10,7 @@ import dev.loupe.io.FileSetCommit;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.io.SafetensorsFile;
 import dev.loupe.io.SafetensorsWriter;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ public final class TranscoderFile {
     public static final String SAE_LENS_VERSION = "6.52.0";
     private static final java.util.List<String> LEGACY_TENSORS = java.util.List.of("W_enc", "b_enc", "W_dec", "b_dec",
             "b_dec_out");
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     private TranscoderFile() {}
 

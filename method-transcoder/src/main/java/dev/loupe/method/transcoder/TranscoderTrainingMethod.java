@@ -2,7 +2,6 @@ package dev.loupe.method.transcoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.loupe.api.Capability;
 import dev.loupe.api.ModelSpec;
@@ -11,6 +10,7 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
+import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ import java.util.Set;
  * {@code loupe transcoder train} is a front-end over it.
  */
 public final class TranscoderTrainingMethod implements Method<TranscoderTrainingMethod.Config> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     /**
      * What to train.

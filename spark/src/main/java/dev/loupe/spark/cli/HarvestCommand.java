@@ -1,9 +1,9 @@
 package dev.loupe.spark.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
 import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.spark.HarvestJob;
 import dev.loupe.spark.ModelRef;
@@ -99,7 +99,7 @@ public final class HarvestCommand implements Runnable {
             doc.put("out", out);
             doc.put("seconds", seconds);
             try {
-                spec.commandLine().getOut().println(new ObjectMapper().writeValueAsString(doc));
+                spec.commandLine().getOut().println(LoupeJson.mapper().writeValueAsString(doc));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

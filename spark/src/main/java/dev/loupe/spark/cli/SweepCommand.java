@@ -1,9 +1,9 @@
 package dev.loupe.spark.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.loupe.api.LoupeException;
 import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.spark.SparkSweep;
 import dev.loupe.spark.SweepJob;
@@ -129,8 +129,8 @@ public final class SweepCommand implements Runnable {
         }
         if (spark.json) {
             try {
-                spec.commandLine().getOut().println(new ObjectMapper()
-                        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).writeValueAsString(rows));
+                spec.commandLine().getOut().println(LoupeJson.builder()
+                        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build().writeValueAsString(rows));
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -1,17 +1,17 @@
 package dev.loupe.studies.toyworld;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.io.AtomicFiles;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.report.HtmlReport;
 import java.nio.file.Path;
 import java.util.List;
 
 /** The files a study writes into its output folder, each to a temporary sibling moved into place. */
 final class StudyFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = LoupeJson.pretty();
 
     private StudyFiles() {}
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.io.JsonLimits;
+import dev.loupe.json.LoupeJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import java.util.Map;
  * them). Weights are Loupe's: each edge is the source's contribution to the target, in units of the root.
  */
 public final class CircuitTracerJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = LoupeJson.mapper();
 
     /**
      * What the graph file says beside the graph.
