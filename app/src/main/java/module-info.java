@@ -20,6 +20,7 @@ module dev.loupe.app {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires dev.loupe.json;
+    requires dev.loupe.dictionary;
 
     exports dev.loupe.app;
 

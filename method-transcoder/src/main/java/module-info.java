@@ -6,6 +6,7 @@ module dev.loupe.method.transcoder {
     requires dev.loupe.report;
     requires com.fasterxml.jackson.databind;
     requires dev.loupe.json;
+    requires transitive dev.loupe.dictionary;
     requires com.fasterxml.jackson.dataformat.yaml;
 
     exports dev.loupe.method.transcoder;

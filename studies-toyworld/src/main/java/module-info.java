@@ -14,6 +14,7 @@ module dev.loupe.studies.toyworld {
     requires dev.loupe.method.obsprop;
     requires com.fasterxml.jackson.databind;
     requires dev.loupe.json;
+    requires dev.loupe.dictionary;
 
     exports dev.loupe.studies.toyworld;
     exports dev.loupe.studies.toyworld.circuit;

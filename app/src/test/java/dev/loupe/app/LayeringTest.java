@@ -61,11 +61,19 @@ class LayeringTest {
     @Test
     void everyClassLivesInAKnownModulePackage() {
         classes().should().resideInAnyPackage("dev.loupe.api..", "dev.loupe.json..", "dev.loupe.io..", "dev.loupe.hf..", "dev.loupe.data..", "dev.loupe.chat..",
-                "dev.loupe.engine.djl..",
+                "dev.loupe.dictionary..", "dev.loupe.engine.djl..",
                 "dev.loupe.engine.onnx..", "dev.loupe.engine.tck..", "dev.loupe.method.steering..", "dev.loupe.method.transcoder..",
                 "dev.loupe.method.obsprop..", "dev.loupe.eval..", "dev.loupe.toymodel..", "dev.loupe.report..",
                 "dev.loupe.studies.toyworld..", "dev.loupe.app..")
                 .because("a new module must be added to this test and to docs/architecture.md").check(loupe);
+    }
+
+    /** SAE and transcoder files are read without the transcoder method, by methods, the app and tools alike. */
+    @Test
+    void dictionaryFilesKnowTheApiIoAndJsonOnly() {
+        classes().that().resideInAPackage("dev.loupe.dictionary..").should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "dev.loupe.api..", "dev.loupe.io..", "dev.loupe.json..",
+                        "dev.loupe.dictionary..", "com.fasterxml.jackson..").check(loupe);
     }
 
     @Test
@@ -88,8 +96,7 @@ class LayeringTest {
     @Test
     void onlyTheListedFrontEndsNameMethodClasses() {
         noClasses().that().resideInAPackage("dev.loupe.app..").and().haveNameNotMatching(
-                        "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|SteerCommand"
-                                + "|SteerFeature|SteerImport|TranscoderConvert)(\\$.*)?")
+                        "dev\\.loupe\\.app\\.cli\\.(GenerateCommand|SteerCommand|SteerFeature|SteerImport)(\\$.*)?")
                 .should().dependOnClassesThat().resideInAPackage("dev.loupe.method..").check(loupe);
     }
 

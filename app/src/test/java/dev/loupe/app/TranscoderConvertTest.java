@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.api.Tensor;
-import dev.loupe.method.transcoder.Transcoder;
-import dev.loupe.method.transcoder.TranscoderFile;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

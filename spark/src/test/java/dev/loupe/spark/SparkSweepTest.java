@@ -12,7 +12,7 @@ import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.method.transcoder.ActivationHarvest;
-import dev.loupe.method.transcoder.TranscoderFile;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
-import dev.loupe.method.transcoder.CircuitTracerTranscoders;
-import dev.loupe.method.transcoder.Transcoder;
-import dev.loupe.method.transcoder.TranscoderFile;
+import dev.loupe.dictionary.CircuitTracerTranscoders;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -7,12 +7,13 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.api.spi.Progress;
+import dev.loupe.dictionary.InputConvention;
 import dev.loupe.eval.toy.Windows;
 import dev.loupe.method.steering.SteeringConfig;
 import dev.loupe.method.steering.SteeringVectorFile;
 import dev.loupe.method.transcoder.ActivationHarvest;
-import dev.loupe.method.transcoder.Transcoder;
-import dev.loupe.method.transcoder.TranscoderFile;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.toymodel.EmbeddedModel;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ public final class KillTarget {
         int d = 64;
         int f = 1024;
         return new Transcoder(HookPoint.of(1, HookSite.LN2_OUT), HookPoint.of(1, HookSite.MLP_OUT),
-                ActivationHarvest.CONVENTION, filled(n, d, f), filled(n, f), filled(n, f, d), filled(n, d),
+                InputConvention.NORM_OUTPUT, filled(n, d, f), filled(n, f), filled(n, f, d), filled(n, d),
                 filled(n, d));
     }
 

@@ -7,17 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.app.Main;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,8 +110,8 @@ class MethodRunTest {
         Path out = tmp.resolve("plugin");
         Result run = loupe("method", "run", "transcoder", "--config", config.toString(), "--out", out.toString());
         assertEquals(0, run.code(), run.err());
-        assertEquals(dev.loupe.method.transcoder.TranscoderFile.read(tmp.resolve("cli")),
-                dev.loupe.method.transcoder.TranscoderFile.read(out), "one implementation behind both commands");
+        assertEquals(dev.loupe.dictionary.TranscoderFile.read(tmp.resolve("cli")),
+                dev.loupe.dictionary.TranscoderFile.read(out), "one implementation behind both commands");
         JsonNode result = JSON.readTree(out.resolve("result.json").toFile());
         assertEquals(List.of("cfg.json", "sae_weights.safetensors", "checkpoint.safetensors", "training.json"),
                 JSON.convertValue(result.get("artifacts"), List.class));

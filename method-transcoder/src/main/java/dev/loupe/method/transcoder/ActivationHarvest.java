@@ -10,6 +10,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
+import dev.loupe.dictionary.InputConvention;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.io.SafetensorsWriter;
@@ -41,11 +42,6 @@ import java.util.Set;
  */
 public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, List<String> shards, long tokens,
                                 int dIn, int dOut, dev.loupe.api.ModelFingerprint model) {
-    /** How the input is normalised, recorded in the manifest and in trained transcoders. */
-    public static final String CONVENTION = "ln2.hook_out: LayerNorm output with weight and bias applied "
-            + "(the MLP's input)";
-    /** The convention Loupe recorded before 2026-12, when its {@code hook_normalized} meant the norm's output. */
-    static final String LEGACY_CONVENTION = "ln2.hook_normalized: LayerNorm output with weight and bias applied";
     /** The manifest's file name in a harvest folder. */
     public static final String MANIFEST = "manifest.json";
     /** Rows a harvest writes unless told otherwise (every harvest command's default). */
@@ -54,29 +50,6 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
     public static final int DEFAULT_SHARD_TOKENS = 50_000;
     private static final ObjectMapper JSON = LoupeJson.pretty();
     private static final int BATCH = 16;
-
-    /**
-     * The hook a file's input convention means: files written before Loupe's {@code hook_normalized} took
-     * TransformerLens's meaning (before gain and bias) name the norm's output {@code hook_normalized}, which is
-     * {@code hook_out} now; any other hook is taken as named.
-     */
-    static HookPoint inputHook(HookPoint named, String convention) {
-        if (!convention.startsWith(LEGACY_CONVENTION)) {
-            return named;
-        }
-        HookSite site = switch (named.site()) {
-            case LN1_NORMALIZED -> HookSite.LN1_OUT;
-            case LN2_NORMALIZED -> HookSite.LN2_OUT;
-            default -> named.site();
-        };
-        return HookPoint.of(named.layer(), site);
-    }
-
-    /** The input convention recorded for a harvest from {@code hookIn}: the norm's output, or the hook as cached. */
-    public static String convention(HookPoint hookIn) {
-        return hookIn.site() == HookSite.LN2_OUT ? CONVENTION
-                : hookIn.name() + ": the activation as cached (TransformerLens's meaning)";
-    }
 
     /** The MLP pair of one layer: {@code blocks.L.ln2.hook_out → blocks.L.hook_mlp_out}. */
     public static ActivationHarvest run(Model model, int layer, Iterator<int[]> windows, long tokens, int shardTokens,
@@ -112,7 +85,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
         } catch (IOException e) {
             throw new LoupeException(dir + ": cannot create the activation folder (" + e.getMessage() + ")");
         }
-        String convention = convention(in);
+        String convention = InputConvention.of(in);
         while (written < tokens) {
             List<int[]> batch = new ArrayList<>();
             for (int b = 0; b < BATCH && windows.hasNext(); b++) {
@@ -163,7 +136,7 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
      */
     public byte[] manifestJson() {
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", hookIn.name()).put("hook_out", hookOut.name())
-                .put("d_in", dIn).put("d_out", dOut).put("tokens", tokens).put("input_convention", convention(hookIn));
+                .put("d_in", dIn).put("d_out", dOut).put("tokens", tokens).put("input_convention", InputConvention.of(hookIn));
         if (model != null) {
             manifest.putObject("model_fingerprint").put("shapes", model.shapes()).put("weights", model.weights());
         }
@@ -210,7 +183,8 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
                 throw new LoupeException(file + ": expected hook_in, hook_out, d_in, d_out and a non-empty shards list");
             }
             return new ActivationHarvest(dir,
-                    inputHook(HookPoint.parse(m.get("hook_in").asText()), m.path("input_convention").asText("")),
+                    InputConvention.inputHook(HookPoint.parse(m.get("hook_in").asText()),
+                            m.path("input_convention").asText("")),
                     HookPoint.parse(m.path("hook_out").asText()), shards, m.path("tokens").asLong(),
                     m.get("d_in").asInt(), m.path("d_out").asInt(), m.has("model_fingerprint")
                     ? new dev.loupe.api.ModelFingerprint(m.get("model_fingerprint").path("shapes").asText(),

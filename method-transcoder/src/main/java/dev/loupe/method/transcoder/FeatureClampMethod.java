@@ -16,6 +16,8 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -16,6 +16,8 @@ import dev.loupe.api.spi.TextSummary;
 import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.json.LoupeJson;
 import java.nio.file.Path;

@@ -8,6 +8,7 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.dictionary.Transcoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

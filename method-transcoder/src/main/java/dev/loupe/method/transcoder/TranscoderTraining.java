@@ -4,6 +4,9 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.SpliceFunction;
+import dev.loupe.dictionary.InputConvention;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.io.SafetensorsFile;
 import dev.loupe.io.SafetensorsWriter;
 import dev.loupe.api.spi.Progress;
@@ -130,7 +133,7 @@ public final class TranscoderTraining {
                 save(checkpoint, trainer, curve, c);
             }
             double seconds = (System.nanoTime() - began) / 1e9;
-            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), ActivationHarvest.convention(h.hookIn()),
+            Transcoder t = Transcoder.of(h.hookIn(), h.hookOut(), InputConvention.of(h.hookIn()),
                     trainer.parameters());
             if (writes) {
                 TranscoderFile.write(out, t, h.model() != null ? h.model() : dev.loupe.api.ModelFingerprint.of(model));

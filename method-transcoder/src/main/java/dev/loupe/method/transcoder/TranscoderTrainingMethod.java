@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.loupe.api.Capability;
 import dev.loupe.api.ModelSpec;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;

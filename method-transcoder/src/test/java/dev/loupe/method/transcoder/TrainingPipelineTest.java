@@ -14,6 +14,8 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.api.spi.Progress;
+import dev.loupe.dictionary.Transcoder;
+import dev.loupe.dictionary.TranscoderFile;
 import dev.loupe.toymodel.EmbeddedModel;
 import java.nio.file.Files;
 import java.nio.file.Path;

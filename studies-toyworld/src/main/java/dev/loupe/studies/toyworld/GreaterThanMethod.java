@@ -8,7 +8,7 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.ToyWorld;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitMethod;
 import dev.loupe.method.transcoder.circuit.CircuitTracerJson;
 import dev.loupe.studies.toyworld.circuit.GreaterThanCircuit;

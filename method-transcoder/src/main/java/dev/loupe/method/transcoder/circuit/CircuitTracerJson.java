@@ -47,7 +47,7 @@ public final class CircuitTracerJson {
                        int targetToken, String targetText, double probability, Map<String, Double> activations) {
 
         /** The info for {@code g}, traced on {@code ids}: the target token's probability, the features' activations. */
-        public static Info of(dev.loupe.api.Model model, Map<Integer, dev.loupe.method.transcoder.Transcoder> byLayer,
+        public static Info of(dev.loupe.api.Model model, Map<Integer, dev.loupe.dictionary.Transcoder> byLayer,
                               int[] ids, Circuits.Root root, CircuitGraph g, String slug, String scan,
                               List<String> transcoders, String prompt) {
             int last = ids.length - 1;

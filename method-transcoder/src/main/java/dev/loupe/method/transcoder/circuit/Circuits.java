@@ -2,7 +2,7 @@ package dev.loupe.method.transcoder.circuit;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -10,7 +10,7 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Weights;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

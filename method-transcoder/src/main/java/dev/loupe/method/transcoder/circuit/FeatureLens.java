@@ -3,7 +3,7 @@ package dev.loupe.method.transcoder.circuit;
 import dev.loupe.api.Model;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Weights;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 
 /**
  * Input-invariant views of a transcoder feature, from weights alone (LayerNorms crossed by their gain, scale

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.Model;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import dev.loupe.toymodel.EmbeddedModel;
 import java.nio.file.Path;
 import java.util.HashSet;

@@ -9,7 +9,7 @@ import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import dev.loupe.toymodel.EmbeddedModel;
 import java.util.List;
 import java.util.Map;

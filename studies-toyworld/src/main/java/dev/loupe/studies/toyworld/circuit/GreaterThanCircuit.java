@@ -5,7 +5,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.spi.TextSummary;
 import dev.loupe.eval.TaskEvaluator;
 import dev.loupe.eval.toy.GreaterThan;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.Circuits;
 import dev.loupe.method.transcoder.circuit.FeatureLens;

@@ -1,7 +1,7 @@
 package dev.loupe.studies.toyworld.circuit;
 
 import dev.loupe.api.Model;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import dev.loupe.method.transcoder.circuit.CircuitGraph;
 import dev.loupe.method.transcoder.circuit.Decomposition;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import dev.loupe.api.HookSite;
 import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.RunResult;
-import dev.loupe.method.transcoder.Transcoder;
+import dev.loupe.dictionary.Transcoder;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.InputNormalization;

@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +16,7 @@ import dev.loupe.io.SafetensorsWriter;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.toymodel.EmbeddedModel;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +44,7 @@ class TranscoderFileTest {
     static Transcoder randomTranscoder(int layer, int d, int f) {
         Random r = new Random(11);
         return new Transcoder(HookPoint.parse("blocks." + layer + ".ln2.hook_out"),
-                HookPoint.parse("blocks." + layer + ".hook_mlp_out"), ActivationHarvest.CONVENTION,
+                HookPoint.parse("blocks." + layer + ".hook_mlp_out"), InputConvention.NORM_OUTPUT,
                 random(r, 0.2, d, f), random(r, 0.1, f), random(r, 0.2, f, d), random(r, 0.1, d), random(r, 0.1, d));
     }
 
@@ -132,7 +133,7 @@ class TranscoderFileTest {
         Files.createDirectories(tmp);
         Files.writeString(tmp.resolve("cfg.json"), "{\"architecture\": \"transcoder\", \"d_in\": 16, \"d_sae\": 32, "
                 + "\"d_out\": 16, \"dtype\": \"float32\", \"metadata\": {\"hook_name\": \"blocks.1.ln2.hook_out\", "
-                + "\"hook_name_out\": \"blocks.1.hook_mlp_out\", \"input_convention\": \"" + ActivationHarvest.CONVENTION
+                + "\"hook_name_out\": \"blocks.1.hook_mlp_out\", \"input_convention\": \"" + InputConvention.NORM_OUTPUT
                 + "\"}}");
         SafetensorsWriter.write(tmp.resolve("sae_weights.safetensors"), Map.of("W_enc", t.wEnc(), "b_enc", t.bEnc(),
                 "W_dec", t.wDec(), "b_dec", t.bDec(), "b_dec_out", t.bDecOut()), Map.of());
@@ -148,7 +149,7 @@ class TranscoderFileTest {
         TranscoderFile.write(tmp, t);
         Path cfg = tmp.resolve("cfg.json");
         String legacy = Files.readString(cfg).replace("blocks.3.ln2.hook_out", "blocks.3.ln2.hook_normalized")
-                .replace(ActivationHarvest.CONVENTION,
+                .replace(InputConvention.NORM_OUTPUT,
                         "ln2.hook_normalized: LayerNorm output with weight and bias applied (the MLP's input)");
         Files.writeString(cfg, legacy);
         assertEquals(t.saeLensForm(), TranscoderFile.read(tmp), "Loupe's old convention names the norm's output");
@@ -248,5 +249,16 @@ class TranscoderFileTest {
                 assertTrue(diff < 1e-4, "position " + p + ": " + diff);
             }
         }
+    }
+
+    @Test
+    void aTranscoderWhoseWeightsCameFromAnotherWriteIsRefused() throws IOException {
+        Path a = tmp.resolve("a"), b = tmp.resolve("b");
+        TranscoderFile.write(a, randomTranscoder(1, 16, 32));
+        TranscoderFile.write(b, randomTranscoder(1, 16, 32));
+        Files.copy(b.resolve(TranscoderFile.WEIGHTS), a.resolve(TranscoderFile.WEIGHTS),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        LoupeException e = assertThrows(LoupeException.class, () -> TranscoderFile.read(a));
+        assertTrue(e.getMessage().contains("written by another run than cfg.json"), e.getMessage());
     }
 }

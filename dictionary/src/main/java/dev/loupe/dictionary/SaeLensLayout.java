@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;

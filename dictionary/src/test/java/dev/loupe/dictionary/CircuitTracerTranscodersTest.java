@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

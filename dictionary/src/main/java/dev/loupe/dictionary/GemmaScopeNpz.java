@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
@@ -90,7 +90,7 @@ final class GemmaScopeNpz {
         }
         SpliceFunction.SparseMlp mlp = new SpliceFunction.SparseMlp(wEnc, bEnc, wDec, Tensor.zeros(din), bDec,
                 new SparseActivation.JumpRelu(threshold), null, null);
-        return new Transcoder(in, out, ActivationHarvest.convention(in), mlp);
+        return new Transcoder(in, out, InputConvention.of(in), mlp);
     }
 
     private static void require(Path file, String name, Tensor t, int... shape) {

@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.api.HookPoint;
@@ -107,9 +107,9 @@ record TranscoderCfg(int dIn, int dSae, int dOut, HookPoint hookIn, HookPoint ho
         String convention = text(file, meta, "input_convention", "unknown");
         HookPoint named = hook(file, cfg, field(file, cfg, "hook_name") == null && field(file, cfg, "hook_point") != null
                 ? "hook_point" : "hook_name");
-        HookPoint in = ActivationHarvest.inputHook(named, convention);
+        HookPoint in = InputConvention.inputHook(named, convention);
         if (!in.equals(named)) {
-            convention = ActivationHarvest.CONVENTION;
+            convention = InputConvention.NORM_OUTPUT;
         }
         HookPoint out = sae && field(file, cfg, "hook_name_out") == null ? named : hook(file, cfg, "hook_name_out");
         if (sae && !out.equals(named)) {

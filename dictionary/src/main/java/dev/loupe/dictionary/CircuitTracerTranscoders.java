@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -101,7 +101,7 @@ public final class CircuitTracerTranscoders {
 
     private static Transcoder npz(Path p, HookPoint in, HookPoint out) {
         Transcoder g = GemmaScopeNpz.read(p);
-        return new Transcoder(in, out, ActivationHarvest.convention(in), g.mlp());
+        return new Transcoder(in, out, InputConvention.of(in), g.mlp());
     }
 
     private static Transcoder relu(Path p, HookPoint in, HookPoint out) {
@@ -124,7 +124,7 @@ public final class CircuitTracerTranscoders {
             Tensor bEnc = shape(p, "b_enc", present(f, "b_enc"), dSae);
             Tensor bDec = shape(p, "b_dec", present(f, "b_dec"), dOut);
             Tensor skip = f.has("W_skip") ? shape(p, "W_skip", f.tensor("W_skip"), dOut, dIn).transpose() : null;
-            return new Transcoder(in, out, ActivationHarvest.convention(in), new SpliceFunction.SparseMlp(
+            return new Transcoder(in, out, InputConvention.of(in), new SpliceFunction.SparseMlp(
                     wEnc.transpose(), bEnc, wDec.transpose(), Tensor.zeros(dIn), bDec, null, skip, null));
         }
     }

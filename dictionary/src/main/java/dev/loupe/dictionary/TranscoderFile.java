@@ -1,4 +1,4 @@
-package dev.loupe.method.transcoder;
+package dev.loupe.dictionary;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,8 +27,10 @@ import java.util.Map;
  * old pair or the new one; both carry the same {@code loupe_run} id, so a pair mixed by hand is refused.
  */
 public final class TranscoderFile {
-    static final String CFG = "cfg.json";
-    static final String WEIGHTS = "sae_weights.safetensors";
+    /** The config file of a SAELens folder. */
+    public static final String CFG = "cfg.json";
+    /** The weights file of a SAELens folder. */
+    public static final String WEIGHTS = "sae_weights.safetensors";
     static final String SPARSITY = "sparsity.safetensors";
     private static final String RUN = TranscoderCfg.RUN;
     private static final String JOURNAL = ".loupe-commit";
