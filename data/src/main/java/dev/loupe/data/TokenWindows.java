@@ -1,9 +1,13 @@
 package dev.loupe.data;
 
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.Model;
 import dev.loupe.api.Tokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
@@ -42,6 +46,25 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
     /** Consecutive windows of {@code length} tokens, BOS before each document. */
     public TokenWindows(Tokenizer tokenizer, Iterable<String> corpus, int length) {
         this(tokenizer, corpus, new TokenizerPolicy(length, length, TokenizerPolicy.Bos.DOCUMENT).resolve(length));
+    }
+
+    /**
+     * Windows of {@code policy} for {@code model} (context 0: its n_ctx) over the corpus at {@code corpus}, the text
+     * in JSONL field or Parquet column {@code field} ("" for {@code text}): how every method reads a user's corpus.
+     */
+    public static TokenWindows over(Model model, String corpus, String field, TokenizerPolicy policy) {
+        TokenizerPolicy resolved = policy.resolve(model.spec().nCtx());
+        return new TokenWindows(model.tokenizer(), Corpus.open(Path.of(corpus), field.isEmpty() ? null : field),
+                resolved);
+    }
+
+    /** The next {@code count} windows, fewer when the corpus ends first. */
+    public List<int[]> take(int count) {
+        List<int[]> out = new ArrayList<>();
+        while (out.size() < count && hasNext()) {
+            out.add(next());
+        }
+        return out;
     }
 
     @Override

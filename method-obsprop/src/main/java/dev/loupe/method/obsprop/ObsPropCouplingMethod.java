@@ -8,8 +8,6 @@ import dev.loupe.api.spi.MethodResult;
 import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -65,12 +63,9 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         List<Observable> ns = config.observables().stream()
                 .map(e -> ObservableExpression.parse(e, model.tokenizer())).toList();
         TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
-        List<int[]> windows = new ArrayList<>();
-        try (TokenWindows text = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
-                config.field().isEmpty() ? null : config.field()), policy)) {
-            while (windows.size() < config.windows() && text.hasNext()) {
-                windows.add(text.next());
-            }
+        List<int[]> windows;
+        try (TokenWindows text = TokenWindows.over(model, config.corpus(), config.field(), policy)) {
+            windows = text.take(config.windows());
         }
         if (windows.isEmpty()) {
             throw new LoupeException(config.corpus() + ": too little text for one window of " + policy.context()

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.loupe.api.Generation;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
@@ -70,12 +69,9 @@ public final class SteeredGenerationMethod implements Method<SteeredGenerationMe
             throw new LoupeException(name() + ": maxTokens must be at least 1, got " + config.maxTokens());
         }
         Model m = context.model();
-        SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(Path.of(config.vector()));
+        SteeringVectorFile.Loaded loaded = SteeringVectorFile.readFor(Path.of(config.vector()), m, config.force(),
+                context.progress());
         SteeringVectorFile.Metadata meta = loaded.metadata();
-        if (meta.model() != null) {
-            meta.model().checkAppliedTo(ModelFingerprint.of(m), Path.of(config.vector()), config.force(),
-                    context.progress()::warn);
-        }
         Tokenizer tok = m.tokenizer();
         int[] ids = config.rendered() ? tok.encode(config.prompt()) : tok.encodeWithBos(config.prompt());
         if (ids.length == 0) {

@@ -3,7 +3,6 @@ package dev.loupe.method.steering;
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
@@ -84,12 +83,9 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
     @Override
     public MethodResult run(MethodContext context, Config config) {
         Model m = context.model();
-        SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(Path.of(config.vector()));
+        SteeringVectorFile.Loaded loaded = SteeringVectorFile.readFor(Path.of(config.vector()), m, config.force(),
+                context.progress());
         SteeringVectorFile.Metadata meta = loaded.metadata();
-        if (meta.model() != null) {
-            meta.model().checkAppliedTo(ModelFingerprint.of(m), Path.of(config.vector()), config.force(),
-                    context.progress()::warn);
-        }
         Tensor v = loaded.vector().scale((float) config.scale());
         Map<String, Tensor> baselines = new LinkedHashMap<>();
         Evaluator scorer;

@@ -174,6 +174,19 @@ public final class SteeringVectorFile {
     /** A vector read with its metadata, the two checked against each other. */
     public record Loaded(Metadata metadata, Tensor vector) {}
 
+    /**
+     * {@link #read}, then the made-on check for applying it to {@code model}: a vector of another kind of model is
+     * refused, or with {@code force} applied with a warning through {@code progress}.
+     */
+    public static Loaded readFor(Path base, dev.loupe.api.Model model, boolean force,
+                                 dev.loupe.api.spi.Progress progress) {
+        Loaded loaded = read(base);
+        if (loaded.metadata().model() != null) {
+            loaded.metadata().model().checkAppliedTo(ModelFingerprint.of(model), base, force, progress::warn);
+        }
+        return loaded;
+    }
+
     /** The vector alone: see {@link #read}. */
     public static Tensor readVector(Path base) {
         return read(base).vector();

@@ -9,7 +9,6 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
-import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
 import java.nio.file.Path;
@@ -110,9 +109,7 @@ public final class HarvestMethod implements Method<HarvestMethod.Config> {
     @Override
     public MethodResult run(MethodContext context, Config config) {
         var model = context.model();
-        TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
-        try (TokenWindows windows = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
-                config.field().isEmpty() ? null : config.field()), policy)) {
+        try (TokenWindows windows = TokenWindows.over(model, config.corpus(), config.field(), config.policy())) {
             return harvest(context, name(), config.pair(), windows, config.tokens(), config.shardTokens(),
                     config.corpus());
         }

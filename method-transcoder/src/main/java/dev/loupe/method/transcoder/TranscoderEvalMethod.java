@@ -13,7 +13,6 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.api.spi.TextSummary;
-import dev.loupe.data.Corpus;
 import dev.loupe.data.TokenWindows;
 import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.dictionary.Transcoder;
@@ -100,9 +99,7 @@ public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.C
     @Override
     public MethodResult run(MethodContext context, Config config) {
         var model = context.model();
-        TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
-        try (TokenWindows windows = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(config.corpus()),
-                config.field().isEmpty() ? null : config.field()), policy)) {
+        try (TokenWindows windows = TokenWindows.over(model, config.corpus(), config.field(), config.policy())) {
             return evaluate(context, name(), config.transcoder(), config.force(), windows, config.windows(),
                     config.evaluators(), config.corpus());
         }
