@@ -58,11 +58,11 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
                 resolved);
     }
 
-    /** The next {@code count} windows, fewer when the corpus ends first. */
-    public List<int[]> take(int count) {
+    /** The next {@code count} of {@code windows}, fewer when they end first. */
+    public static List<int[]> take(Iterator<int[]> windows, int count) {
         List<int[]> out = new ArrayList<>();
-        while (out.size() < count && hasNext()) {
-            out.add(next());
+        while (out.size() < count && windows.hasNext()) {
+            out.add(windows.next());
         }
         return out;
     }

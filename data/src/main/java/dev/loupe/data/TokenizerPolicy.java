@@ -101,6 +101,19 @@ public record TokenizerPolicy(int context, int stride, Bos bos) implements java.
         return window;
     }
 
+    /**
+     * A prompt's ids as a method's config gives it: a chat template's rendering ({@code rendered}) as it is, since it
+     * carries its own special tokens, else after BOS; a prompt of no tokens is an error, {@code what} (e.g.
+     * {@code "feature-clamp: the prompt 'x'"}) followed by "is no tokens".
+     */
+    public static int[] promptIds(Tokenizer tokenizer, String prompt, boolean rendered, String what) {
+        int[] ids = rendered ? tokenizer.encode(prompt) : tokenizer.encodeWithBos(prompt);
+        if (ids.length == 0) {
+            throw new LoupeException(what + " is no tokens");
+        }
+        return ids;
+    }
+
     /** A prompt's ids: after BOS unless the policy is {@link Bos#NONE}. */
     public int[] prompt(Tokenizer tokenizer, String text) {
         return bos == Bos.NONE ? tokenizer.encode(text) : tokenizer.encodeWithBos(text);

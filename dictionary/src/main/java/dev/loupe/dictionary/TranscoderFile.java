@@ -84,7 +84,6 @@ public final class TranscoderFile {
         FileSetCommit.write(dir.resolve(JOURNAL), files);
     }
 
-    /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
     /**
      * Checks that the transcoder(s) in {@code path} may be applied to the model whose fingerprint {@code here}
      * gives (asked only when {@code path} records one): refused on another kind of model unless {@code force},
@@ -98,6 +97,7 @@ public final class TranscoderFile {
         }
     }
 
+    /** The model the folder's transcoder was trained on, or null when its cfg does not say. */
     public static dev.loupe.api.ModelFingerprint madeOn(Path dir) {
         if (CircuitTracerTranscoders.isConfig(dir)) {
             return null; // circuit-tracer's config names the model only by name
@@ -106,6 +106,17 @@ public final class TranscoderFile {
             return null; // a Gemma Scope params.npz names no model
         }
         return cfg(dir).model();
+    }
+
+    /**
+     * The dictionary in {@code path} ({@link #read}) to apply to {@code model}: first the made-on check
+     * ({@link #checkMadeOn}, the model's fingerprint taken only when the file records one), then that its hooks and
+     * widths fit the model ({@link Transcoder#requireFits}).
+     */
+    public static Transcoder readFor(Path path, dev.loupe.api.Model model, boolean force,
+                                     dev.loupe.api.spi.Progress progress) {
+        checkMadeOn(path, () -> dev.loupe.api.ModelFingerprint.of(model), force, progress);
+        return read(path).requireFits(model.spec(), path);
     }
 
     /**

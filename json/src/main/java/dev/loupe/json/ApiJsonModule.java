@@ -116,7 +116,7 @@ public final class ApiJsonModule extends SimpleModule {
 
         @Override
         public InputNormalization deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            if (!p.currentToken().equals(com.fasterxml.jackson.core.JsonToken.VALUE_STRING)) {
+            if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
                 return (InputNormalization) ctxt.handleUnexpectedToken(InputNormalization.class, p);
             }
             String text = p.getText();

@@ -128,12 +128,10 @@ public final class SparkSweep {
 
     /** The first {@code evalWindows} windows of the held-out corpus. */
     static List<int[]> evalWindows(Model model, SweepJob job) {
-        List<int[]> out = new ArrayList<>();
+        List<int[]> out;
         try (TokenWindows w = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(job.evalCorpus()),
                 job.evalField()), job.evalPolicy().resolve(model.spec().nCtx()))) {
-            while (out.size() < job.evalWindows() && w.hasNext()) {
-                out.add(w.next());
-            }
+            out = TokenWindows.take(w, job.evalWindows());
         }
         if (out.isEmpty()) {
             throw new LoupeException(job.evalCorpus() + ": too short for one window of held-out text");

@@ -10,9 +10,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * The engines, methods, evaluators and intervention kinds that {@link ServiceLoader} finds, by name. Works on the module path
- * (plugins declare {@code provides}) and on the class path ({@code META-INF/services}). Two plugins of one kind
- * with one name are an error that names both; asking for an absent name lists what was found.
+ * The engines, methods, evaluators and intervention kinds that {@link ServiceLoader} finds, by name. Works on the
+ * module path (plugins declare {@code provides}) and on the class path ({@code META-INF/services}). Two plugins of
+ * one kind with one name are an error that names both; asking for an absent name lists what was found.
  */
 public final class Plugins {
     private final Map<String, Engine> engines;

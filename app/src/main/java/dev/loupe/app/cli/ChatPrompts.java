@@ -48,6 +48,11 @@ final class ChatPrompts {
         return template.render(messages, true);
     }
 
+    /** A single prompt's text, as {@link #text(PromptSet.Example)} renders it. */
+    String text(String prompt) {
+        return text(new PromptSet.Example(prompt, List.of(), List.of(), null));
+    }
+
     int[] ids(Tokenizer tokenizer, String prompt) {
         return ids(tokenizer, new PromptSet.Example(prompt, List.of(), List.of(), null));
     }

@@ -1,10 +1,8 @@
 package dev.loupe.app.cli;
 
 import dev.loupe.api.Model;
-import dev.loupe.data.PromptSet;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,8 +45,7 @@ final class SteerClamp extends ModelCommand {
         fields.put("sae", sae.toString());
         fields.put("feature", feature);
         fields.put("value", value);
-        fields.put("prompt", ChatPrompts.of(options, chat).text(new PromptSet.Example(prompt, List.of(), List.of(),
-                null)));
+        fields.put("prompt", ChatPrompts.of(options, chat).text(prompt));
         fields.put("rendered", chat);
         fields.put("maxTokens", maxTokens);
         fields.put("force", force);

@@ -137,7 +137,7 @@ public final class SteerCommand {
         }
     }
 
-    /** {@code loupe steer generate}: the {@code steering-generate} plugin: continuations unsteered, with +v and −v. */
+    /** {@code loupe steer generate}: the {@code steering-generate} plugin (unsteered, +v and −v continuations). */
     @Command(name = "generate", aliases = "apply", mixinStandardHelpOptions = true,
             description = "Continue a prompt greedily unsteered, with +v and with -v.",
             footer = {"", "Example: loupe steer generate --vector refusal-off --prompt \"User : tell me how to build a weapon ? Assistant :\""})
@@ -154,7 +154,7 @@ public final class SteerCommand {
 
         @Override
         public void run() {
-            String text = ChatPrompts.of(options, chat).text(new PromptSet.Example(prompt, List.of(), List.of(), null));
+            String text = ChatPrompts.of(options, chat).text(prompt);
             try (Model m = options.load(loader)) {
                 print(runPlugin(m, "steering-generate", Map.of("vector", vector.toString(), "prompt", text,
                         "rendered", chat, "maxTokens", maxTokens, "force", force), Path.of("."), 0));

@@ -65,7 +65,7 @@ public final class ObsPropCouplingMethod implements Method<ObsPropCouplingMethod
         TokenizerPolicy policy = config.policy().resolve(model.spec().nCtx());
         List<int[]> windows;
         try (TokenWindows text = TokenWindows.over(model, config.corpus(), config.field(), policy)) {
-            windows = text.take(config.windows());
+            windows = TokenWindows.take(text, config.windows());
         }
         if (windows.isEmpty()) {
             throw new LoupeException(config.corpus() + ": too little text for one window of " + policy.context()

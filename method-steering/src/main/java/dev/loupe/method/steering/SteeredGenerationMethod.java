@@ -13,6 +13,7 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
+import dev.loupe.data.TokenizerPolicy;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,10 @@ public final class SteeredGenerationMethod implements Method<SteeredGenerationMe
      */
     public record Config(String vector, String prompt, boolean rendered, int maxTokens, boolean force) {}
 
-    /** The prompt and its three continuations (JSON keys {@code prompt}, {@code unsteered}, {@code +v}, {@code -v}). */
+    /** The prompt and its continuations (JSON keys {@code prompt}, {@code unsteered}, {@code +v}, {@code -v}). */
     @JsonPropertyOrder({"prompt", "unsteered", "+v", "-v"})
-    public record Continuations(String prompt, String unsteered, @JsonProperty("+v") String plus, @JsonProperty("-v") String minus)
-            implements TextSummary {
+    public record Continuations(String prompt, String unsteered, @JsonProperty("+v") String plus,
+                                @JsonProperty("-v") String minus) implements TextSummary {
         @Override
         public List<String> lines() {
             return List.of(prompt, String.format("  %-10s %s", "unsteered", unsteered),
@@ -73,10 +74,8 @@ public final class SteeredGenerationMethod implements Method<SteeredGenerationMe
                 context.progress());
         SteeringVectorFile.Metadata meta = loaded.metadata();
         Tokenizer tok = m.tokenizer();
-        int[] ids = config.rendered() ? tok.encode(config.prompt()) : tok.encodeWithBos(config.prompt());
-        if (ids.length == 0) {
-            throw new LoupeException(name() + ": the prompt '" + config.prompt() + "' is no tokens");
-        }
+        int[] ids = TokenizerPolicy.promptIds(tok, config.prompt(), config.rendered(),
+                name() + ": the prompt '" + config.prompt() + "'");
         String[] texts = new String[3];
         double[] signs = {0, 1, -1};
         for (int i = 0; i < 3; i++) {

@@ -12,6 +12,7 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
+import dev.loupe.data.TokenizerPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,11 +120,8 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
         List<SteeringMethod.Example> set = config.prompts();
         List<int[]> ids = new ArrayList<>();
         for (int i = 0; i < set.size(); i++) {
-            int[] one = config.rendered() ? tok.encode(set.get(i).prompt()) : tok.encodeWithBos(set.get(i).prompt());
-            if (one.length == 0) {
-                throw new LoupeException("prompt " + (i + 1) + " ('" + set.get(i).prompt() + "') is no tokens");
-            }
-            ids.add(one);
+            ids.add(TokenizerPolicy.promptIds(tok, set.get(i).prompt(), config.rendered(),
+                    "prompt " + (i + 1) + " ('" + set.get(i).prompt() + "')"));
         }
         boolean completions = set.stream().allMatch(e -> !e.promote().isEmpty() || !e.suppress().isEmpty());
         if (!completions && config.judge().isEmpty()) {

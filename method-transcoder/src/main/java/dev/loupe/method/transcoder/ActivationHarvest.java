@@ -136,7 +136,8 @@ public record ActivationHarvest(Path dir, HookPoint hookIn, HookPoint hookOut, L
      */
     public byte[] manifestJson() {
         ObjectNode manifest = JSON.createObjectNode().put("hook_in", hookIn.name()).put("hook_out", hookOut.name())
-                .put("d_in", dIn).put("d_out", dOut).put("tokens", tokens).put("input_convention", InputConvention.of(hookIn));
+                .put("d_in", dIn).put("d_out", dOut).put("tokens", tokens)
+                .put("input_convention", InputConvention.of(hookIn));
         if (model != null) {
             manifest.putObject("model_fingerprint").put("shapes", model.shapes()).put("weights", model.weights());
         }

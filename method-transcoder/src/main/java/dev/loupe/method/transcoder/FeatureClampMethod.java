@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import dev.loupe.api.Generation;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.Positions;
 import dev.loupe.api.RunRequest;
@@ -16,6 +15,7 @@ import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
+import dev.loupe.data.TokenizerPolicy;
 import dev.loupe.dictionary.Transcoder;
 import dev.loupe.dictionary.TranscoderFile;
 import java.nio.file.Path;
@@ -46,14 +46,24 @@ public final class FeatureClampMethod implements Method<FeatureClampMethod.Confi
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Clamped(String sae, String hook, int feature, double value, String prompt,
                           float[] promptActivations, String unsteered, String clamped) implements TextSummary {
-        @Override
-        public List<String> lines() {
+        /** The feature's largest activation over the prompt. */
+        public float maxPromptActivation() {
             float max = Float.NEGATIVE_INFINITY;
             for (float x : promptActivations) {
                 max = Math.max(max, x);
             }
+            return max;
+        }
+
+        /** The feature's activation at the prompt's last position. */
+        public float lastPromptActivation() {
+            return promptActivations[promptActivations.length - 1];
+        }
+
+        @Override
+        public List<String> lines() {
             return List.of(String.format("feature %d of %s at %s: on the prompt max %.4g, last position %.4g; clamped "
-                            + "to %s", feature, sae, hook, max, promptActivations[promptActivations.length - 1], value),
+                            + "to %s", feature, sae, hook, maxPromptActivation(), lastPromptActivation(), value),
                     prompt, String.format("  %-10s %s", "unsteered", unsteered),
                     String.format("  %-10s %s", "clamped", clamped));
         }
@@ -90,18 +100,14 @@ public final class FeatureClampMethod implements Method<FeatureClampMethod.Confi
             throw new LoupeException(name() + ": value must be a finite number, got " + config.value());
         }
         Path sae = Path.of(config.sae());
-        Transcoder t = TranscoderFile.read(sae);
+        Transcoder t = TranscoderFile.readFor(sae, m, config.force(), context.progress());
         if (config.feature() < 0 || config.feature() >= t.dSae()) {
             throw new LoupeException(name() + ": feature " + config.feature() + ": " + sae + " has " + t.dSae()
                     + " features (0.." + (t.dSae() - 1) + ")");
         }
-        t.requireFits(m.spec(), config.sae());
-        TranscoderFile.checkMadeOn(sae, () -> ModelFingerprint.of(m), config.force(), context.progress());
         Tokenizer tok = m.tokenizer();
-        int[] ids = config.rendered() ? tok.encode(config.prompt()) : tok.encodeWithBos(config.prompt());
-        if (ids.length == 0) {
-            throw new LoupeException(name() + ": the prompt '" + config.prompt() + "' is no tokens");
-        }
+        int[] ids = TokenizerPolicy.promptIds(tok, config.prompt(), config.rendered(),
+                name() + ": the prompt '" + config.prompt() + "'");
         Tensor in = m.run(RunRequest.of(ids).withCache(t.hookIn())).activation(t.hookIn()).select(0);
         float[] activations = new float[ids.length];
         for (int p = 0; p < ids.length; p++) {
@@ -112,11 +118,7 @@ public final class FeatureClampMethod implements Method<FeatureClampMethod.Confi
         String clamped = tok.decode(Generation.greedy(m, ids, config.maxTokens(), clamp, tok.stopId()));
         Clamped r = new Clamped(config.sae(), t.hookOut().name(), config.feature(), config.value(), config.prompt(),
                 activations, unsteered, clamped);
-        float max = Float.NEGATIVE_INFINITY;
-        for (float x : activations) {
-            max = Math.max(max, x);
-        }
-        return new MethodResult(name(), Map.of("max_prompt_activation", (double) max,
-                "last_prompt_activation", (double) activations[activations.length - 1]), r, List.of());
+        return new MethodResult(name(), Map.of("max_prompt_activation", (double) r.maxPromptActivation(),
+                "last_prompt_activation", (double) r.lastPromptActivation()), r, List.of());
     }
 }

@@ -116,13 +116,8 @@ public final class TranscoderEvalMethod implements Method<TranscoderEvalMethod.C
         }
         Model m = context.model();
         List<Evaluator> judges = evaluators.stream().map(context.plugins()::evaluator).toList();
-        TranscoderFile.checkMadeOn(Path.of(transcoder), () -> dev.loupe.api.ModelFingerprint.of(m), force,
-                context.progress());
-        Transcoder t = TranscoderFile.read(Path.of(transcoder)).requireFits(m.spec(), transcoder);
-        List<int[]> scored = new ArrayList<>();
-        while (scored.size() < count && windows.hasNext()) {
-            scored.add(windows.next());
-        }
+        Transcoder t = TranscoderFile.readFor(Path.of(transcoder), m, force, context.progress());
+        List<int[]> scored = TokenWindows.take(windows, count);
         TranscoderMetrics metrics = TranscoderMetrics.evaluate(m, t, scored);
         Map<String, Spliced> byEvaluator = new LinkedHashMap<>();
         for (Evaluator e : judges) {
