@@ -11,9 +11,6 @@ module dev.loupe.app {
     requires dev.loupe.chat;
     requires dev.loupe.engine.djl;
     requires dev.loupe.eval;
-    requires dev.loupe.method.steering;
-    requires dev.loupe.method.obsprop;
-    requires dev.loupe.method.transcoder;
     requires dev.loupe.toymodel;
     requires transitive com.google.guice;
     requires transitive jakarta.inject;
@@ -21,6 +18,7 @@ module dev.loupe.app {
     requires com.fasterxml.jackson.databind;
     requires dev.loupe.json;
     requires dev.loupe.dictionary;
+    requires dev.loupe.vectors;
 
     exports dev.loupe.app;
 

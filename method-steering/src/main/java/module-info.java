@@ -1,6 +1,7 @@
 /** Loupe method: one-shot optimized steering vectors (Dunefsky et al., COLM 2025). */
 module dev.loupe.method.steering {
     requires transitive dev.loupe.api;
+    requires transitive dev.loupe.vectors;
     requires dev.loupe.io;
     requires dev.loupe.data;
     requires com.fasterxml.jackson.databind;

@@ -15,6 +15,7 @@ module dev.loupe.studies.toyworld {
     requires com.fasterxml.jackson.databind;
     requires dev.loupe.json;
     requires dev.loupe.dictionary;
+    requires dev.loupe.vectors;
 
     exports dev.loupe.studies.toyworld;
     exports dev.loupe.studies.toyworld.circuit;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.method.steering.SteeringConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +69,7 @@ class SteeringTransferTest {
         assertEquals(0, export.code(), export.err());
         String hook = new ObjectMapper().readTree(tmp.resolve("refusal-off.json").toFile()).get("hook").asText();
         int layer = Integer.parseInt(hook.split("\\.")[1]);
-        assertEquals(layer - 1, dev.loupe.method.steering.GgufControlVector.read(gguf).index(),
+        assertEquals(layer - 1, dev.loupe.vectors.GgufControlVector.read(gguf).index(),
                 "llama.cpp adds direction.n after block n: " + export.out());
 
         Path imported = tmp.resolve("imported");
@@ -117,5 +118,16 @@ class SteeringTransferTest {
         CliTest.Result r = loupe("steer", "caa", "--task", "party", "--out", tmp.resolve("x").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("task: CAA pairs exist for refusal and trigger-choice, got 'party'"), r.err());
+    }
+
+    /** {@code steer optimize} leaves its optimiser options to the plugin's config; its help says the same numbers. */
+    @Test
+    void theOptimiseHelpNamesThePluginsDefaults() {
+        String help = loupe("steer", "optimize", "--help").out().replaceAll("\\s+", " ");
+        for (double d : new double[] {SteeringConfig.DEFAULT_MAX_ITERATIONS, SteeringConfig.DEFAULT_LEARNING_RATE,
+                SteeringConfig.DEFAULT_STARTING_NORM, SteeringConfig.DEFAULT_MAX_NORM}) {
+            String shown = d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+            assertTrue(help.contains("(default: the plugin's, " + shown + ")"), shown + " in: " + help);
+        }
     }
 }

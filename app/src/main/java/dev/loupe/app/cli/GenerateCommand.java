@@ -12,8 +12,7 @@ import dev.loupe.api.intervention.Intervention;
 import dev.loupe.app.ModelLoader;
 import dev.loupe.data.PromptSet;
 import dev.loupe.hf.GenerationConfig;
-import dev.loupe.method.steering.OneShotSteering;
-import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +100,7 @@ final class GenerateCommand extends ModelCommand {
                 SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
                 ModelIdentity.check(loaded.metadata().model(), m, force, spec.commandLine().getErr(), vector);
                 Tensor v = loaded.vector().scale((float) scale);
-                ivs.add(OneShotSteering.intervention(loaded.metadata().config(), v, false, promptLength));
+                ivs.add(loaded.metadata().placement().intervention(v, false, promptLength));
             }
             int[] eos = checkpoint.eosIds().isEmpty() ? new int[] {tok.stopId()}
                     : checkpoint.eosIds().stream().mapToInt(Integer::intValue).toArray();

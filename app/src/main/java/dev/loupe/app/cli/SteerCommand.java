@@ -3,9 +3,8 @@ package dev.loupe.app.cli;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.data.PromptSet;
-import dev.loupe.method.steering.GgufControlVector;
-import dev.loupe.method.steering.SteeringConfig;
-import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.vectors.GgufControlVector;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,14 +47,14 @@ public final class SteerCommand {
         @Range(min = -1) @Option(names = "--layer", defaultValue = "-1", description = "Block whose resid_pre is steered (default: middle).")
         int layer;
 
-        @Range(min = 1) @Option(names = "--iterations", defaultValue = "" + SteeringConfig.DEFAULT_MAX_ITERATIONS, description = "Most optimiser steps (default: ${DEFAULT-VALUE}).")
-        int iterations;
-        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", defaultValue = "" + SteeringConfig.DEFAULT_LEARNING_RATE, description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-        double learningRate;
-        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--start-norm", defaultValue = "" + SteeringConfig.DEFAULT_STARTING_NORM,
-                description = "Norm of the random starting vector (default: ${DEFAULT-VALUE}).") double startNorm;
-        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--max-norm", defaultValue = "" + SteeringConfig.DEFAULT_MAX_NORM, description = "0: no "
-                + "limit (default: ${DEFAULT-VALUE}).") double maxNorm;
+        @Range(min = 1) @Option(names = "--iterations", description = "Most optimiser steps (default: the "
+                + "plugin's, 30).") Integer iterations;
+        @Range(min = Double.MIN_VALUE, max = Double.MAX_VALUE) @Option(names = "--lr", description = "Adam learning "
+                + "rate (default: the plugin's, 0.5).") Double learningRate;
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--start-norm", description = "Norm of the random "
+                + "starting vector (default: the plugin's, 1).") Double startNorm;
+        @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--max-norm", description = "0: no limit (default: "
+                + "the plugin's, 30).") Double maxNorm;
         @Range(min = 0, max = Double.MAX_VALUE) @Option(names = "--target-loss", defaultValue = "0", description = "0: off.") double targetLoss;
         @Option(names = "--clamp", description = "Ablate the vector's direction, then add it.") boolean clamp;
         @Option(names = "--prompt-only", description = "Steer prompt positions only.") boolean promptOnly;
@@ -85,10 +84,10 @@ public final class SteerCommand {
             Map<String, Object> steering = new LinkedHashMap<>();
             steering.put("form", clamp ? "CLAMP" : "ADD");
             steering.put("promptOnly", promptOnly);
-            steering.put("learningRate", learningRate);
-            steering.put("startingNorm", startNorm);
-            steering.put("maxNorm", maxNorm);
-            steering.put("maxIterations", iterations);
+            putIfGiven(steering, "learningRate", learningRate);
+            putIfGiven(steering, "startingNorm", startNorm);
+            putIfGiven(steering, "maxNorm", maxNorm);
+            putIfGiven(steering, "maxIterations", iterations);
             steering.put("targetLoss", targetLoss);
             steering.put("targetPatience", 1);
             steering.put("seed", seed);
@@ -99,6 +98,13 @@ public final class SteerCommand {
                 steering.put("layer", ModelOptions.layerOrMiddle(layer, m));
                 print(runPlugin(m, "steering", Map.of("datapoints", examples(), "steering", steering, "name",
                         out.getFileName().toString(), "rendered", chat), out.toAbsolutePath().getParent(), seed));
+            }
+        }
+
+        /** An option the user gave; one left out takes the plugin's default (defaults live in its config). */
+        private static void putIfGiven(Map<String, Object> config, String field, Object value) {
+            if (value != null) {
+                config.put(field, value);
             }
         }
 
@@ -130,10 +136,10 @@ public final class SteerCommand {
         public void run() {
             SteeringVectorFile.Loaded loaded = SteeringVectorFile.read(vector);
             SteeringVectorFile.Metadata meta = loaded.metadata();
-            GgufControlVector.write(gguf, loaded.vector(), meta.config().layer(), meta.modelHint());
+            GgufControlVector.write(gguf, loaded.vector(), meta.layer(), meta.modelHint());
+            int direction = GgufControlVector.directionIndex(meta.layer());
             spec.commandLine().getOut().printf("wrote %s (direction.%d: llama.cpp adds it after block %d, at %s)%n",
-                    gguf, GgufControlVector.directionIndex(meta.config().layer()),
-                    GgufControlVector.directionIndex(meta.config().layer()), meta.hook());
+                    gguf, direction, direction, meta.hook());
         }
     }
 

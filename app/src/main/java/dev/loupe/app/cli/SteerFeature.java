@@ -5,8 +5,9 @@ import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.dictionary.Transcoder;
 import dev.loupe.dictionary.TranscoderFile;
-import dev.loupe.method.steering.SteeringConfig;
-import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.json.LoupeJson;
+import dev.loupe.vectors.SteeringPlacement;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -53,8 +54,11 @@ final class SteerFeature implements Runnable {
         }
         int layer = t.hookOut().layer() + (post ? 1 : 0); // resid_post of L is resid_pre of L+1 (TransformerLens)
         Tensor v = t.wDec().select(feature).scale((float) coefficient);
-        SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(sae.toString(), SteeringConfig.defaults(layer),
-                v, 0, 0, "SAE feature " + feature + " of " + sae + " x " + coefficient)
+        var provenance = LoupeJson.mapper().createObjectNode().put("sae", sae.toString()).put("feature", feature)
+                .put("coefficient", coefficient).put("hookOut", t.hookOut().name());
+        SteeringVectorFile.write(out, v, SteeringVectorFile.Metadata.of(sae.toString(),
+                SteeringPlacement.added(layer), provenance, v, 0, 0,
+                "SAE feature " + feature + " of " + sae + " x " + coefficient)
                 .madeOn(TranscoderFile.madeOn(sae)));
         var w = spec.commandLine().getOut();
         String hook = dev.loupe.api.HookPoint.residPre(layer).name();

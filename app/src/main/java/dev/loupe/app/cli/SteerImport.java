@@ -2,7 +2,7 @@ package dev.loupe.app.cli;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
-import dev.loupe.method.steering.GgufControlVector;
+import dev.loupe.vectors.GgufControlVector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

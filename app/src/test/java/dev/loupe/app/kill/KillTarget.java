@@ -8,14 +8,14 @@ import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.dictionary.InputConvention;
-import dev.loupe.eval.toy.Windows;
-import dev.loupe.method.steering.SteeringConfig;
-import dev.loupe.method.steering.SteeringVectorFile;
-import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.dictionary.Transcoder;
 import dev.loupe.dictionary.TranscoderFile;
+import dev.loupe.eval.toy.Windows;
+import dev.loupe.method.transcoder.ActivationHarvest;
 import dev.loupe.method.transcoder.TranscoderTraining;
 import dev.loupe.toymodel.EmbeddedModel;
+import dev.loupe.vectors.SteeringPlacement;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -60,7 +60,8 @@ public final class KillTarget {
             case STEERING -> {
                 Tensor v = vector(n);
                 SteeringVectorFile.write(dir.resolve("v"), v,
-                        SteeringVectorFile.Metadata.of("kill-test", SteeringConfig.defaults(1), v, 0, n, "version " + n));
+                        SteeringVectorFile.Metadata.of("kill-test", SteeringPlacement.added(1), null, v, 0, n,
+                                "version " + n));
             }
             case TRANSCODER_FILE -> TranscoderFile.write(dir.resolve("tc"), transcoder(n));
             case TRAINING -> TranscoderTraining.train(model, ActivationHarvest.open(dir.resolve("acts")),

@@ -1,11 +1,8 @@
 package dev.loupe.method.steering;
 
-import dev.loupe.api.HookPoint;
 import dev.loupe.api.Model;
-import dev.loupe.api.Positions;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
-import dev.loupe.api.intervention.Intervention;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
 import dev.loupe.api.spi.Progress;
@@ -103,7 +100,7 @@ public final class OneShotSteering {
         for (Datapoint dp : data) {
             for (Datapoint single : SteeringLosses.perCompletion(dp)) {
                 RunRequest run = new RunRequest(SteeringLosses.sequences(single), RunRequest.Padding.RIGHT, Set.of(),
-                        List.of(intervention(c, v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.NONE);
+                        List.of(c.placement().intervention(v, dp.negative(), dp.prompt().length)), RunRequest.LogitsMode.NONE);
                 GradientResult r = model.gradients(new GradientRequest(run,
                         SteeringLosses.negatedLoss(single, c.coldness(), c.normaliseByLength()), Set.of(0), Set.of()));
                 losses.add(-r.value());
@@ -125,16 +122,6 @@ public final class OneShotSteering {
         }
         Tensor t = Tensor.vector(x);
         return t.scale((float) (v.norm() / t.norm()));
-    }
-
-    /** The intervention that applies v (or −v) in the configured form and positions. */
-    public static Intervention intervention(SteeringConfig c, Tensor v, boolean negative, int promptLength) {
-        HookPoint hook = HookPoint.residPre(c.layer());
-        Positions positions = c.promptOnly() ? Positions.range(0, promptLength) : c.positions();
-        double sign = negative ? -1 : 1;
-        return c.form() == SteeringConfig.Form.CLAMP
-                ? new Intervention.Clamp(hook, v, sign, positions)
-                : new Intervention.AddVector(hook, v, sign, positions);
     }
 
     static float[] start(int d, double norm, long seed) {

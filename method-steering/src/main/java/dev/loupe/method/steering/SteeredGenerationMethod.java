@@ -14,6 +14,7 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
 import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,7 @@ public final class SteeredGenerationMethod implements Method<SteeredGenerationMe
         for (int i = 0; i < 3; i++) {
             Tensor v = loaded.vector().scale((float) signs[i]);
             List<Intervention> ivs = signs[i] == 0 ? List.of()
-                    : List.of(OneShotSteering.intervention(meta.config(), v, false, ids.length));
+                    : List.of(meta.placement().intervention(v, false, ids.length));
             texts[i] = tok.decode(Generation.greedy(m, ids, config.maxTokens(), ivs, tok.stopId()));
         }
         Continuations r = new Continuations(config.prompt(), texts[0], texts[1], texts[2]);

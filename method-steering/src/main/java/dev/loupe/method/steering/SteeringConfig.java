@@ -1,6 +1,7 @@
 package dev.loupe.method.steering;
 
 import dev.loupe.api.Positions;
+import dev.loupe.vectors.SteeringPlacement;
 
 /**
  * Settings of one-shot steering-vector optimisation, built with {@link #builder}: the defaults live in the constants
@@ -23,7 +24,7 @@ import dev.loupe.api.Positions;
  * @param positions         token positions to steer when not {@code promptOnly} (a slice; default all)
  * @param perCompletionTarget the target applies to every completion's own loss, not to their sum
  */
-public record SteeringConfig(int layer, Form form, boolean promptOnly, double coldness, double learningRate,
+public record SteeringConfig(int layer, SteeringPlacement.Form form, boolean promptOnly, double coldness, double learningRate,
                              double startingNorm, double maxNorm, int maxIterations, double targetLoss,
                              int targetPatience, boolean normaliseByLength, long seed, Positions positions,
                              boolean perCompletionTarget) {
@@ -33,15 +34,17 @@ public record SteeringConfig(int layer, Form form, boolean promptOnly, double co
     public static final double DEFAULT_MAX_NORM = 30;
     public static final int DEFAULT_MAX_ITERATIONS = 30;
 
-    /** How the vector enters the residual stream. */
-    public enum Form { ADD, CLAMP }
-
     public SteeringConfig {
         if (maxIterations < 1 || learningRate <= 0 || startingNorm <= 0 || coldness <= 0 || targetPatience < 1
                 || maxNorm < 0 || layer < 0) {
             throw new IllegalArgumentException("steering config out of range: " + this);
         }
         positions = positions == null ? Positions.all() : positions;
+    }
+
+    /** Where and how a vector made with these settings is applied. */
+    public SteeringPlacement placement() {
+        return new SteeringPlacement(layer, form, promptOnly, positions);
     }
 
     /** The defaults at {@code layer}. */
@@ -76,7 +79,7 @@ public record SteeringConfig(int layer, Form form, boolean promptOnly, double co
     /** Settings one at a time; {@link #build} checks them. */
     public static final class Builder {
         private final int layer;
-        private Form form = Form.ADD;
+        private SteeringPlacement.Form form = SteeringPlacement.Form.ADD;
         private boolean promptOnly;
         private double coldness = DEFAULT_COLDNESS;
         private double learningRate = DEFAULT_LEARNING_RATE;
@@ -94,7 +97,7 @@ public record SteeringConfig(int layer, Form form, boolean promptOnly, double co
             this.layer = layer;
         }
 
-        public Builder form(Form value) {
+        public Builder form(SteeringPlacement.Form value) {
             form = value;
             return this;
         }

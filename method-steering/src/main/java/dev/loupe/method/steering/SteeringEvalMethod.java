@@ -13,6 +13,7 @@ import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
 import dev.loupe.api.spi.TextSummary;
 import dev.loupe.data.TokenizerPolicy;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,7 +96,7 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
             if (!config.task().isEmpty()) {
                 throw new LoupeException(name() + ": give task or prompts, not both (task '" + config.task() + "')");
             }
-            scorer = userPrompts(m, config, meta.config().layer(), baselines);
+            scorer = userPrompts(m, config, meta.layer(), baselines);
             scored = config.prompts().size() + " prompts";
         } else {
             if (!config.judge().isEmpty() || !config.refusalPhrases().isEmpty()) {
@@ -104,7 +105,7 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
             scorer = context.plugins().evaluator(config.task());
             scored = config.task();
         }
-        List<EvaluationResult> results = TransferEvaluation.conditions(m, scorer, meta.config(), v, baselines,
+        List<EvaluationResult> results = TransferEvaluation.conditions(m, scorer, meta.placement(), v, baselines,
                 context.seed(), config.limit());
         Evaluation e = new Evaluation(scored, config.vector(), v.norm(), meta.form().toString(), meta.hook(),
                 m.engineName(), results);

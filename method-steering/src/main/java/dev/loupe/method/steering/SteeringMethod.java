@@ -7,6 +7,8 @@ import dev.loupe.api.Tokenizer;
 import dev.loupe.api.spi.Method;
 import dev.loupe.api.spi.MethodContext;
 import dev.loupe.api.spi.MethodResult;
+import dev.loupe.json.LoupeJson;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +94,8 @@ public final class SteeringMethod implements Method<SteeringMethod.Config> {
         String prompts = config.datapoints().size() == 1 ? config.datapoints().get(0).prompt()
                 : String.join(" | ", config.datapoints().stream().map(Example::prompt).toList());
         SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of(context.modelName(),
-                config.steering(), r.vector(), r.loss(), r.iterations(), prompts)
+                config.steering().placement(), LoupeJson.mapper().valueToTree(config.steering()), r.vector(), r.loss(),
+                r.iterations(), prompts)
                 .madeOn(dev.loupe.api.ModelFingerprint.of(context.model())));
         Optimized summary = new Optimized(r.history().get(0), r.loss(), r.iterations(), r.stop().name(),
                 r.vector().norm(), base.toString());

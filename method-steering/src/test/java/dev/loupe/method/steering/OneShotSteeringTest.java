@@ -11,7 +11,9 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Progress;
 import dev.loupe.engine.djl.DjlEngine;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.toymodel.EmbeddedModel;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -156,21 +158,23 @@ class OneShotSteeringTest {
     }
 
     @Test
-    void savedAndReloadedVectorGivesBitIdenticalLogits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    void savedAndReloadedVectorGivesBitIdenticalLogits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
         SteeringConfig c = base(2).maxIterations(3).learningRate(0.3).build();
         OneShotSteering.Result r = OneShotSteering.optimize(model, List.of(Datapoint.promoting(prompt, answer)), c,
                 Progress.NONE);
         java.nio.file.Path base = tmp.resolve("refusal-off");
-        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of("embedded", c, r.vector(), r.loss(),
-                r.iterations(), "how do I make a bomb"));
+        SteeringVectorFile.write(base, r.vector(), SteeringVectorFile.Metadata.of("embedded", c.placement(),
+                LoupeJson.mapper().valueToTree(c), r.vector(), r.loss(), r.iterations(), "how do I make a bomb"));
         Tensor loaded = SteeringVectorFile.readVector(base);
         SteeringVectorFile.Metadata meta = SteeringVectorFile.readMetadata(tmp.resolve("refusal-off.json"));
         assertEquals(r.vector(), loaded);
-        assertEquals(c, meta.config());
+        assertEquals(c, LoupeJson.mapper().treeToValue(meta.config(), SteeringConfig.class), "the config, as provenance");
+        assertEquals(c.placement(), meta.placement());
         assertEquals("blocks.2.hook_resid_pre", meta.hook());
         RunRequest run = RunRequest.of(prompt);
-        Tensor before = model.run(run.withInterventions(OneShotSteering.intervention(c, r.vector(), false, 0))).logits();
-        Tensor after = model.run(run.withInterventions(OneShotSteering.intervention(meta.config(), loaded, false, 0))).logits();
+        Tensor before = model.run(run.withInterventions(c.placement().intervention(r.vector(), false, 0))).logits();
+        Tensor after = model.run(run.withInterventions(meta.placement().intervention(loaded, false, 0))).logits();
         assertEquals(before, after);
     }
 
@@ -199,12 +203,12 @@ class OneShotSteeringTest {
         Tensor v = Tensor.vector(OneShotSteering.start(128, 5.0, 1));
         Tensor clean = model.run(RunRequest.of(prompt).withCache(after)).activation(after);
         Tensor steered = model.run(RunRequest.of(prompt).withCache(after)
-                .withInterventions(OneShotSteering.intervention(c, v, false, prompt.length))).activation(after);
+                .withInterventions(c.placement().intervention(v, false, prompt.length))).activation(after);
         assertTrue(clean.select(0).select(2).maxAbsDiff(steered.select(0).select(2)) > 1e-3, "steered position changes");
         assertTrue(clean.select(0).select(5).maxAbsDiff(steered.select(0).select(5)) > 1e-3, "later positions see it");
         HookPoint at = HookPoint.residPre(2);
         Tensor direct = model.run(RunRequest.of(prompt).withCache(at)
-                .withInterventions(OneShotSteering.intervention(c, v, false, prompt.length))).activation(at);
+                .withInterventions(c.placement().intervention(v, false, prompt.length))).activation(at);
         Tensor base = model.run(RunRequest.of(prompt).withCache(at)).activation(at);
         assertEquals(0.0, base.select(0).select(4).maxAbsDiff(direct.select(0).select(4)), "position 4 is not steered");
     }

@@ -16,9 +16,10 @@ import dev.loupe.eval.toy.Refusal;
 import dev.loupe.eval.toy.TaskExample;
 import dev.loupe.eval.toy.ToyWorld;
 import dev.loupe.eval.toy.TriggerChoice;
+import dev.loupe.json.LoupeJson;
 import dev.loupe.method.steering.MeanDifference;
-import dev.loupe.method.steering.SteeringConfig;
-import dev.loupe.method.steering.SteeringVectorFile;
+import dev.loupe.vectors.SteeringPlacement;
+import dev.loupe.vectors.SteeringVectorFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,7 +113,8 @@ public final class ToyWorldCaaMethod implements Method<ToyWorldCaaMethod.Config>
         Tensor v = MeanDifference.vector(m, l, p.positives(), p.negatives());
         Path base = context.outputDir().resolve(config.name());
         SteeringVectorFile.write(base, v, SteeringVectorFile.Metadata.of(context.modelName(),
-                SteeringConfig.defaults(l), v, 0, 0, "CAA mean difference of " + p.description())
+                SteeringPlacement.added(l), LoupeJson.mapper().valueToTree(config), v, 0, 0,
+                "CAA mean difference of " + p.description())
                 .madeOn(ModelFingerprint.of(m)));
         return new MethodResult(name(), Map.of("norm", v.norm()), new Caa(p.description(), l, v.norm(),
                 base.toString()), List.of(SteeringVectorFile.sibling(base, ".json"),

@@ -39,7 +39,7 @@ public record SteeringDemo(String trainingPrompt, List<Double> loss, double norm
                 List.of(tok.encode("I cannot")), false);
         OneShotSteering.Result r = OneShotSteering.optimize(m, List.of(d), c, progress);
         Tensor v = r.vector();
-        List<EvaluationResult> conditions = TransferEvaluation.conditions(m, refusal, c, v, seed, limit);
+        List<EvaluationResult> conditions = TransferEvaluation.conditions(m, refusal, c.placement(), v, seed, limit);
         Map<String, Map<String, String>> generations = new LinkedHashMap<>();
         int stop = tok.stopId();
         for (String prompt : HELD_OUT) {
@@ -47,7 +47,7 @@ public record SteeringDemo(String trainingPrompt, List<Double> loss, double norm
             Map<String, String> texts = new LinkedHashMap<>();
             texts.put("unsteered", tok.decode(Generation.greedy(m, ids, 10, List.of(), stop)));
             texts.put("+v", tok.decode(Generation.greedy(m, ids, 10,
-                    List.of(OneShotSteering.intervention(c, v, false, ids.length)), stop)));
+                    List.of(c.placement().intervention(v, false, ids.length)), stop)));
             generations.put(prompt, texts);
         }
         return new SteeringDemo(PROMPT, r.history(), v.norm(), conditions, generations);

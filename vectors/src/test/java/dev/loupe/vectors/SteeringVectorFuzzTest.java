@@ -1,4 +1,4 @@
-package dev.loupe.method.steering;
+package dev.loupe.vectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -48,9 +48,11 @@ class SteeringVectorFuzzTest {
     @Test
     void everyEditLoadsAsWrittenOrIsOneLine() throws IOException {
         Tensor v = Tensor.vector(3, 4, 0, 12);
-        SteeringConfig c = SteeringConfig.builder(2).positions(Positions.range(1, 3)).target(0.5, 2).build();
+        SteeringPlacement at = new SteeringPlacement(2, SteeringPlacement.Form.ADD, false, Positions.range(1, 3));
+        ObjectNode config = JSON.valueToTree(at);
+        config.put("targetLoss", 0.5).put("targetPatience", 2).put("learningRate", 0.5);
         Path base = tmp.resolve("v");
-        SteeringVectorFile.write(base, v, SteeringVectorFile.Metadata.of("gpt2", c, v, 0.25, 7, "the prompt"));
+        SteeringVectorFile.write(base, v, SteeringVectorFile.Metadata.of("gpt2", at, config, v, 0.25, 7, "the prompt"));
         Path json = tmp.resolve("v.json");
         ObjectNode original = (ObjectNode) JSON.readTree(json.toFile());
         Random rnd = new Random(SEED);
@@ -87,15 +89,12 @@ class SteeringVectorFuzzTest {
         assertEquals(vector, loaded.vector(), what);
         JsonNode written = withoutNulls(JSON.valueToTree(loaded.metadata()));
         ObjectNode read = (ObjectNode) withoutNulls(JSON.readTree(json.toFile()));
-        ObjectNode config = (ObjectNode) read.get("config");
-        if (!config.has("positions")) {
-            config.putObject("positions").put("kind", "all"); // the documented defaults of older files
+        if (!read.has("positions")) { // the documented defaults of older files: the config's, else all
+            read.set("positions", read.path("config").has("positions") ? read.get("config").get("positions")
+                    : F.objectNode().put("kind", "all"));
         }
-        if (!config.has("perCompletionTarget")) {
-            config.put("perCompletionTarget", false);
-        }
-        if (!read.has("llamaCppLayer") && config.path("layer").asInt() >= 2) {
-            read.put("llamaCppLayer", config.get("layer").asInt() - 1); // derived when absent
+        if (!read.has("llamaCppLayer") && loaded.metadata().layer() >= 2) {
+            read.put("llamaCppLayer", loaded.metadata().layer() - 1); // derived when absent
         }
         assertTrue(written.equals(BY_VALUE, read), what + ": loaded " + written + " from " + read);
         return "accepted as written";
@@ -123,7 +122,8 @@ class SteeringVectorFuzzTest {
         meta.fieldNames().forEachRemaining(paths::add);
         meta.path("config").fieldNames().forEachRemaining(k -> paths.add("config." + k));
         meta.path("config").path("positions").fieldNames().forEachRemaining(k -> paths.add("config.positions." + k));
-        paths.addAll(List.of("unknown", "config.unknown", "config.positions.indices"));
+        meta.path("positions").fieldNames().forEachRemaining(k -> paths.add("positions." + k));
+        paths.addAll(List.of("unknown", "config.unknown", "config.positions.indices", "positions.indices"));
         String path = paths.get(rnd.nextInt(paths.size()));
         ObjectNode parent = meta;
         String[] parts = path.split("\\.");

@@ -1,10 +1,11 @@
-package dev.loupe.method.steering;
+package dev.loupe.vectors;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;
 import dev.loupe.io.AtomicFiles;
 import java.io.BufferedOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -102,11 +103,14 @@ public final class GgufControlVector {
 
     /**
      * A direction as a Loupe vector file at {@code blocks.(N+1).hook_resid_pre}, added at every position with
-     * coefficient 1 (llama.cpp's application); iterations 0 and loss 0 say it was not optimised here.
+     * coefficient 1 (llama.cpp's application); iterations 0 and loss 0 say it was not optimised here, and the
+     * config records the file and direction it came from.
      */
     public static void importAs(Path base, Direction d, String modelHint, Path source) {
-        SteeringConfig c = SteeringConfig.defaults(residPreLayer(d));
-        SteeringVectorFile.write(base, d.vector(), SteeringVectorFile.Metadata.of(modelHint, c, d.vector(), 0, 0,
+        ObjectNode provenance = JsonNodeFactory.instance.objectNode().put("importedFrom", "gguf")
+                .put("file", String.valueOf(source.getFileName())).put("direction", d.index());
+        SteeringVectorFile.write(base, d.vector(), SteeringVectorFile.Metadata.of(modelHint,
+                SteeringPlacement.added(residPreLayer(d)), provenance, d.vector(), 0, 0,
                 "imported from " + source.getFileName() + " (direction." + d.index() + ")"));
     }
 }

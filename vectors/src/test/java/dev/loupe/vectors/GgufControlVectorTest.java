@@ -1,4 +1,4 @@
-package dev.loupe.method.steering;
+package dev.loupe.vectors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +54,7 @@ class GgufControlVectorTest {
     @Test
     void llamaCppsRuleAppliesTheExportWhereLoupeOptimisedIt() {
         try (Model m = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
-            SteeringConfig c = SteeringConfig.defaults(2);
+            SteeringPlacement c = SteeringPlacement.added(2);
             float[] values = new float[m.spec().dModel()];
             java.util.Random r = new java.util.Random(5);
             for (int i = 0; i < values.length; i++) {
@@ -63,7 +63,7 @@ class GgufControlVectorTest {
             Tensor v = Tensor.vector(values);
             int[] ids = m.tokenizer().encode("Alice gave Bob the");
             Tensor steered = m.run(RunRequest.of(ids).withInterventions(
-                    OneShotSteering.intervention(c, v, false, Integer.MAX_VALUE))).logits();
+                    c.intervention(v, false, Integer.MAX_VALUE))).logits();
             Path f = tmp.resolve("v.gguf");
             GgufControlVector.write(f, v, c.layer(), "toy");
             // llama.cpp: direction.n is added to the output of block n (0-based) at every position
@@ -134,12 +134,12 @@ class GgufControlVectorTest {
         assertEquals("blocks.4.hook_resid_pre", loaded.metadata().hook());
         assertEquals(3, loaded.metadata().llamaCppLayer(), "the file says both: resid_pre 4 is llama.cpp's layer 3");
         Path exported = tmp.resolve("again.gguf");
-        GgufControlVector.write(exported, loaded.vector(), loaded.metadata().config().layer(),
+        GgufControlVector.write(exported, loaded.vector(), loaded.metadata().layer(),
                 loaded.metadata().modelHint());
         GgufControlVector.importAs(tmp.resolve("twice"), GgufControlVector.read(exported), "mistral", exported);
         Path again = tmp.resolve("again2.gguf");
         SteeringVectorFile.Loaded twice = SteeringVectorFile.read(tmp.resolve("twice"));
-        GgufControlVector.write(again, twice.vector(), twice.metadata().config().layer(), twice.metadata().modelHint());
+        GgufControlVector.write(again, twice.vector(), twice.metadata().layer(), twice.metadata().modelHint());
         assertArrayEquals(Files.readAllBytes(exported), Files.readAllBytes(again), "export -> import -> export");
     }
 

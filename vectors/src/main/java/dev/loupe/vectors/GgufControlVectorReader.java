@@ -1,4 +1,4 @@
-package dev.loupe.method.steering;
+package dev.loupe.vectors;
 
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Tensor;

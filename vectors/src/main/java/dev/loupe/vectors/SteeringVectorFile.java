@@ -1,63 +1,79 @@
-package dev.loupe.method.steering;
+package dev.loupe.vectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.api.HookPoint;
-import dev.loupe.api.ModelFingerprint;
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.ModelFingerprint;
+import dev.loupe.api.Positions;
 import dev.loupe.api.Tensor;
+import dev.loupe.data.StrictJson;
 import dev.loupe.io.AtomicFiles;
 import dev.loupe.io.FileDigests;
 import dev.loupe.io.FileSetCommit;
 import dev.loupe.io.JsonLimits;
 import dev.loupe.io.SafetensorsFile;
 import dev.loupe.io.SafetensorsWriter;
-import dev.loupe.data.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A steering vector on disk: {@code NAME.json} (metadata) beside {@code NAME.safetensors} (the vector, tensor
- * {@code steering_vector} [d_model]), replaced together by one commit. The JSON records the vector file's sha256,
- * so a pair mixed by hand (a vector beside another's JSON) is refused, and so is a JSON whose {@code hook}, {@code form}, {@code promptOnly} or {@code norm} disagree with its config and vector.
+ * {@code steering_vector} [d_model]), replaced together by one commit. The JSON says where the vector is applied
+ * ({@code hook}, {@code form}, {@code promptOnly}, {@code positions}: a {@link SteeringPlacement}) and keeps the
+ * settings that made it ({@code config}) as provenance; it records the vector file's sha256, so a pair mixed by hand
+ * (a vector beside another's JSON) is refused, and so is a JSON whose placement disagrees with its config or whose
+ * {@code norm} disagrees with its vector. Any tool reads and applies these files without the method that wrote them.
  */
 public final class SteeringVectorFile {
     static final String TENSOR = "steering_vector";
     /** Strict ({@link StrictJson}): every field present but those {@link #withDefaults} fills, no coercions. */
     private static final ObjectMapper JSON = StrictJson.mapper();
     private static final com.fasterxml.jackson.databind.ObjectWriter PRETTY = JSON.writerWithDefaultPrettyPrinter();
+    /** The placement fields a config may repeat; where it does, they must agree. */
+    private static final List<String> PLACEMENT_FIELDS = List.of("form", "promptOnly", "positions");
+    private static final Pattern RESID_PRE = Pattern.compile("blocks\\.(\\d{1,9})\\.hook_resid_pre");
 
     /**
      * What the JSON holds.
      *
-     * @param modelHint      the model the vector was optimised on
-     * @param hook           where it is applied, e.g. {@code blocks.2.hook_resid_pre}
+     * @param modelHint      the model the vector was made on, as its maker named it
+     * @param hook           where it is applied: {@code blocks.L.hook_resid_pre}
      * @param form           {@code ADD} or {@code CLAMP}
      * @param promptOnly     applied at prompt positions only
+     * @param positions      the token slice steered when not prompt-only
      * @param norm           ‖v‖
-     * @param loss           the loss it reached
-     * @param iterations     optimisation iterations
-     * @param trainingPrompt the prompt it was optimised on (text, when known)
-     * @param config         the full optimisation settings (provenance)
+     * @param loss           the loss it reached (0 when not optimised)
+     * @param iterations     optimisation iterations (0 when not optimised)
+     * @param trainingPrompt the prompt it was made from, or its source (text, when known)
+     * @param config         the settings that made it, as its maker wrote them (provenance; null: not recorded)
      * @param vectorSha256   the sha256 of {@code NAME.safetensors} (absent in files written before it was recorded)
      * @param model          the model it was made on (null: not recorded)
      * @param llamaCppLayer  the same place in llama.cpp / repeng / steering-vectors terms: the block after which it
      *                       is added, {@code L − 1} for {@code blocks.L.hook_resid_pre} (null for L ≤ 1, which
      *                       they cannot express)
      */
-    public record Metadata(String modelHint, String hook, SteeringConfig.Form form, boolean promptOnly, double norm,
-                           double loss, int iterations, String trainingPrompt, SteeringConfig config,
-                           String vectorSha256, ModelFingerprint model, Integer llamaCppLayer) {
+    public record Metadata(String modelHint, String hook, SteeringPlacement.Form form, boolean promptOnly,
+                           Positions positions, double norm, double loss, int iterations, String trainingPrompt,
+                           JsonNode config, String vectorSha256, ModelFingerprint model, Integer llamaCppLayer) {
 
-        /** Metadata whose hook, form, prompt-only flag and norm are derived from the config and the vector. */
-        public static Metadata of(String modelHint, SteeringConfig config, Tensor vector, double loss, int iterations,
-                                  String trainingPrompt) {
-            return new Metadata(modelHint, HookPoint.residPre(config.layer()).name(), config.form(), config.promptOnly(),
-                    vector.norm(), loss, iterations, trainingPrompt, config, null, null, llamaCpp(config.layer()));
+        public Metadata {
+            config = config == null || config.isNull() ? null : config;
+        }
+
+        /** Metadata whose hook, placement and norm are those given, with {@code config} kept as provenance. */
+        public static Metadata of(String modelHint, SteeringPlacement placement, JsonNode config, Tensor vector,
+                                  double loss, int iterations, String trainingPrompt) {
+            return new Metadata(modelHint, placement.hook().name(), placement.form(), placement.promptOnly(),
+                    placement.positions(), vector.norm(), loss, iterations, trainingPrompt, config, null, null,
+                    llamaCpp(placement.layer()));
         }
 
         /** llama.cpp's layer for {@code blocks.layer.hook_resid_pre}, or null when it has none. */
@@ -65,10 +81,25 @@ public final class SteeringVectorFile {
             return layer >= 2 ? layer - 1 : null;
         }
 
+        /** Where and how the vector is applied. */
+        public SteeringPlacement placement() {
+            return new SteeringPlacement(layer(), form, promptOnly, positions);
+        }
+
+        /** The block whose {@code hook_resid_pre} is steered. */
+        public int layer() {
+            return SteeringPlacement.residPreLayer(hook, "field 'hook'");
+        }
+
         /** This metadata naming the model the vector was made on. */
         public Metadata madeOn(ModelFingerprint fingerprint) {
-            return new Metadata(modelHint, hook, form, promptOnly, norm, loss, iterations, trainingPrompt, config,
-                    vectorSha256, fingerprint, llamaCppLayer);
+            return new Metadata(modelHint, hook, form, promptOnly, positions, norm, loss, iterations, trainingPrompt,
+                    config, vectorSha256, fingerprint, llamaCppLayer);
+        }
+
+        Metadata withSha256(String sha256) {
+            return new Metadata(modelHint, hook, form, promptOnly, positions, norm, loss, iterations, trainingPrompt,
+                    config, sha256, model, llamaCppLayer);
         }
     }
 
@@ -88,10 +119,8 @@ public final class SteeringVectorFile {
             vectorFile.writeTo(tmp);
             digest[0] = FileDigests.sha256(tmp);
         });
-        files.put(sibling(base, ".json").getFileName().toString(), tmp -> PRETTY.writeValue(tmp.toFile(),
-                new Metadata(metadata.modelHint(), metadata.hook(), metadata.form(), metadata.promptOnly(),
-                        metadata.norm(), metadata.loss(), metadata.iterations(), metadata.trainingPrompt(),
-                        metadata.config(), digest[0], metadata.model(), metadata.llamaCppLayer())));
+        files.put(sibling(base, ".json").getFileName().toString(),
+                tmp -> PRETTY.writeValue(tmp.toFile(), metadata.withSha256(digest[0])));
         FileSetCommit.write(journal(base), files);
     }
 
@@ -100,7 +129,7 @@ public final class SteeringVectorFile {
         return commit.resolveSibling("." + commit.getFileName());
     }
 
-    /** The metadata, checked against itself: hook, form and prompt-only flag must be what its config says. */
+    /** The metadata, checked against itself: its placement must be the one its config (when recorded) says. */
     public static Metadata readMetadata(Path base) {
         FileSetCommit.recover(journal(base));
         Path json = sibling(base, ".json");
@@ -113,62 +142,84 @@ public final class SteeringVectorFile {
             if (!(tree instanceof ObjectNode o)) {
                 throw new LoupeException(json + ": not valid steering vector metadata (expected a JSON object)");
             }
-            m = JSON.treeToValue(withDefaults(o), Metadata.class);
+            withDefaults(o);
+            checkAgainstConfig(json, o);
+            m = JSON.treeToValue(o, Metadata.class);
         } catch (IOException e) {
             String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
                     : e.getMessage();
             throw new LoupeException(json + ": not valid steering vector metadata (" + String.valueOf(why).lines()
                     .findFirst().orElse("") + ")");
         }
-        if (m.config() == null) {
-            throw new LoupeException(json + ": field 'config' missing (the optimisation settings)");
+        int layer;
+        try {
+            layer = m.layer();
+        } catch (LoupeException e) {
+            throw new LoupeException(json + ": " + e.getMessage());
         }
-        String hook = HookPoint.residPre(m.config().layer()).name();
-        if (!hook.equals(m.hook())) {
-            throw new LoupeException(json + ": field 'hook' is '" + m.hook() + "' but config.layer " + m.config().layer()
-                    + " steers " + hook + " (Loupe applies vectors at hook_resid_pre only)");
-        }
-        if (!java.util.Objects.equals(m.llamaCppLayer(), Metadata.llamaCpp(m.config().layer()))) {
-            throw new LoupeException(json + ": field 'llamaCppLayer' is " + m.llamaCppLayer() + " but " + hook
-                    + " is llama.cpp's layer " + Metadata.llamaCpp(m.config().layer()) + " (added after block L - 1)");
-        }
-        if (m.form() != m.config().form() || m.promptOnly() != m.config().promptOnly()) {
-            throw new LoupeException(json + ": fields 'form' / 'promptOnly' disagree with its config");
+        if (!Objects.equals(m.llamaCppLayer(), Metadata.llamaCpp(layer))) {
+            throw new LoupeException(json + ": field 'llamaCppLayer' is " + m.llamaCppLayer() + " but " + m.hook()
+                    + " is llama.cpp's layer " + Metadata.llamaCpp(layer) + " (added after block L - 1)");
         }
         return m;
+    }
+
+    /** A config that repeats the layer or a placement field must agree with the file's own. */
+    private static void checkAgainstConfig(Path json, ObjectNode o) {
+        JsonNode config = o.get("config");
+        if (config.isNull()) {
+            return;
+        }
+        if (!(config instanceof ObjectNode c)) {
+            throw new LoupeException(json + ": field 'config' is " + config.getNodeType().toString().toLowerCase()
+                    + " (expected an object: the settings that made the vector, or null)");
+        }
+        JsonNode layer = c.get("layer");
+        if (layer != null && o.path("hook").isTextual()) {
+            String hook = "blocks." + layer.asText() + ".hook_resid_pre";
+            if (!layer.isInt() || !hook.equals(o.get("hook").asText())) {
+                throw new LoupeException(json + ": field 'hook' is '" + o.get("hook").asText() + "' but config.layer "
+                        + layer + " steers " + hook + " (Loupe applies vectors at hook_resid_pre only)");
+            }
+        }
+        for (String f : PLACEMENT_FIELDS) {
+            if (c.has(f) && !c.get(f).equals(o.get(f))) {
+                throw new LoupeException(json + ": field '" + f + "' is " + o.get(f) + " but config." + f + " is "
+                        + c.get(f) + " (the placement must be the one the vector was made for)");
+            }
+        }
     }
 
     /**
      * The fields files may lack, with what their absence means: {@code vectorSha256} (files before it was
      * recorded: not checked), {@code model} (files before fingerprints, or imported ones: not checked),
-     * {@code llamaCppLayer} (derived from the layer),
-     * {@code config.positions} (every position) and {@code config.perCompletionTarget}
-     * (false), both from before token slices. Every other field is required.
+     * {@code llamaCppLayer} (derived from the layer), {@code config} (not recorded), {@code positions} (files
+     * from before the placement was recorded at the top level: the config's, else every position; files from before
+     * token slices have neither). Every other field is required.
      */
-    private static ObjectNode withDefaults(ObjectNode o) {
+    private static void withDefaults(ObjectNode o) {
         if (!o.has("vectorSha256")) {
             o.putNull("vectorSha256");
         }
         if (!o.has("model")) {
             o.putNull("model");
         }
-        if (!o.has("llamaCppLayer") && o.path("config").path("layer").isInt()) {
-            Integer l = Metadata.llamaCpp(o.get("config").get("layer").asInt());
-            if (l == null) {
+        if (!o.has("llamaCppLayer") && o.path("hook").isTextual()) {
+            Matcher l = RESID_PRE.matcher(o.get("hook").asText());
+            Integer layer = l.matches() ? Metadata.llamaCpp(Integer.parseInt(l.group(1))) : null;
+            if (layer == null) {
                 o.putNull("llamaCppLayer");
             } else {
-                o.put("llamaCppLayer", l);
+                o.put("llamaCppLayer", layer);
             }
         }
-        if (o.get("config") instanceof ObjectNode c) {
-            if (!c.has("positions")) {
-                c.putObject("positions").put("kind", "all");
-            }
-            if (!c.has("perCompletionTarget")) {
-                c.put("perCompletionTarget", false);
-            }
+        if (!o.has("config")) {
+            o.putNull("config");
         }
-        return o;
+        if (!o.has("positions")) {
+            o.set("positions", o.path("config").has("positions") ? o.get("config").get("positions").deepCopy()
+                    : JSON.createObjectNode().put("kind", "all"));
+        }
     }
 
     /** A vector read with its metadata, the two checked against each other. */
