@@ -122,6 +122,19 @@ public sealed interface SpliceFunction {
         }
     }
 
+    /**
+     * A splice function of a kind a plugin defines, run by its reference code where an engine runs custom hooks
+     * ({@link dev.loupe.api.Capability#CUSTOM_HOOKS}): no gradients flow through it, and an engine without custom
+     * hooks refuses it by kind.
+     */
+    non-sealed interface Extension extends SpliceFunction {
+        /** The kind's name, as error messages say it, e.g. {@code acme_rotation}. */
+        String kind();
+
+        /** y [..., d_out] for the source activation x [..., d_in] (every leading axis kept). */
+        Tensor apply(Tensor source);
+    }
+
     private static void check(boolean ok, String expected) {
         if (!ok) {
             throw new IllegalArgumentException("splice function: expected " + expected);

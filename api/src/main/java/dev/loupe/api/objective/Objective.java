@@ -32,4 +32,27 @@ public sealed interface Objective {
 
     /** One term of a {@link WeightedSum}. */
     record Term(double weight, Objective objective) {}
+
+    /**
+     * An objective of a kind a plugin defines, over chosen logits rows: its value and its gradient with respect to
+     * those rows, in plain Java. An engine with {@link dev.loupe.api.Capability#GRADIENTS} differentiates through
+     * the model from the gradient it returns (the chain rule from the logits back), so it joins weighted sums and
+     * trains steering vectors like a built-in kind; the engine never looks inside.
+     */
+    non-sealed interface Extension extends Objective {
+        /** The kind's name, as error messages say it, e.g. {@code acme_margin}. */
+        String kind();
+
+        /** The logits rows read, at least one, in the order {@link #value} and {@link #gradient} see them. */
+        List<LogitRow> rows();
+
+        /** The objective of {@code logits} [rows().size(), vocab] (raw logits, no softmax applied). */
+        double value(Tensor logits);
+
+        /** d value / d logits, of {@code logits}' shape. */
+        Tensor gradient(Tensor logits);
+    }
+
+    /** One logits row of a batch: the row at {@code position} predicts token {@code position + 1}. */
+    record LogitRow(int sequence, int position) {}
 }

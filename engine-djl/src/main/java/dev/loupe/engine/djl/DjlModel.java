@@ -15,6 +15,7 @@ import dev.loupe.api.Tensor;
 import dev.loupe.api.Tokenizer;
 import dev.loupe.api.Weights;
 import dev.loupe.api.intervention.Intervention;
+import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.api.objective.GradientRequest;
 import dev.loupe.api.objective.GradientResult;
 import dev.loupe.api.spi.PaddedBatch;
@@ -99,6 +100,10 @@ final class DjlModel implements Model {
             if (iv instanceof Intervention.Extension e) {
                 throw new LoupeException("intervention kind '" + e.kind() + "' at '" + iv.hook() + "' is a plugin's "
                         + "Java code: gradients do not flow through it");
+            }
+            if (iv instanceof Intervention.Splice s && s.function() instanceof SpliceFunction.Extension e) {
+                throw new LoupeException("splice function kind '" + e.kind() + "' at '" + iv.hook() + "' is a "
+                        + "plugin's Java code: gradients do not flow through it");
             }
         }
         PaddedBatch batch = PaddedBatch.of(run, spec);

@@ -87,6 +87,7 @@ final class InterventionOps {
         NDArray out = switch (s.function()) {
             case SpliceFunction.SparseMlp t -> SparseMlpOps.forward(m, t, source);
             case SpliceFunction.Affine a -> source.matMul(Arrays2.toNd(m, a.w())).add(Arrays2.toNd(m, a.b()));
+            case SpliceFunction.Extension e -> Arrays2.toNd(m, e.apply(Arrays2.toTensor(source)));
         };
         if (!out.getShape().equals(target.getShape())) {
             throw new LoupeException("splice into '" + s.hook() + "' from '" + s.source() + "': function maps "

@@ -3,7 +3,9 @@ package dev.loupe.engine.djl;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.objective.Objective;
 import dev.loupe.api.objective.TokenTargets;
+import dev.loupe.api.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -48,7 +50,27 @@ final class LogitRows {
             case Objective.HookDot h -> h;
             case Objective.WeightedSum s -> new Objective.WeightedSum(s.terms().stream()
                     .map(t -> new Objective.Term(t.weight(), remap(t.objective()))).toList());
+            case Objective.Extension e -> new Picked(e, e.rows().stream()
+                    .map(r -> new Objective.LogitRow(0, row(r.sequence(), r.position()))).toList());
         };
+    }
+
+    /** A plugin's objective over the picked rows: its own code, reading them where they now are. */
+    private record Picked(Objective.Extension of, List<Objective.LogitRow> rows) implements Objective.Extension {
+        @Override
+        public String kind() {
+            return of.kind();
+        }
+
+        @Override
+        public double value(Tensor logits) {
+            return of.value(logits);
+        }
+
+        @Override
+        public Tensor gradient(Tensor logits) {
+            return of.gradient(logits);
+        }
     }
 
     private TokenTargets remap(TokenTargets t) {
@@ -71,6 +93,12 @@ final class LogitRows {
             case Objective.LogitDifference d -> add(d.sequence(), d.position());
             case Objective.HookDot h -> { }
             case Objective.WeightedSum s -> s.terms().forEach(t -> collect(t.objective()));
+            case Objective.Extension e -> {
+                if (e.rows() == null || e.rows().isEmpty()) {
+                    throw new LoupeException("objective kind '" + e.kind() + "' reads no logits row (rows() is empty)");
+                }
+                e.rows().forEach(r -> add(r.sequence(), r.position()));
+            }
         }
     }
 

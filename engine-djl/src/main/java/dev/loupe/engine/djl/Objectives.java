@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.loupe.api.HookPoint;
 import dev.loupe.api.LoupeException;
+import dev.loupe.api.Tensor;
 import dev.loupe.api.objective.Objective;
 import dev.loupe.api.objective.TokenTargets;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -36,6 +38,7 @@ final class Objectives {
                 }
                 yield at.mul(v).sum();
             }
+            case Objective.Extension e -> extension(m, e, logits);
             case Objective.WeightedSum s -> {
                 NDArray total = m.zeros(new ai.djl.ndarray.types.Shape());
                 for (Objective.Term t : s.terms()) {
@@ -44,6 +47,28 @@ final class Objectives {
                 yield total;
             }
         };
+    }
+
+    /**
+     * A plugin's objective: its value, with its gradient attached to the rows it read, as v + Σ rows · g − stop(Σ
+     * rows · g), which is v and whose derivative with respect to the rows is g.
+     */
+    private static NDArray extension(NDManager m, Objective.Extension e, NDArray logits) {
+        long[] at = e.rows().stream().mapToLong(Objective.LogitRow::position).toArray();
+        NDArray rows = logits.get(0).get(new NDIndex("{}", m.create(at)));
+        Tensor seen = Arrays2.toTensor(rows);
+        double value = e.value(seen);
+        Tensor g = e.gradient(seen);
+        if (g == null || !Arrays.equals(g.shape(), seen.shape())) {
+            throw new LoupeException("objective kind '" + e.kind() + "': gradient has shape "
+                    + (g == null ? "null" : Arrays.toString(g.shape())) + ", expected the logits' "
+                    + Arrays.toString(seen.shape()));
+        }
+        if (!Double.isFinite(value)) {
+            throw new LoupeException("objective kind '" + e.kind() + "' has value " + value + " (expected finite)");
+        }
+        NDArray linear = rows.mul(Arrays2.toNd(m, g)).sum();
+        return linear.sub(linear.stopGradient()).add((float) value);
     }
 
     /** log softmax(coldness · logits)[target] at each (position, target) pair: shape [n]. */

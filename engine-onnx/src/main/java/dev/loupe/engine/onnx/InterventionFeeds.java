@@ -29,6 +29,10 @@ final class InterventionFeeds {
                 throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot run intervention kind '" + e.kind()
                         + "' (a plugin's Java code) at '" + iv.hook() + "'; use engine 'djl'");
             }
+            if (iv instanceof Intervention.Splice s && s.function() instanceof SpliceFunction.Extension e) {
+                throw new LoupeException("engine '" + OnnxEngine.NAME + "' cannot run splice function kind '"
+                        + e.kind() + "' (a plugin's Java code) at '" + iv.hook() + "'; use engine 'djl'");
+            }
             spec.requireHook(iv.hook());
             for (HookPoint source : iv.readsFrom().stream().toList()) {
                 spec.requireHook(source);
@@ -105,6 +109,7 @@ final class InterventionFeeds {
                 feeds.put(input(i, "W"), a.w());
                 feeds.put(input(i, "b"), a.b());
             }
+            case SpliceFunction.Extension e -> throw new IllegalStateException("plugin kinds are refused earlier");
         }
     }
 

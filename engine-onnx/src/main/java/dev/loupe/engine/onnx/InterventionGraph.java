@@ -129,6 +129,7 @@ final class InterventionGraph implements TransformerGraph.HookEdits {
         return switch (s.function()) {
             case SpliceFunction.SparseMlp t -> SparseMlpGraph.forward(g, i, t, source);
             case SpliceFunction.Affine a -> g.op("Add", g.op("MatMul", source, matrix(g, i, "W")), vector(g, i, "b"));
+            case SpliceFunction.Extension e -> throw new IllegalStateException("plugin kinds are refused earlier");
         };
     }
 
