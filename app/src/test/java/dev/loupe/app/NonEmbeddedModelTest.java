@@ -67,7 +67,7 @@ class NonEmbeddedModelTest {
         CliTest.Result eval = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
                 held.toString(), "--json");
         assertEquals(0, eval.code(), eval.err());
-        JsonNode rows = JSON.readTree(eval.out());
+        JsonNode rows = JSON.readTree(eval.out()).get("conditions");
         double unsteered = rows.get(0).get("metrics").get("margin").asDouble();
         double plus = rows.get(1).get("metrics").get("margin").asDouble();
         double minus = rows.get(2).get("metrics").get("margin").asDouble();
@@ -77,7 +77,7 @@ class NonEmbeddedModelTest {
         CliTest.Result judged = loupe("steer", "eval", "--model", model, "--vector", v.toString(), "--prompts",
                 held.toString(), "--judge", "regex:\\bcity\\b", "--max-tokens", "3", "--json");
         assertEquals(0, judged.code(), judged.err());
-        JsonNode j = JSON.readTree(judged.out());
+        JsonNode j = JSON.readTree(judged.out()).get("conditions");
         assertEquals(0.0, j.get(0).get("metrics").get("match_rate").asDouble(), "unsteered: no continuation has city");
         assertEquals(1.0, j.get(1).get("metrics").get("match_rate").asDouble(), "+v: every continuation has city");
         assertEquals(0.0, j.get(3).get("metrics").get("match_rate").asDouble(), "random vector of the same norm");

@@ -27,7 +27,7 @@ class SteeringTransferTest {
         assertEquals(0, opt.code(), opt.err());
         CliTest.Result eval = loupe("steer", "eval", "--vector", vector.toString(), "--limit", "200", "--json");
         assertEquals(0, eval.code(), eval.err());
-        JsonNode rows = new ObjectMapper().readTree(eval.out());
+        JsonNode rows = new ObjectMapper().readTree(eval.out()).get("conditions");
         JsonNode unsteered = rows.get(0).get("metrics");
         JsonNode plus = rows.get(1).get("metrics");
         JsonNode minus = rows.get(2).get("metrics");
@@ -41,7 +41,7 @@ class SteeringTransferTest {
         CliTest.Result onOnnx = loupe("steer", "eval", "--engine", "onnx", "--vector", vector.toString(), "--limit",
                 "200", "--json");
         assertEquals(0, onOnnx.code(), onOnnx.err());
-        JsonNode onnxRows = new ObjectMapper().readTree(onOnnx.out());
+        JsonNode onnxRows = new ObjectMapper().readTree(onOnnx.out()).get("conditions");
         for (int i = 0; i < rows.size(); i++) {
             JsonNode djlMetrics = rows.get(i).get("metrics");
             JsonNode onnxMetrics = onnxRows.get(i).get("metrics");
@@ -106,7 +106,7 @@ class SteeringTransferTest {
         CliTest.Result eval = loupe("steer", "eval", "--vector", vector.toString(), "--task", "trigger-choice",
                 "--scale", "3", "--limit", "60", "--json");
         assertEquals(0, eval.code(), eval.err());
-        JsonNode rows = new ObjectMapper().readTree(eval.out());
+        JsonNode rows = new ObjectMapper().readTree(eval.out()).get("conditions");
         double unsteered = rows.get(0).get("metrics").get("accuracy_monitored").asDouble();
         double plus = rows.get(1).get("metrics").get("accuracy_monitored").asDouble();
         assertEquals(1.0, unsteered, 0.05);

@@ -32,7 +32,7 @@ class UserPromptsTest {
         CliTest.Result eval = loupe("steer", "eval", "--vector", vector.toString(), "--prompts", prompts.toString(),
                 "--json");
         assertEquals(0, eval.code(), eval.err());
-        JsonNode rows = new ObjectMapper().readTree(eval.out());
+        JsonNode rows = new ObjectMapper().readTree(eval.out()).get("conditions");
         assertEquals(5, rows.size(), "unsteered, +v, -v, random, and CAA from the two prompts with both completions");
         assertEquals("CAA, these prompts' pairs (in-sample)", rows.get(4).get("evaluator").asText());
         JsonNode unsteered = rows.get(0).get("metrics");

@@ -58,9 +58,12 @@ class MethodRunTest {
         Result evalRun = loupe("method", "run", "steering-eval", "--config", evalConfig.toString(), "--out",
                 tmp.resolve("eval-run").toString());
         assertEquals(0, evalRun.code(), evalRun.err());
-        JsonNode conditions = JSON.readTree(eval.out());
+        JsonNode summary = JSON.readTree(eval.out());
+        JsonNode conditions = summary.get("conditions");
         assertEquals(4, conditions.size(), "unsteered, +v, -v, random of the same norm: " + conditions);
-        assertEquals(conditions, JSON.readTree(tmp.resolve("eval-run").resolve("result.json").toFile()).get("summary"),
+        assertEquals(vector, summary.get("vector").asText(), "what was scored is in the JSON too: " + summary);
+        assertEquals("blocks.1.hook_resid_pre", summary.get("hook").asText());
+        assertEquals(summary, JSON.readTree(tmp.resolve("eval-run").resolve("result.json").toFile()).get("summary"),
                 "steer eval and method run steering-eval score the same");
         assertTrue(evalRun.out().contains("random, same norm"), "the table is printed: " + evalRun.out());
     }

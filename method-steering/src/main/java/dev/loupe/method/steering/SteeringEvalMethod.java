@@ -1,6 +1,5 @@
 package dev.loupe.method.steering;
 
-import com.fasterxml.jackson.annotation.JsonValue;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
@@ -46,11 +45,11 @@ public final class SteeringEvalMethod implements Method<SteeringEvalMethod.Confi
                          boolean rendered, String judge, List<String> refusalPhrases, int maxTokens, int limit) {}
 
     /**
-     * The conditions' scores, and what was scored. In JSON the conditions alone (a list, one object per
-     * condition).
+     * The conditions' scores, and what was scored: the task or prompts, the vector (its file, norm after scaling,
+     * form and hook) and the engine. JSON holds all of it, the conditions as a list under {@code conditions}.
      */
     public record Evaluation(String scored, String vector, double norm, String form, String hook, String engine,
-                             @JsonValue List<EvaluationResult> conditions) implements TextSummary {
+                             List<EvaluationResult> conditions) implements TextSummary {
         @Override
         public List<String> lines() {
             List<String> out = new ArrayList<>();
