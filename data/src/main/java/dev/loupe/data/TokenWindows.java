@@ -50,11 +50,11 @@ public final class TokenWindows implements Iterator<int[]>, AutoCloseable {
 
     /**
      * Windows of {@code policy} for {@code model} (context 0: its n_ctx) over the corpus at {@code corpus}, the text
-     * in JSONL field or Parquet column {@code field} ("" for {@code text}): how every method reads a user's corpus.
+     * in JSONL field or Parquet column {@code field} ("" or null for {@code text}): how every method reads a user's corpus.
      */
     public static TokenWindows over(Model model, String corpus, String field, TokenizerPolicy policy) {
         TokenizerPolicy resolved = policy.resolve(model.spec().nCtx());
-        return new TokenWindows(model.tokenizer(), Corpus.open(Path.of(corpus), field.isEmpty() ? null : field),
+        return new TokenWindows(model.tokenizer(), Corpus.open(Path.of(corpus), field == null || field.isEmpty() ? null : field),
                 resolved);
     }
 

@@ -129,8 +129,7 @@ public final class SparkSweep {
     /** The first {@code evalWindows} windows of the held-out corpus. */
     static List<int[]> evalWindows(Model model, SweepJob job) {
         List<int[]> out;
-        try (TokenWindows w = new TokenWindows(model.tokenizer(), Corpus.open(Path.of(job.evalCorpus()),
-                job.evalField()), job.evalPolicy().resolve(model.spec().nCtx()))) {
+        try (TokenWindows w = TokenWindows.over(model, job.evalCorpus(), job.evalField(), job.evalPolicy())) {
             out = TokenWindows.take(w, job.evalWindows());
         }
         if (out.isEmpty()) {

@@ -176,9 +176,11 @@ final class OnnxModel implements Model {
                 g.output(name, GraphBuilder.Elem.FLOAT, InterventionGraph.rank(HookPoint.parse(name)));
             }
         }
+        int threads = OnnxThreads.count();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            OnnxThreads.apply(options, threads);
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             Path file = externalWeights().place(g.model(Map.of()).toByteArray());
             try {
