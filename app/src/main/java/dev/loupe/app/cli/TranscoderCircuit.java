@@ -23,7 +23,7 @@ final class TranscoderCircuit extends ModelCommand {
     @Option(names = "--prompt", description = "The prompt (BOS prepended); without --target a greater-than "
             + "prompt ending in the century (default: The war lasted from the year 1732 to the year 17).") String prompt;
     @Option(names = "--target", paramLabel = "T", description = "What to explain at the last token: "
-            + "logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX.") String target;
+            + "logit:'TOKEN', logit-demeaned:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX.") String target;
     @Range(min = 1) @Option(names = "--k", defaultValue = "10", description = "Paths kept per round (default: ${DEFAULT-VALUE}).") int k;
     @Range(min = 1) @Option(names = "--depth", defaultValue = "3", description = "Rounds of path expansion (default: ${DEFAULT-VALUE}).")
     int depth;
@@ -40,7 +40,7 @@ final class TranscoderCircuit extends ModelCommand {
         }
         if (options.model != null) {
             throw new LoupeException("transcoder circuit: --target is required on a model other than the embedded "
-                    + "one (logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX)");
+                    + "one (logit:'TOKEN', logit-demeaned:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX)");
         }
         runGreaterThan();
     }

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a circuit explains, written as text: {@code logit:' Paris'} (one token's logit), {@code logit-diff:' Paris',
- * ' London'} (the first token's logit minus the second's) or {@code feature:L.F} (feature F of the layer-L
- * transcoder's pre-activation), all at the prompt's last token. Tokens are quoted with {@code '} or {@code "} and
+ * What a circuit explains, written as text: {@code logit:' Paris'} (one token's logit), {@code logit-demeaned:' Paris'}
+ * (its logit less the mean logit over the vocabulary: circuit-tracer's logit node, whose attribution vector is the
+ * token's unembedding column less the mean column), {@code logit-diff:' Paris', ' London'} (the first token's logit
+ * minus the second's) or {@code feature:L.F} (feature F of the layer-L transcoder's pre-activation), all at the
+ * prompt's last token. Tokens are quoted with {@code '} or {@code "} and
  * must each be exactly one token ({@link Tokenizer#singleToken}); a mistake is one line naming the target.
  */
 public final class CircuitTarget {
@@ -16,8 +18,8 @@ public final class CircuitTarget {
 
     public static Circuits.Root parse(String text, Tokenizer tokenizer, int dVocab) {
         if (text == null || text.isBlank()) {
-            throw new LoupeException("circuit target is empty: expected logit:'TOKEN', logit-diff:'A','B' or "
-                    + "feature:LAYER.INDEX");
+            throw new LoupeException("circuit target is empty: expected logit:'TOKEN', logit-demeaned:'TOKEN', "
+                    + "logit-diff:'A','B' or feature:LAYER.INDEX");
         }
         int colon = text.indexOf(':');
         String kind = colon < 0 ? text : text.substring(0, colon).strip();
@@ -25,16 +27,18 @@ public final class CircuitTarget {
         try {
             return switch (kind) {
                 case "logit" -> logits(text, tokens(rest, 1), new double[] {1}, tokenizer, dVocab);
+                case "logit-demeaned" -> demeaned(logits(text, tokens(rest, 1), new double[] {1}, tokenizer, dVocab));
                 case "logit-diff" -> logits(text, tokens(rest, 2), new double[] {1, -1}, tokenizer, dVocab);
                 case "feature" -> feature(rest.strip());
-                default -> throw new LoupeException("unknown kind '" + kind + "' (expected logit, logit-diff or feature)");
+                default -> throw new LoupeException("unknown kind '" + kind + "' (expected logit, logit-demeaned, logit-diff "
+                        + "or feature)");
             };
         } catch (LoupeException e) {
             throw new LoupeException("circuit target '" + text + "': " + e.getMessage());
         }
     }
 
-    private static Circuits.Root logits(String text, List<String> tokens, double[] signs, Tokenizer tokenizer,
+    private static Circuits.Root.Logit logits(String text, List<String> tokens, double[] signs, Tokenizer tokenizer,
                                         int dVocab) {
         float[] direction = new float[dVocab];
         for (int i = 0; i < tokens.size(); i++) {
@@ -51,6 +55,16 @@ public final class CircuitTarget {
         String label = tokens.size() == 1 ? "logit(" + quote(tokens.get(0)) + ")"
                 : "logit(" + quote(tokens.get(0)) + ") - logit(" + quote(tokens.get(1)) + ")";
         return new Circuits.Root.Logit(direction, label);
+    }
+
+    /** The logit less the mean logit: the direction less 1/V on every token. */
+    private static Circuits.Root demeaned(Circuits.Root.Logit logit) {
+        float[] d = logit.direction().clone();
+        float mean = 1f / d.length;
+        for (int v = 0; v < d.length; v++) {
+            d[v] -= mean;
+        }
+        return new Circuits.Root.Logit(d, logit.label() + " - mean logit");
     }
 
     private static Circuits.Root feature(String rest) {

@@ -46,11 +46,34 @@ class CircuitTargetTest {
         assertEquals(new Circuits.Root.Feature(3, 417), CircuitTarget.parse("feature:3.417", tok, vocab));
     }
 
+    /** circuit-tracer's logit node: the token's logit less the mean logit, exact through the decomposition. */
+    @Test
+    void aDemeanedLogitIsTheLogitLessTheMeanLogit() {
+        Circuits.Root.Logit d = (Circuits.Root.Logit) CircuitTarget.parse("logit-demeaned:'50'", tok, vocab);
+        assertEquals("logit('50') - mean logit", d.label());
+        int id = tok.encode("50")[0];
+        assertEquals(1 - 1.0 / vocab, d.direction()[id], 1e-7);
+        assertEquals(-1.0 / vocab, d.direction()[tok.encode("20")[0]], 1e-9);
+        int[] ids = tok.encodeWithBos("The war lasted from the year 1732 to the year 17");
+        float[] logits = model.run(dev.loupe.api.RunRequest.of(ids)).logits().select(0).select(ids.length - 1)
+                .toArray();
+        double mean = 0;
+        for (float l : logits) {
+            mean += l / (double) vocab;
+        }
+        var byLayer = java.util.Map.of(1, DecompositionTest.random(1, 1), 3, DecompositionTest.random(3, 2));
+        CircuitGraph g = Circuits.trace(model, byLayer, ids, d, 8, 3);
+        assertEquals(logits[id] - mean, g.root().value(), 1e-4, "the root's value is logit - mean logit");
+    }
+
     @Test
     void mistakesAreOneLineNamingTheTarget() {
         String[][] cases = {
-            {"", "circuit target is empty: expected logit:'TOKEN', logit-diff:'A','B' or feature:LAYER.INDEX"},
-            {"prob:'50'", "circuit target 'prob:'50'': unknown kind 'prob' (expected logit, logit-diff or feature)"},
+            {"", "circuit target is empty: expected logit:'TOKEN', logit-demeaned:'TOKEN', logit-diff:'A','B' or "
+                    + "feature:LAYER.INDEX"},
+            {"prob:'50'", "circuit target 'prob:'50'': unknown kind 'prob' (expected logit, logit-demeaned, "
+                    + "logit-diff or feature)"},
+            {"logit-demeaned:'50','20'", "circuit target 'logit-demeaned:'50','20'': unexpected ','20'' after 1 token"},
             {"logit:50", "circuit target 'logit:50': expected 1 quoted token after the colon, e.g. logit:' Paris'"},
             {"logit:'50", "circuit target 'logit:'50': the quote at character 1 after the colon is not closed"},
             {"logit:'50' x", "circuit target 'logit:'50' x': unexpected 'x' after 1 token"},
