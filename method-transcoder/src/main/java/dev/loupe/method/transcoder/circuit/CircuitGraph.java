@@ -14,7 +14,11 @@ import java.util.List;
  */
 public record CircuitGraph(List<String> promptTokens, List<Node> nodes, List<Edge> edges) {
     /** What a node stands for. */
-    public enum Kind { LOGIT, FEATURE, ATTENTION_HEAD, EMBEDDING, MLP, TRANSCODER_ERROR, BIAS, PRUNED }
+    public enum Kind {
+        LOGIT, FEATURE, ATTENTION_HEAD, EMBEDDING, MLP, TRANSCODER_ERROR, BIAS, PRUNED,
+        /** A transcoder's linear path from its input (x W_skip, a layer-normalising one's mean shift). */
+        SKIP
+    }
 
     /**
      * One node.

@@ -89,8 +89,31 @@ public final class CircuitTracerJson {
             case TRANSCODER_ERROR, MLP -> n.layer() + "_-1_" + n.position();
             case EMBEDDING -> "E_" + n.index() + "_" + n.position();
             case LOGIT -> (info.nLayers() + 1) + "_" + info.targetToken() + "_" + n.position();
-            case ATTENTION_HEAD, BIAS, PRUNED -> null;
+            case ATTENTION_HEAD, SKIP, BIAS, PRUNED -> null;
         };
+    }
+
+    /** Linear paths circuit-tracer has no node for (attention heads, a transcoder's skip path): folded into edges. */
+    private static boolean folded(CircuitGraph.Node n) {
+        return n.kind() == CircuitGraph.Kind.ATTENTION_HEAD || n.kind() == CircuitGraph.Kind.SKIP;
+    }
+
+    /**
+     * The edges into {@code through} as edges into {@code target}, through chains of folded nodes: each weight is
+     * the source's contribution along the path, which is its direct effect on the target.
+     */
+    private static void foldInto(CircuitGraph g, Info info, CircuitGraph.Node through, String target,
+                                 Map<String, Double> links) {
+        for (CircuitGraph.Edge e : g.edges()) {
+            if (e.target().equals(through.id())) {
+                CircuitGraph.Node source = g.node(e.source());
+                if (folded(source)) {
+                    foldInto(g, info, source, target, links);
+                } else if (id(source, g, info) != null) {
+                    links.merge(id(source, g, info) + "\u0000" + target, e.weight(), Double::sum);
+                }
+            }
+        }
     }
 
     public static ObjectNode of(CircuitGraph g, Info info) {
@@ -115,15 +138,8 @@ public final class CircuitTracerJson {
             if (target == null) {
                 continue;
             }
-            if (child.kind() == CircuitGraph.Kind.ATTENTION_HEAD) {
-                for (CircuitGraph.Edge through : g.edges()) {
-                    if (through.target().equals(child.id())) {
-                        String source = id(g.node(through.source()), g, info);
-                        if (source != null) {
-                            links.merge(source + "\u0000" + target, through.weight(), Double::sum);
-                        }
-                    }
-                }
+            if (folded(child)) {
+                foldInto(g, info, child, target, links);
             } else {
                 String source = id(child, g, info);
                 if (source != null) {

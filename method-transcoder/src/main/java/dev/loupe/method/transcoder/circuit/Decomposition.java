@@ -4,6 +4,7 @@ import dev.loupe.api.HookPoint;
 import dev.loupe.api.HookSite;
 import dev.loupe.api.LoupeException;
 import dev.loupe.api.intervention.InputNormalization;
+import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.api.Model;
 import dev.loupe.api.ModelSpec;
 import dev.loupe.api.RunRequest;
@@ -21,9 +22,10 @@ import java.util.Set;
  * One prompt's run of the original model, cached, and the exact linear decomposition of a read-out f·r of the
  * residual stream r at (stream, token) into what wrote r: the token and position embeddings, each attention head
  * from each source token (pattern held at its value, v including b_V), each layer's b_O, and each MLP — as its
- * transcoder's active features z_i·W_dec[i], b_dec_out and the error mlp_out − ŷ where a transcoder is given, as one
- * node otherwise. LayerNorms are crossed with their actual scale at that token, so children's read-outs plus
- * biases add up to the parent exactly.
+ * transcoder's active features z_i·W_dec[i], b_dec_out, its linear path from the input (a skip transcoder's
+ * x W_skip, a layer-normalising one's mean shift) and the error mlp_out − ŷ where a transcoder is given, as one node
+ * otherwise. LayerNorms, and a transcoder's own input normalisation, are crossed with their actual scale at that
+ * token, so children's read-outs plus biases add up to the parent exactly.
  */
 public final class Decomposition {
     /** A read-out to decompose: value = vector · resid[stream][position] + bias. */
@@ -52,12 +54,6 @@ public final class Decomposition {
                     || !t.hookOut().equals(HookPoint.of(l, HookSite.MLP_OUT))) {
                 throw new LoupeException("circuits need transcoders from blocks.L.ln2.hook_out to "
                         + "blocks.L.hook_mlp_out; layer " + l + " has " + t.hookIn() + " -> " + t.hookOut());
-            }
-            if (t.mlp().wSkip() != null || t.mlp().normalization() != InputNormalization.NONE) {
-                throw new LoupeException("circuits: the layer " + l + " transcoder has "
-                        + (t.mlp().wSkip() != null ? "a skip path (W_skip)" : "input normalization "
-                        + t.mlp().normalization()) + ", which the exact decomposition does not split into features "
-                        + "yet; use a transcoder without it");
             }
         });
         Set<HookPoint> hooks = new LinkedHashSet<>();
@@ -121,8 +117,47 @@ public final class Decomposition {
         float[][] active = t.mlp().activeLinear(i);
         float[] col = active[0];
         double bias = active[1][0] - dot(col, t.bDec().toArray());
-        return throughNorm(2 * layer + 1, position, col, "blocks." + layer + ".ln2",
+        InputScale n = inputScale(t, row(HookPoint.of(layer, HookSite.LN2_OUT), position));
+        float[] v = new float[col.length];
+        double mean = n.centre() ? java.util.Arrays.stream(toDoubles(col)).average().orElse(0) : 0;
+        for (int k = 0; k < v.length; k++) {
+            v[k] = (float) (n.in() * (col[k] - mean));
+        }
+        return throughNorm(2 * layer + 1, position, v, "blocks." + layer + ".ln2",
                 HookPoint.of(layer, HookSite.LN2_SCALE), bias);
+    }
+
+    /**
+     * A transcoder's input normalisation at one input x, held at its value: x̂ = in · (x − centred mean) and the
+     * output y · out + shift, as {@link InputNormalization} defines them.
+     */
+    private record InputScale(double in, boolean centre, double out, double shift) {}
+
+    private static InputScale inputScale(Transcoder t, float[] x) {
+        return switch (t.mlp().normalization()) {
+            case NONE -> new InputScale(1, false, 1, 0);
+            case CONSTANT_NORM_RESCALE -> {
+                double coeff = Math.sqrt(x.length) / Math.sqrt(dot(x, x));
+                yield new InputScale(coeff, false, 1 / coeff, 0);
+            }
+            case LAYER_NORM -> {
+                double mean = java.util.Arrays.stream(toDoubles(x)).average().orElse(0);
+                double ss = 0;
+                for (float v : x) {
+                    ss += (v - mean) * (v - mean);
+                }
+                double std = Math.sqrt(ss / (x.length - 1));
+                yield new InputScale(1 / (std + 1e-5), true, std, mean);
+            }
+        };
+    }
+
+    private static double[] toDoubles(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+        }
+        return out;
     }
 
     /** Feature i's activation at a token, from the cached MLP input. */
@@ -213,8 +248,11 @@ public final class Decomposition {
             out.add(new Term(CircuitGraph.Kind.MLP, l, -1, t, dot(mlpOut, r.vector()), null, "MLP L" + l + "@" + t));
             return;
         }
-        float[] z = tc.encode(row(HookPoint.of(l, HookSite.LN2_OUT), t));
-        float[] yHat = tc.decode(z);
+        float[] x = row(HookPoint.of(l, HookSite.LN2_OUT), t);
+        InputScale n = inputScale(tc, x);
+        SpliceFunction.SparseMlp.Output full = tc.mlp().run(x);
+        float[] z = full.features();
+        float[] yHat = full.output();
         float[] wDec = tc.wDec().toArray();
         int d = tc.dOut();
         for (int i = 0; i < z.length; i++) {
@@ -223,6 +261,7 @@ public final class Decomposition {
                 for (int k = 0; k < d; k++) {
                     a += wDec[i * d + k] * r.vector()[k];
                 }
+                a *= n.out();
                 Readout pre = feature(l, i, t);
                 float[] scaled = new float[pre.vector().length];
                 for (int k = 0; k < scaled.length; k++) {
@@ -232,13 +271,34 @@ public final class Decomposition {
                         new Readout(pre.stream(), t, scaled, a * pre.bias()), "F" + l + "." + i + "@" + t));
             }
         }
-        out.add(new Term(CircuitGraph.Kind.BIAS, l, -1, t, dot(tc.bDecOut().toArray(), r.vector()), null,
+        out.add(new Term(CircuitGraph.Kind.BIAS, l, -1, t, n.out() * dot(tc.bDecOut().toArray(), r.vector()), null,
                 "b_dec_out L" + l));
+        linearPath(l, t, tc, n, x, r, out);
         double error = 0;
         for (int k = 0; k < d; k++) {
             error += (mlpOut[k] - yHat[k]) * r.vector()[k];
         }
         out.add(new Term(CircuitGraph.Kind.TRANSCODER_ERROR, l, -1, t, error, null, "error L" + l + "@" + t));
+    }
+
+    /**
+     * What reaches the output from the input without the features: x W_skip, and for a layer-normalising transcoder
+     * the mean it adds back to every output. Both are x · v for one v, expanded like a feature through ln2.
+     */
+    private void linearPath(int l, int t, Transcoder tc, InputScale n, float[] x, Readout r, List<Term> out) {
+        Tensor skip = tc.mlp().wSkip();
+        if (skip == null && !n.centre()) {
+            return;
+        }
+        float[] v = skip == null ? new float[x.length] : skip.matVec(r.vector());
+        if (n.centre()) {
+            double each = java.util.Arrays.stream(toDoubles(r.vector())).sum() / x.length;
+            for (int k = 0; k < v.length; k++) {
+                v[k] += (float) each;
+            }
+        }
+        Readout child = throughNorm(2 * l + 1, t, v, "blocks." + l + ".ln2", HookPoint.of(l, HookSite.LN2_SCALE), 0);
+        out.add(new Term(CircuitGraph.Kind.SKIP, l, -1, t, dot(v, x), child, "skip L" + l + "@" + t));
     }
 
     private Transcoder transcoder(int layer) {

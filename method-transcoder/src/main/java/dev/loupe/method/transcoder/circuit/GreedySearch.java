@@ -100,7 +100,8 @@ public final class GreedySearch {
     }
 
     /**
-     * Leaves (embeddings, whole MLPs, transcoder errors) are shared across paths; features and heads are expanded
+     * Leaves (embeddings, whole MLPs, transcoder errors) are shared across paths; features, heads and skip paths are
+     * expanded
      * with a path-specific read-out, so they are one node per path (the parent's id is part of theirs).
      */
     private static String id(Decomposition.Term t, String parent) {
@@ -110,6 +111,7 @@ public final class GreedySearch {
             case MLP -> "M" + t.layer() + "@" + t.position();
             case TRANSCODER_ERROR -> "err" + t.layer() + "@" + t.position();
             case ATTENTION_HEAD -> "A" + t.layer() + "." + t.index() + "@" + t.position() + ">" + parent;
+            case SKIP -> "S" + t.layer() + "@" + t.position() + ">" + parent;
             default -> t.label() + ">" + parent;
         };
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.api.Model;
+import dev.loupe.api.intervention.InputNormalization;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
 import dev.loupe.dictionary.Transcoder;
@@ -126,6 +127,44 @@ class CircuitTracerJsonTest {
             index = JSON.readTree(tmp.resolve("graph-metadata.json").toFile());
             assertEquals(List.of("years", "other"), List.of(index.get("graphs").get(0).get("slug").asText(),
                     index.get("graphs").get(1).get("slug").asText()), "a slug written again is replaced, not repeated");
+        }
+    }
+
+    @Test
+    void aSkipTranscodersLinearPathIsFoldedIntoLinksLikeAHead() throws Exception {
+        try (Model model = Plugins.discover().engine("djl").load(ModelSource.directory(EmbeddedModel.directory()))) {
+            int dm = model.spec().dModel();
+            Map<Integer, Transcoder> byLayer = Map.of(
+                    1, LinearPathDecompositionTest.transcoder(dm, 1, 1, true, InputNormalization.NONE),
+                    3, LinearPathDecompositionTest.transcoder(dm, 3, 2, true, InputNormalization.NONE));
+            int[] ids = model.tokenizer().encodeWithBos("The war lasted from the year 1732 to the year 17");
+            Circuits.Root root = CircuitTarget.parse("logit:'50'", model.tokenizer(), model.spec().dVocab());
+            CircuitGraph g = Circuits.trace(model, byLayer, ids, root, 40, 2);
+            CircuitTracerJson.Info info = CircuitTracerJson.Info.of(model, byLayer, ids, root, g, "skip", "toy",
+                    List.of("tc1", "tc3"), "p");
+            JsonNode doc = JSON.readTree(CircuitTracerJson.write(tmp, g, info).toFile());
+            Set<String> links = new HashSet<>();
+            doc.get("links").forEach(l -> links.add(l.get("source").asText() + ">" + l.get("target").asText()));
+            for (JsonNode n : doc.get("nodes")) {
+                assertTrue(Set.of("cross layer transcoder", "mlp reconstruction error", "embedding", "logit")
+                        .contains(n.get("feature_type").asText()), "a kind circuit-tracer has: " + n);
+            }
+            String logit = (model.spec().nLayers() + 1) + "_" + model.tokenizer().encode("50")[0] + "_"
+                    + (ids.length - 1);
+            CircuitGraph.Node skip = g.nodes().stream().filter(n -> n.kind() == CircuitGraph.Kind.SKIP)
+                    .filter(n -> g.edges().stream().anyMatch(e -> e.source().equals(n.id())
+                            && e.target().equals(g.root().id())))
+                    .filter(n -> g.edges().stream().anyMatch(e -> e.target().equals(n.id())
+                            && g.node(e.source()).kind() == CircuitGraph.Kind.EMBEDDING))
+                    .findFirst().orElseThrow(() -> new AssertionError("an expanded skip path into the logit"));
+            for (CircuitGraph.Edge e : g.edges()) {
+                if (e.target().equals(skip.id()) && g.node(e.source()).kind() == CircuitGraph.Kind.EMBEDDING) {
+                    CircuitGraph.Node source = g.node(e.source());
+                    String id = "E_" + source.index() + "_" + source.position();
+                    assertTrue(links.contains(id + ">" + logit), "the embedding reaches the logit through the skip "
+                            + "path as one link: " + id);
+                }
+            }
         }
     }
 
