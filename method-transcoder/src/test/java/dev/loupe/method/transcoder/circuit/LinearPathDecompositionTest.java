@@ -8,6 +8,7 @@ import dev.loupe.api.Model;
 import dev.loupe.api.RunRequest;
 import dev.loupe.api.Tensor;
 import dev.loupe.api.intervention.InputNormalization;
+import dev.loupe.api.intervention.SparseActivation;
 import dev.loupe.api.intervention.SpliceFunction;
 import dev.loupe.api.spi.ModelSource;
 import dev.loupe.api.spi.Plugins;
@@ -22,7 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Skip transcoders (W_skip) and transcoders that normalise their input decompose as exactly as plain ones: the skip
+ * Skip transcoders (W_skip), transcoders that normalise their input, and every encoder kind (JumpReLU, TopK, gated:
+ * an active feature's value is its pre-activation, the gate held) decompose as exactly as plain ReLU ones: the skip
  * path and a layer-normalising transcoder's mean shift are one SKIP term each, the normalisation scale is held at its
  * value at that token, and every read-out still adds up (1e-4 relative).
  */
@@ -56,26 +58,50 @@ class LinearPathDecompositionTest {
         return Tensor.of(v, shape);
     }
 
-    private static Transcoder transcoder(int layer, long seed, boolean skip, InputNormalization norm) {
-        return transcoder(model.spec().dModel(), layer, seed, skip, norm);
-    }
-
     /** A random 64-feature transcoder at one layer, with non-zero decoder biases, optionally skip and normalising. */
     static Transcoder transcoder(int dm, int layer, long seed, boolean skip, InputNormalization norm) {
+        return transcoder(dm, layer, seed, skip, norm, "relu");
+    }
+
+    private static SparseActivation activation(String kind, Random r, int f) {
+        return switch (kind) {
+            case "relu" -> new SparseActivation.Relu();
+            case "jumprelu" -> {
+                float[] threshold = new float[f];
+                java.util.Arrays.fill(threshold, 0.03f);
+                yield new SparseActivation.JumpRelu(Tensor.vector(threshold));
+            }
+            case "topk" -> new SparseActivation.TopK(8);
+            case "gated" -> new SparseActivation.Gated(gaussian(r, 0.3, f), gaussian(r, 0.05, f));
+            default -> throw new IllegalArgumentException(kind);
+        };
+    }
+
+    static Transcoder transcoder(int dm, int layer, long seed, boolean skip, InputNormalization norm, String kind) {
         Random r = new Random(seed);
         int f = 64;
         float[] benc = new float[f];
         java.util.Arrays.fill(benc, 0.05f);
         SpliceFunction.SparseMlp mlp = new SpliceFunction.SparseMlp(gaussian(r, 0.1, dm, f), Tensor.vector(benc),
-                gaussian(r, 0.1, f, dm), gaussian(r, 0.02, dm), gaussian(r, 0.02, dm), null,
+                gaussian(r, 0.1, f, dm), gaussian(r, 0.02, dm), gaussian(r, 0.02, dm), activation(kind, r, f),
                 skip ? gaussian(r, 0.05, dm, dm) : null, norm);
         return Transcoder.of(HookPoint.parse("blocks." + layer + ".ln2.hook_out"),
                 HookPoint.parse("blocks." + layer + ".hook_mlp_out"), "test", mlp);
     }
 
     private static Decomposition decomposition(Transcoder layer3) {
-        Transcoder layer1 = transcoder(1, 1, layer3.mlp().wSkip() != null, layer3.mlp().normalization());
+        Transcoder layer1 = transcoder(model.spec().dModel(), 1, 1, layer3.mlp().wSkip() != null,
+                layer3.mlp().normalization(), kindOf(layer3));
         return new Decomposition(model, Map.of(1, layer1, 3, layer3), ids);
+    }
+
+    private static String kindOf(Transcoder t) {
+        return switch (t.mlp().activation()) {
+            case SparseActivation.Relu r -> "relu";
+            case SparseActivation.JumpRelu j -> "jumprelu";
+            case SparseActivation.TopK k -> "topk";
+            case SparseActivation.Gated g -> "gated";
+        };
     }
 
     private static double sum(Decomposition d, Decomposition.Readout r) {
@@ -86,10 +112,12 @@ class LinearPathDecompositionTest {
         return 1e-4 * Math.max(1, Math.abs(value));
     }
 
-    @ParameterizedTest(name = "skip={0}, normalization={1}")
-    @CsvSource({"true, NONE", "false, CONSTANT_NORM_RESCALE", "false, LAYER_NORM", "true, LAYER_NORM"})
-    void aLogitAndEveryChildAddUpThroughTheLinearPath(boolean skip, InputNormalization norm) {
-        Transcoder layer3 = transcoder(3, 2, skip, norm);
+    @ParameterizedTest(name = "skip={0}, normalization={1}, {2}")
+    @CsvSource({"true, NONE, relu", "false, CONSTANT_NORM_RESCALE, relu", "false, LAYER_NORM, relu",
+            "true, LAYER_NORM, relu", "true, NONE, jumprelu", "false, CONSTANT_NORM_RESCALE, topk",
+            "true, LAYER_NORM, gated"})
+    void aLogitAndEveryChildAddUpThroughTheLinearPath(boolean skip, InputNormalization norm, String kind) {
+        Transcoder layer3 = transcoder(model.spec().dModel(), 3, 2, skip, norm, kind);
         Decomposition d = decomposition(layer3);
         int last = ids.length - 1;
         float[] unit = new float[model.spec().dVocab()];
@@ -137,10 +165,12 @@ class LinearPathDecompositionTest {
         assertEquals(error, errorTerm, tolerance(error), "error = (mlp_out − ŷ)·u");
     }
 
-    @ParameterizedTest(name = "skip={0}, normalization={1}")
-    @CsvSource({"true, NONE", "false, CONSTANT_NORM_RESCALE", "true, LAYER_NORM"})
-    void anActiveFeatureReadsOutItsActivationAndAGreedyGraphAddsUp(boolean skip, InputNormalization norm) {
-        Decomposition d = decomposition(transcoder(3, 2, skip, norm));
+    @ParameterizedTest(name = "skip={0}, normalization={1}, {2}")
+    @CsvSource({"true, NONE, relu", "false, CONSTANT_NORM_RESCALE, relu", "true, LAYER_NORM, relu",
+            "true, NONE, jumprelu", "true, NONE, topk", "false, NONE, gated"})
+    void anActiveFeatureReadsOutItsActivationAndAGreedyGraphAddsUp(boolean skip, InputNormalization norm,
+                                                                   String kind) {
+        Decomposition d = decomposition(transcoder(model.spec().dModel(), 3, 2, skip, norm, kind));
         int last = ids.length - 1;
         int active = -1;
         for (int i = 0; i < 64 && active < 0; i++) {
